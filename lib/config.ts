@@ -1,0 +1,63 @@
+/**
+ * Settings, all from environment variables (serverless.yml passes them through as `${env:NAME, default}`), checked
+ * once per container. A wrong setting stops every invocation with a message that names it, never a silent default.
+ */
+import { z } from 'zod';
+import { buildRoleMap, roleMapOverridesSchema, type RoleMap } from './roles';
+
+const jsonObject = z.string().transform((s, ctx) => {
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+    return z.NEVER;
+  }
+});
+
+const envSchema = z.object({
+  DOCSPACE_URL: z.url({ protocol: /^https?$/ }),
+  DOCSPACE_API_KEY_SECRET_ID: z.string().min(1),
+  WEBHOOK_SECRET_ID: z.string().min(1),
+  ROLE_MAP: z.string().optional().transform((s) => (s?.trim() ? s : '{}')).pipe(jsonObject).pipe(roleMapOverridesSchema),
+  DOCSPACE_REASSIGN_USER_ID: z.preprocess((v) => (v === '' ? undefined : v), z.guid().optional()),
+  /** Seconds a fetched secret is reused by a warm container before it is read again. */
+  SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+});
+
+export interface Config {
+  docspaceUrl: string;
+  apiKeySecretId: string;
+  webhookSecretId: string;
+  roles: RoleMap;
+  reassignUserId?: string;
+  secretsTtlSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    docspaceUrl: e.DOCSPACE_URL,
+    apiKeySecretId: e.DOCSPACE_API_KEY_SECRET_ID,
+    webhookSecretId: e.WEBHOOK_SECRET_ID,
+    roles: buildRoleMap(e.ROLE_MAP),
+    ...(e.DOCSPACE_REASSIGN_USER_ID ? { reassignUserId: e.DOCSPACE_REASSIGN_USER_ID } : {}),
+    secretsTtlSeconds: e.SECRETS_TTL_SECONDS,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The configuration of this container, read on first use. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,87 @@
+/**
+ * The People API calls the sync makes, typed. Paths and semantics as in shared/reference/docspace/API-NOTES.md.
+ */
+import { z } from 'zod';
+import type { DocSpaceClient } from './client';
+import { DocSpaceError } from './errors';
+import {
+  profileSchema,
+  taskProgressSchema,
+  UserType,
+  type NewMember,
+  type Profile,
+  type TaskProgress,
+} from './types';
+
+const enc = encodeURIComponent;
+
+/** The server's answer to an existing e-mail on create (ErrorEmailAlreadyExists, with the default "User" naming). */
+export const isEmailTakenError = (error: unknown): boolean =>
+  error instanceof DocSpaceError && error.status === 400 && /already registered/i.test(error.message);
+
+/**
+ * The route itself does not exist: 405, or a 404 that is not DocSpace's "could not be found" for a member (a
+ * removed route answers from the framework, without DocSpace's error envelope).
+ */
+export const isMissingRouteError = (error: unknown): boolean =>
+  error instanceof DocSpaceError &&
+  (error.status === 405 || (error.status === 404 && !/could not be found/i.test(error.message)));
+
+async function nullWhenNotFound<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof DocSpaceError && error.notFound) return null;
+    throw error;
+  }
+}
+
+export class People {
+  constructor(private readonly client: DocSpaceClient) {}
+
+  /** `POST api/2.0/people`. The type is always sent: omitted, the server files the member as a paid RoomAdmin. */
+  createMember(member: NewMember): Promise<Profile> {
+    return this.client.request('POST', 'api/2.0/people', { body: member, schema: profileSchema });
+  }
+
+  getMember(userId: string): Promise<Profile | null> {
+    return nullWhenNotFound(this.client.request('GET', `api/2.0/people/${enc(userId)}`, { schema: profileSchema }));
+  }
+
+  findMemberByEmail(email: string): Promise<Profile | null> {
+    return nullWhenNotFound(
+      this.client.request('GET', 'api/2.0/people/email', { query: { email }, schema: profileSchema }),
+    );
+  }
+
+  /** `PUT api/2.0/people/type/{type}`: upgrades only, and a 403 when the type is already that one. */
+  async upgradeType(userId: string, type: UserType): Promise<Profile> {
+    const updated = await this.client.request('PUT', `api/2.0/people/type/${type}`, {
+      body: { userIds: [userId] },
+      schema: z.array(profileSchema),
+    });
+    const profile = updated.find((p) => p.id === userId);
+    if (!profile) throw new DocSpaceError(502, 'DocSpace did not return the re-typed member', 'PUT', 'api/2.0/people/type');
+    return profile;
+  }
+
+  /** `POST api/2.0/people/type`: the asynchronous downgrade to User or Guest; the member's rooms go to `reassignUserId`. */
+  startTypeDowngrade(userId: string, type: typeof UserType.User | typeof UserType.Guest, reassignUserId?: string): Promise<TaskProgress> {
+    return this.client.request('POST', 'api/2.0/people/type', {
+      body: { type, userId, ...(reassignUserId ? { reassignUserId } : {}) },
+      schema: taskProgressSchema,
+    });
+  }
+
+  typeChangeProgress(userId: string): Promise<TaskProgress> {
+    return this.client.request('GET', `api/2.0/people/type/progress/${enc(userId)}`, { schema: taskProgressSchema });
+  }
+
+  /** `PUT api/2.0/people/{id}/contacts` replaces the whole list (servers up to v3.1.1; gone since v3.2.1). */
+  setContacts(userId: string, contacts: { type: string; value: string }[]): Promise<Profile> {
+    return this.client.request('PUT', `api/2.0/people/${enc(userId)}/contacts`, {
+      body: { contacts },
+      schema: profileSchema,
+    });
+  }
+}

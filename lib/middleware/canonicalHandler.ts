@@ -1,0 +1,21 @@
+/** The one factory behind the three canonical handlers: the shared middy stack around "parse, then apply". */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { applyEvent } from '../applyEvent';
+import { parseEventFor, type CanonicalEventType } from '../events';
+import { logger } from '../logger';
+import { RefusedEvent, type Answer } from '../outcome';
+import { SENDER, verifyStandardWebhook } from '../sources/standardWebhooks';
+import { webhookTransport } from './webhookTransport';
+
+export function canonicalEventHandler(type: CanonicalEventType) {
+  return middy<unknown, unknown, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(webhookTransport({ sender: SENDER, verify: verifyStandardWebhook }))
+    .handler(async (payload, context): Promise<Answer> => {
+      const parsed = parseEventFor(type, payload);
+      if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);
+      return applyEvent(parsed.event, () => context.getRemainingTimeInMillis());
+    });
+}

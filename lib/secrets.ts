@@ -1,0 +1,57 @@
+/**
+ * Secrets from AWS Secrets Manager through Powertools Parameters: cached per warm container for a TTL (an expiry
+ * timestamp, no timer, so `invoke local` exits as soon as the handler returns) and re-read on demand after a 401.
+ * Values are handed down as plain strings and never logged.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+
+export class SecretError extends Error {
+  override name = 'SecretError';
+}
+
+async function readSecretString(secretId: string, ttlSeconds: number, refresh: boolean): Promise<string> {
+  let value: unknown;
+  try {
+    value = await getSecret(secretId, { maxAge: ttlSeconds, forceFetch: refresh });
+  } catch (error) {
+    // The SDK's message names the secret and the reason (not found, access denied), never its value.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SecretError(`cannot read secret "${secretId}": ${reason}`);
+  }
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new SecretError(`secret "${secretId}" has no SecretString`);
+  }
+  return value.trim();
+}
+
+/** A secret string is either the bare value or a JSON object holding it under `field`. */
+function pick(secretId: string, raw: string, field: string): string {
+  if (!raw.startsWith('{')) return raw;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new SecretError(`secret "${secretId}" looks like JSON but does not parse`);
+  }
+  const value = z.object({ [field]: z.string().min(1) }).safeParse(parsed);
+  if (!value.success) throw new SecretError(`secret "${secretId}" has no string field "${field}"`);
+  return (value.data as Record<string, string>)[field] as string;
+}
+
+/** The DocSpace API key: the bare `sk-…` key, or `{"apiKey": "sk-…"}`. */
+export async function docSpaceApiKey(secretId: string, ttlSeconds: number, refresh = false): Promise<string> {
+  return pick(secretId, await readSecretString(secretId, ttlSeconds, refresh), 'apiKey');
+}
+
+/**
+ * A sender's signing secret. The webhook secret holds one key per sender as JSON
+ * (`{"standardWebhooks": "whsec_…", "okta": "…"}`); a bare string is the Standard Webhooks secret.
+ */
+export async function signingSecret(secretId: string, ttlSeconds: number, sender: string): Promise<string> {
+  const raw = await readSecretString(secretId, ttlSeconds, false);
+  if (!raw.startsWith('{') && sender !== 'standardWebhooks') {
+    throw new SecretError(`secret "${secretId}" must be JSON with a "${sender}" field`);
+  }
+  return pick(secretId, raw, sender);
+}

@@ -1,0 +1,13 @@
+import type { People } from '../docspace/people';
+import type { RoleMap } from '../roles';
+
+/** What a sync rule may use: the DocSpace calls, the settings it needs and the time it has. */
+export interface SyncDeps {
+  people: People;
+  roles: RoleMap;
+  reassignUserId?: string;
+  /** Milliseconds left before the function must answer. */
+  remainingMs: () => number;
+  /** Waits between progress polls; injectable so unit tests need not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}

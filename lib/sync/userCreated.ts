@@ -1,0 +1,34 @@
+import { isEmailTakenError } from '../docspace/people';
+import { UserType } from '../docspace/types';
+import type { UserCreatedEvent } from '../events';
+import type { SyncResult } from '../outcome';
+import { typeForRoleOrRefuse } from './roleOf';
+import type { SyncDeps } from './deps';
+
+/**
+ * user.created: create the member unless one with that e-mail exists. Looking first keeps a redelivered hire from
+ * creating anybody twice; a lost race with another delivery shows up as the server's "already registered" 400.
+ */
+export async function syncUserCreated(event: UserCreatedEvent, deps: SyncDeps): Promise<SyncResult> {
+  const { data } = event;
+  const type = data.role === undefined ? UserType.User : typeForRoleOrRefuse(deps.roles, data.role);
+
+  const existing = await deps.people.findMemberByEmail(data.email.toLowerCase());
+  if (existing) return { outcome: 'exists', userId: existing.id, message: 'a member with this e-mail already exists' };
+
+  const contacts = data.contacts?.filter((c) => c.value !== '');
+  try {
+    const created = await deps.people.createMember({
+      email: data.email,
+      firstName: data.firstName,
+      lastName: data.lastName,
+      type,
+      ...(contacts?.length ? { contacts } : {}),
+    });
+    return { outcome: 'created', userId: created.id };
+  } catch (error) {
+    if (!isEmailTakenError(error)) throw error;
+    const winner = await deps.people.findMemberByEmail(data.email.toLowerCase());
+    return { outcome: 'exists', ...(winner ? { userId: winner.id } : {}), message: 'a member with this e-mail already exists' };
+  }
+}

@@ -1,0 +1,48 @@
+import { privilegeOf, UserType, userTypeName, userTypeOf, type TaskProgress } from '../docspace/types';
+import type { UserRoleChangedEvent } from '../events';
+import { RefusedEvent, type SyncResult } from '../outcome';
+import type { SyncDeps } from './deps';
+import { findMember, notFoundMessage } from './findMember';
+import { typeForRoleOrRefuse } from './roleOf';
+
+const POLL_INTERVAL_MS = 500;
+/** Time kept back to answer after the last poll. */
+const ANSWER_MARGIN_MS = 1_500;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * user.role_changed: a role is a DocSpace user type. The current type is read first because the type routes are
+ * not idempotent (the same type again is a 403). Upgrades are one synchronous call; downgrades to User or Guest run
+ * as a server task that hands the member's rooms to another user, polled while the function has time.
+ */
+export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: SyncDeps): Promise<SyncResult> {
+  const target = typeForRoleOrRefuse(deps.roles, event.data.role);
+  const member = await findMember(deps.people, event.data);
+  if (!member) return { outcome: 'not_found', message: notFoundMessage(event.data) };
+
+  const current = userTypeOf(member);
+  const moved = `${userTypeName(current)} → ${userTypeName(target)}`;
+  if (current === target) return { outcome: 'unchanged', userId: member.id, message: `already ${userTypeName(target)}` };
+
+  // DocSpaceAdmin → RoomAdmin is a downgrade, yet the server only does it on the synchronous route (owner's key).
+  if (privilegeOf(target) > privilegeOf(current) || target === UserType.RoomAdmin) {
+    await deps.people.upgradeType(member.id, target);
+    return { outcome: 'updated', userId: member.id, message: moved };
+  }
+
+  const downgradeTo = target as typeof UserType.User | typeof UserType.Guest;
+  const sleep = deps.sleep ?? defaultSleep;
+  let progress: TaskProgress = await deps.people.startTypeDowngrade(member.id, downgradeTo, deps.reassignUserId);
+  while (!progress.isCompleted && deps.remainingMs() > POLL_INTERVAL_MS + ANSWER_MARGIN_MS) {
+    await sleep(POLL_INTERVAL_MS);
+    progress = await deps.people.typeChangeProgress(member.id);
+  }
+  if (progress.error) {
+    throw new RefusedEvent('failed', `DocSpace could not change the type (${moved}): ${progress.error}`);
+  }
+  if (!progress.isCompleted) {
+    return { outcome: 'in_progress', userId: member.id, message: `${moved} started; DocSpace is still reassigning the member's data` };
+  }
+  return { outcome: 'updated', userId: member.id, message: moved };
+}

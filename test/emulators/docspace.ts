@@ -1,0 +1,400 @@
+/**
+ * A DocSpace People API emulator that behaves like the real server for every call this project makes
+ * (shared/reference/docspace/API-NOTES.md): the `{response, status, statusCode}` envelope and error shapes, Bearer
+ * API keys (401), unique e-mails (400 with the real message), 404 for unknown ids, the user-type rules and the
+ * asynchronous downgrade with progress, contacts stored as a list and replaced whole.
+ *
+ * Profiles: `v3.1` (contacts routes live, the default) and `current` (v3.2.1+: no contacts routes, and
+ * `PUT people/{id}` ignores other members' names and contacts while answering 200).
+ *
+ * Test hooks, outside the API: `GET /__emulator/state`, `POST /__emulator/reset`, `PUT /__emulator/keys`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EmulatorServer, readBody, sendJson } from './http';
+
+export type DocSpaceProfile = 'v3.1' | 'current';
+type TypeNumber = 1 | 2 | 3 | 4;
+
+export interface Member {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  type: TypeNumber;
+  isOwner: boolean;
+  /** 1 Active, 2 Terminated (disabled). */
+  status: 1 | 2;
+  /** 0 NotActivated, 1 Activated, 2 Pending. */
+  activationStatus: 0 | 1 | 2;
+  contacts: { type: string; value: string }[];
+  registrationDate: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+}
+
+interface TypeTask {
+  id: string;
+  userId: string;
+  type: TypeNumber;
+  pollsLeft: number;
+  error?: string;
+}
+
+export interface DocSpaceEmulatorOptions {
+  profile?: DocSpaceProfile;
+  apiKeys?: string[];
+  /** Progress polls before an asynchronous downgrade completes. */
+  downgradePolls?: number;
+}
+
+export const OWNER_ID = '6d1a1b3c-0000-4000-8000-00000000a001';
+const TYPE_NAMES: Record<TypeNumber, string> = { 1: 'RoomAdmin', 2: 'Guest', 3: 'DocSpaceAdmin', 4: 'User' };
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// The server checks addresses with .NET's MailAddress and [EmailAddress]; this is close enough for an emulator.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Framework answers (no route, bad API key) carry no DocSpace envelope. */
+    readonly bare = false,
+  ) {
+    super(message);
+  }
+}
+
+const accessDenied = () => new ApiError(403, 'Access denied');
+const userNotFound = () => new ApiError(404, 'The user could not be found');
+
+/** Request binding in ASP.NET ignores the case of JSON property names. */
+function field(body: unknown, name: string): unknown {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const key = Object.keys(body).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : (body as Record<string, unknown>)[key];
+}
+
+function parseType(value: unknown): TypeNumber | 0 | undefined {
+  if (value === undefined || value === null) return undefined;
+  const n = typeof value === 'string' && !/^\d+$/.test(value)
+    ? Number(Object.entries(TYPE_NAMES).find(([, name]) => name.toLowerCase() === value.toLowerCase())?.[0] ?? (value.toLowerCase() === 'all' ? 0 : NaN))
+    : Number(value);
+  if (n === 0 || n === 1 || n === 2 || n === 3 || n === 4) return n;
+  throw new ApiError(400, `The JSON value could not be converted to ASC.Core.Users.EmployeeType.`);
+}
+
+function contactsFrom(value: unknown): { type: string; value: string }[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new ApiError(400, 'The JSON value could not be converted to Contact[].');
+  // The server keeps one "type|value|…" string built from the entries whose value is not empty.
+  return value
+    .map((c) => ({ type: String(field(c, 'type') ?? ''), value: String(field(c, 'value') ?? '') }))
+    .filter((c) => c.value !== '');
+}
+
+export class DocSpaceEmulator {
+  profile: DocSpaceProfile;
+  url = '';
+  readonly members = new Map<string, Member>();
+  readonly requests: RecordedRequest[] = [];
+  private keys: Set<string>;
+  private readonly tasks = new Map<string, TypeTask>();
+  private readonly downgradePolls: number;
+  private readonly server = new EmulatorServer((req, res) => this.handle(req, res));
+
+  constructor(options: DocSpaceEmulatorOptions = {}) {
+    this.profile = options.profile ?? 'v3.1';
+    this.keys = new Set(options.apiKeys ?? []);
+    this.downgradePolls = options.downgradePolls ?? 2;
+    this.seedOwner();
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.url = await this.server.listen(port, host);
+    return this.url;
+  }
+
+  stop(): Promise<void> {
+    return this.server.close();
+  }
+
+  /** TCP connections accepted so far (a warm container should open one). */
+  get connections(): number {
+    return this.server.connections;
+  }
+
+  reset(options: { profile?: DocSpaceProfile } = {}): void {
+    if (options.profile) this.profile = options.profile;
+    this.members.clear();
+    this.tasks.clear();
+    this.requests.length = 0;
+    this.seedOwner();
+  }
+
+  setApiKeys(keys: string[]): void {
+    this.keys = new Set(keys);
+  }
+
+  addMember(partial: Partial<Member> & Pick<Member, 'email'>): Member {
+    const member: Member = {
+      id: randomUUID(),
+      firstName: 'Test',
+      lastName: 'Member',
+      type: 4,
+      isOwner: false,
+      status: 1,
+      activationStatus: 1,
+      contacts: [],
+      registrationDate: new Date().toISOString(),
+      ...partial,
+    };
+    this.members.set(member.id, member);
+    return member;
+  }
+
+  memberByEmail(email: string): Member | undefined {
+    return [...this.members.values()].find((m) => m.email.toLowerCase() === email.toLowerCase());
+  }
+
+  /** Requests made to the People API (test hooks excluded), optionally only the writes. */
+  calls(filter: { writes?: boolean } = {}): RecordedRequest[] {
+    return filter.writes ? this.requests.filter((r) => r.method !== 'GET') : [...this.requests];
+  }
+
+  private seedOwner(): void {
+    this.addMember({ id: OWNER_ID, email: 'owner@docspace.local', firstName: 'Portal', lastName: 'Owner', type: 3, isOwner: true });
+  }
+
+  private toDto(m: Member): Record<string, unknown> {
+    return {
+      id: m.id,
+      displayName: `${m.firstName} ${m.lastName}`,
+      firstName: m.firstName,
+      lastName: m.lastName,
+      userName: m.email.split('@')[0],
+      email: m.email,
+      ...(m.contacts.length ? { contacts: m.contacts } : {}),
+      status: m.status,
+      activationStatus: m.activationStatus,
+      isAdmin: m.type === 3 && !m.isOwner,
+      isOwner: m.isOwner,
+      isRoomAdmin: m.type === 1,
+      isVisitor: m.type === 2,
+      isCollaborator: m.type === 4,
+      isLDAP: false,
+      isSSO: false,
+      profileUrl: `${this.url}/accounts/view/${m.email.split('@')[0]}`,
+      avatar: '/static/images/default_user_photo_size_82-82.png',
+      hasAvatar: false,
+      isAnonim: false,
+      registrationDate: m.registrationDate,
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const method = req.method ?? 'GET';
+    const text = await readBody(req);
+    if (url.pathname.startsWith('/__emulator/')) return this.handleHook(method, url.pathname, text, res);
+
+    const query = Object.fromEntries(url.searchParams);
+    let body: unknown;
+    let status = 200;
+    try {
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        throw new ApiError(400, 'The JSON value could not be parsed.');
+      }
+      const callerId = this.authenticate(req.headers.authorization);
+      const response = this.route(method, url.pathname, query, body, callerId);
+      const count = Array.isArray(response) ? response.length : 1;
+      sendJson(res, 200, { response, count, links: [{ href: url.href, action: method }], status: 0, statusCode: 200 });
+    } catch (error) {
+      const e = error instanceof ApiError ? error : new ApiError(500, error instanceof Error ? error.message : String(error));
+      status = e.status;
+      if (e.bare) sendJson(res, e.status, undefined);
+      else sendJson(res, e.status, { error: { message: e.message, type: 'System.Exception', hresult: -2146233088 }, status: 1, statusCode: e.status });
+    }
+    this.requests.push({ method, path: url.pathname, query, body, status });
+  }
+
+  private authenticate(header: string | undefined): string {
+    if (!header) throw new ApiError(401, 'Unauthorized');
+    const match = /^Bearer (sk-[0-9a-z]+)$/i.exec(header);
+    // A wrong key fails inside the auth handler: 401 without the JSON envelope.
+    if (!match || !this.keys.has(match[1] as string)) throw new ApiError(401, 'Unauthorized', true);
+    return OWNER_ID;
+  }
+
+  private member(id: string): Member {
+    const found = this.members.get(id.toLowerCase()) ?? [...this.members.values()].find((m) => m.email.split('@')[0] === id);
+    if (!found) throw userNotFound();
+    return found;
+  }
+
+  private route(method: string, path: string, query: Record<string, string>, body: unknown, callerId: string): unknown {
+    const p = path.replace(/\/+$/, '').split('/').slice(1); // ['api', '2.0', 'people', ...]
+    if (p[0] !== 'api' || p[1] !== '2.0' || p[2] !== 'people') throw new ApiError(404, '', true);
+    const segments = p.slice(3);
+    const [a, b, c] = segments;
+    const n = segments.length;
+    if (a === 'type') {
+      if (method === 'PUT' && n === 2 && b !== 'terminate') return this.upgrade(parseType(b), body, callerId);
+      if (method === 'POST' && n === 1) return this.startDowngrade(body, callerId);
+      if (method === 'GET' && n === 3 && b === 'progress') return this.progress(c as string);
+    } else if (a === 'email') {
+      if (method === 'GET' && n === 1) return this.byEmail(query.email);
+    } else if (a === 'status') {
+      if (method === 'PUT' && n === 2) return this.setStatus(b as string, body, callerId);
+    } else if (n === 0) {
+      if (method === 'POST') return this.create(body);
+    } else if (n === 1) {
+      if (method === 'GET') return this.toDto(this.member(a as string));
+      if (method === 'PUT') return this.update(this.member(a as string), body, callerId);
+    } else if (n === 2 && b === 'contacts' && (method === 'PUT' || method === 'POST')) {
+      // Removed in v3.2.1 (commented out in ContactsController): the framework answers 404.
+      if (this.profile !== 'current') return this.replaceContacts(this.member(a as string), body);
+    }
+    throw new ApiError(404, '', true);
+  }
+
+  private create(body: unknown): unknown {
+    const email = field(body, 'email');
+    if (email === undefined || email === null) throw new ApiError(400, "Value cannot be null. (Parameter 'address')");
+    if (typeof email !== 'string' || !EMAIL.test(email) || email.length > 255) {
+      throw new ApiError(400, 'Incorrect email');
+    }
+    const firstName = String(field(body, 'firstName') ?? '').trim();
+    const lastName = String(field(body, 'lastName') ?? '').trim();
+    if (!firstName || !lastName || firstName.length > 255 || lastName.length > 255) {
+      throw new ApiError(400, 'Incorrect firstname or lastname');
+    }
+    const type = parseType(field(body, 'type'));
+    if (type === 2) throw accessDenied(); // guests are never created on this route
+    if (this.memberByEmail(email)) throw new ApiError(400, 'User with this email is already registered');
+    const member = this.addMember({
+      email,
+      firstName,
+      lastName,
+      // Omitted (0, All) the member lands in no type group, which reads back as RoomAdmin.
+      type: type === undefined || type === 0 ? 1 : type,
+      activationStatus: 2,
+      contacts: contactsFrom(field(body, 'contacts')) ?? [],
+    });
+    return this.toDto(member);
+  }
+
+  private byEmail(email: string | undefined): unknown {
+    if (!email?.trim()) throw new ApiError(400, "Value cannot be null. (Parameter 'email')");
+    const member = this.memberByEmail(email.trim());
+    if (!member) throw userNotFound();
+    return this.toDto(member);
+  }
+
+  /** Only `disable` and `isUser` apply to other members; names and contacts only when a member edits themself. */
+  private update(member: Member, body: unknown, callerId: string): unknown {
+    if (member.isOwner && member.id !== callerId) throw accessDenied();
+    if (member.id === callerId) {
+      const firstName = field(body, 'firstName');
+      const lastName = field(body, 'lastName');
+      if (typeof firstName === 'string') member.firstName = firstName;
+      if (typeof lastName === 'string') member.lastName = lastName;
+      const contacts = contactsFrom(field(body, 'contacts'));
+      if (contacts) member.contacts = contacts;
+    } else {
+      const disable = field(body, 'disable');
+      if (typeof disable === 'boolean') member.status = disable ? 2 : 1;
+    }
+    return this.toDto(member);
+  }
+
+  private userIds(body: unknown): Member[] {
+    const ids = field(body, 'userIds');
+    if (!Array.isArray(ids)) throw new ApiError(400, "Value cannot be null. (Parameter 'userIds')");
+    return ids.map((id) => this.member(String(id)));
+  }
+
+  /** UserManagerWrapper.UpdateUserTypeAsync: which moves the synchronous route allows (the caller is the owner). */
+  private upgrade(type: TypeNumber | 0 | undefined, body: unknown, callerId: string): unknown {
+    const members = this.userIds(body);
+    for (const m of members) {
+      if (m.status === 2 || m.isOwner || m.id === callerId) throw accessDenied();
+      const allowed =
+        (type === 3 && [1, 4, 2].includes(m.type)) ||
+        (type === 1 && [4, 2, 3].includes(m.type)) ||
+        (type === 4 && m.type === 2);
+      if (!allowed) throw accessDenied(); // includes "already that type": the route is not idempotent
+    }
+    for (const m of members) m.type = type as TypeNumber;
+    return members.map((m) => this.toDto(m));
+  }
+
+  private startDowngrade(body: unknown, callerId: string): unknown {
+    const type = parseType(field(body, 'type'));
+    if (type !== 2 && type !== 4) throw new ApiError(400, `Can not update to ${type === undefined ? 'All' : TYPE_NAMES[type as TypeNumber] ?? 'All'}`);
+    const userId = field(body, 'userId');
+    if (typeof userId !== 'string' || !GUID.test(userId)) throw new ApiError(400, 'The JSON value could not be converted to System.Guid.');
+    const member = this.member(userId);
+    if (member.isOwner || member.id === callerId) throw accessDenied();
+    const reassign = field(body, 'reassignUserId');
+    const task: TypeTask = { id: randomUUID(), userId: member.id, type, pollsLeft: this.downgradePolls };
+    if (reassign !== undefined && reassign !== null && !this.members.has(String(reassign).toLowerCase())) {
+      task.error = 'The user could not be found';
+    }
+    this.tasks.set(member.id, task);
+    return this.progressDto(task);
+  }
+
+  private progress(userId: string): unknown {
+    const task = this.tasks.get(userId.toLowerCase());
+    if (!task) throw userNotFound();
+    if (!task.error && task.pollsLeft > 0) {
+      task.pollsLeft -= 1;
+      if (task.pollsLeft === 0) this.member(task.userId).type = task.type;
+    }
+    return this.progressDto(task);
+  }
+
+  private progressDto(task: TypeTask): unknown {
+    const done = task.error !== undefined || task.pollsLeft === 0;
+    const percentage = task.error ? 0 : Math.round(100 * (1 - task.pollsLeft / Math.max(1, this.downgradePolls)));
+    return { id: task.id, ...(task.error ? { error: task.error } : {}), percentage, isCompleted: done, status: task.error ? 4 : done ? 2 : 1 };
+  }
+
+  private setStatus(status: string, body: unknown, callerId: string): unknown {
+    if (status !== '1' && status !== '2') throw new ApiError(400, 'Incorrect status');
+    const members = this.userIds(body);
+    for (const m of members) if (m.isOwner || m.id === callerId) throw accessDenied();
+    for (const m of members) m.status = status === '1' ? 1 : 2;
+    return members.map((m) => this.toDto(m));
+  }
+
+  private replaceContacts(member: Member, body: unknown): unknown {
+    member.contacts = contactsFrom(field(body, 'contacts')) ?? member.contacts;
+    return this.toDto(member);
+  }
+
+  private handleHook(method: string, path: string, text: string, res: ServerResponse): void {
+    const body = (text ? JSON.parse(text) : {}) as { profile?: DocSpaceProfile; keys?: string[] };
+    if (method === 'GET' && path === '/__emulator/state') {
+      return sendJson(res, 200, { profile: this.profile, members: [...this.members.values()], requests: this.requests });
+    }
+    if (method === 'POST' && path === '/__emulator/reset') {
+      this.reset(body);
+      return sendJson(res, 200, { profile: this.profile });
+    }
+    if (method === 'PUT' && path === '/__emulator/keys' && Array.isArray(body.keys)) {
+      this.setApiKeys(body.keys);
+      return sendJson(res, 200, { keys: body.keys.length });
+    }
+    sendJson(res, 404, { message: 'unknown emulator hook' });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The embedded defaults for running without AWS or a portal: both emulators on loopback, Secrets Manager seeded
+ * with a DocSpace API key and a Standard Webhooks signing secret. These values are local fixtures, not secrets.
+ */
+import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './docspace';
+import { SecretsManagerEmulator } from './secretsManager';
+
+export const LOCAL = {
+  apiKey: `sk-${'0123456789abcdef'.repeat(4)}`,
+  signingSecret: `whsec_${Buffer.from('docspace-idp-sync local signing!').toString('base64')}`,
+  apiKeySecretId: 'docspace-idp-sync/docspace-api-key',
+  webhookSecretId: 'docspace-idp-sync/webhook-secrets',
+  docspacePort: 8090,
+  secretsManagerPort: 4566,
+  httpPort: 3000,
+  lambdaPort: 3002,
+} as const;
+
+export interface LocalStack {
+  docspace: DocSpaceEmulator;
+  secretsManager: SecretsManagerEmulator;
+  /** The environment a function needs to run against these emulators. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(
+  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number } = {},
+): Promise<LocalStack> {
+  const docspace = new DocSpaceEmulator({ apiKeys: [LOCAL.apiKey], ...options });
+  const secretsManager = new SecretsManagerEmulator();
+  await docspace.start(options.docspacePort ?? 0);
+  await secretsManager.start(options.secretsManagerPort ?? 0);
+  secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: LOCAL.apiKey }));
+  secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret }));
+  return {
+    docspace,
+    secretsManager,
+    env: {
+      DOCSPACE_URL: docspace.url,
+      DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
+      WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    },
+    stop: async () => {
+      await Promise.all([docspace.stop(), secretsManager.stop()]);
+    },
+  };
+}
