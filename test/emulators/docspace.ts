@@ -59,6 +59,8 @@ const TYPE_NAMES: Record<TypeNumber, string> = { 1: 'RoomAdmin', 2: 'Guest', 3: 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The server checks addresses with .NET's MailAddress and [EmailAddress]; this is close enough for an emulator.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// UserFormatter.IsValidUserName accepts letters, marks, spaces, apostrophes, dots and hyphens (approximately).
+const NAME = /^[\p{L}\p{M}' .-]+$/u;
 
 class ApiError extends Error {
   constructor(
@@ -105,6 +107,7 @@ export class DocSpaceEmulator {
   readonly members = new Map<string, Member>();
   readonly requests: RecordedRequest[] = [];
   private keys: Set<string>;
+  private readonly failures: { status: number; headers: Record<string, string> }[] = [];
   private readonly tasks = new Map<string, TypeTask>();
   private readonly downgradePolls: number;
   private readonly server = new EmulatorServer((req, res) => this.handle(req, res));
@@ -140,6 +143,11 @@ export class DocSpaceEmulator {
 
   setApiKeys(keys: string[]): void {
     this.keys = new Set(keys);
+  }
+
+  /** The next `count` API requests fail with `status` (and headers such as Retry-After), without any effect. */
+  failNext(count: number, status: number, headers: Record<string, string> = {}): void {
+    for (let i = 0; i < count; i += 1) this.failures.push({ status, headers });
   }
 
   addMember(partial: Partial<Member> & Pick<Member, 'email'>): Member {
@@ -207,6 +215,14 @@ export class DocSpaceEmulator {
     const query = Object.fromEntries(url.searchParams);
     let body: unknown;
     let status = 200;
+    const failure = this.failures.shift();
+    if (failure) {
+      // Rate limits and proxies answer without the envelope (a 429 has headers only, a 502/503 an HTML page).
+      res.writeHead(failure.status, { 'content-type': 'text/html', ...failure.headers });
+      res.end(failure.status === 429 ? '' : `<html><body>${failure.status}</body></html>`);
+      this.requests.push({ method, path: url.pathname, query, body: text || undefined, status: failure.status });
+      return;
+    }
     try {
       try {
         body = text ? JSON.parse(text) : undefined;
@@ -274,7 +290,7 @@ export class DocSpaceEmulator {
     }
     const firstName = String(field(body, 'firstName') ?? '').trim();
     const lastName = String(field(body, 'lastName') ?? '').trim();
-    if (!firstName || !lastName || firstName.length > 255 || lastName.length > 255) {
+    if (!NAME.test(firstName) || !NAME.test(lastName) || firstName.length > 255 || lastName.length > 255) {
       throw new ApiError(400, 'Incorrect firstname or lastname');
     }
     const type = parseType(field(body, 'type'));

@@ -1,0 +1,302 @@
+/**
+ * The three handlers run in-process as Lambda runs them, over real HTTP to the DocSpace emulator and through the real
+ * AWS SDK to the Secrets Manager emulator. Assertions are on what DocSpace received and stored and on the answers.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { DocSpaceProfile } from '../emulators/docspace';
+import { OWNER_ID } from '../emulators/docspace';
+import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
+import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
+import { httpEvent, invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from '../helpers/lambda';
+
+let stack: LocalStack;
+let userCreated: LambdaHandler;
+let userRoleChanged: LambdaHandler;
+let userContactUpdated: LambdaHandler;
+const logLines: string[] = [];
+
+const at = { occurredAt: '2026-11-22T09:30:00Z', source: 'test' };
+let seq = 0;
+const created = (data: Record<string, unknown>) => ({ ...at, id: `evt_c${++seq}`, type: 'user.created', data });
+const roleChanged = (data: Record<string, unknown>) => ({ ...at, id: `evt_r${++seq}`, type: 'user.role_changed', data });
+const contactUpdated = (data: Record<string, unknown>) => ({ ...at, id: `evt_u${++seq}`, type: 'user.contact_updated', data });
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  Object.assign(process.env, stack.env, { DOCSPACE_REASSIGN_USER_ID: OWNER_ID });
+  // Every line the handlers log (INFO to stdout, WARN and ERROR to stderr), to prove no secret and no raw e-mail
+  // reaches the log.
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logLines.push(String(chunk));
+      return write(chunk, ...(rest as []));
+    });
+  }
+  ({ handler: userCreated } = (await import('../../handlers/userCreated')) as { handler: LambdaHandler });
+  ({ handler: userRoleChanged } = (await import('../../handlers/userRoleChanged')) as { handler: LambdaHandler });
+  ({ handler: userContactUpdated } = (await import('../../handlers/userContactUpdated')) as { handler: LambdaHandler });
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await stack?.stop();
+});
+
+describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s server', (profile) => {
+  beforeEach(() => stack.docspace.reset({ profile }));
+
+  describe('user.created', () => {
+    it('creates the member with the mapped type and contacts, once', async () => {
+      const event = created({
+        email: 'jane.doe@example.com',
+        firstName: 'Jane',
+        lastName: 'Doe',
+        role: 'Manager',
+        contacts: [{ type: 'mobphone', value: '+1 555 0100' }],
+        department: 'Sales',
+      });
+      const first = await userCreated(event, lambdaContext());
+      const member = stack.docspace.memberByEmail('jane.doe@example.com');
+      expect(first).toEqual({ outcome: 'created', userId: member?.id });
+      expect(member).toMatchObject({ firstName: 'Jane', lastName: 'Doe', type: 1, contacts: [{ type: 'mobphone', value: '+1 555 0100' }] });
+      expect(stack.docspace.calls({ writes: true })).toEqual([
+        expect.objectContaining({
+          method: 'POST',
+          path: '/api/2.0/people',
+          status: 200,
+          body: { email: 'jane.doe@example.com', firstName: 'Jane', lastName: 'Doe', type: 1, contacts: [{ type: 'mobphone', value: '+1 555 0100' }] },
+        }),
+      ]);
+
+      const again = await userCreated({ ...event, data: { ...event.data, email: 'JANE.DOE@example.com' } }, lambdaContext());
+      expect(again).toMatchObject({ outcome: 'exists', userId: member?.id });
+      expect(stack.docspace.calls({ writes: true })).toHaveLength(1);
+      expect(stack.docspace.members.size).toBe(2); // the owner and Jane
+    });
+
+    it('creates a plain User when no role is given', async () => {
+      await userCreated(created({ email: 'sam@example.com', firstName: 'Sam', lastName: 'Lee' }), lambdaContext());
+      expect(stack.docspace.memberByEmail('sam@example.com')?.type).toBe(4);
+    });
+
+    it('answers an unknown role with 422 and makes no DocSpace call', async () => {
+      const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'x@example.com', firstName: 'X', lastName: 'Y', role: 'Wizard' })));
+      expect(answer.statusCode).toBe(422);
+      expect(answer.body).toMatchObject({ outcome: 'unknown_role', message: expect.stringMatching(/Wizard.*ROLE_MAP/) });
+      expect(stack.docspace.calls()).toHaveLength(0);
+    });
+
+    it('answers a DocSpace refusal of the data (400) with 422 and DocSpace\'s message', async () => {
+      const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'r2@example.com', firstName: 'R2-D2', lastName: 'Droid' })));
+      expect(answer.statusCode).toBe(422);
+      expect(answer.body.message).toMatch(/Incorrect firstname or lastname/);
+    });
+  });
+
+  describe('user.role_changed', () => {
+    it('upgrades User → RoomAdmin through PUT people/type/1', async () => {
+      const sam = stack.docspace.addMember({ email: 'sam@example.com', type: 4 });
+      const answer = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'Sam@Example.com', role: 'roomadmin' })));
+      expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'updated', userId: sam.id, message: 'User → RoomAdmin' } });
+      expect(stack.docspace.calls({ writes: true })).toEqual([
+        expect.objectContaining({ method: 'PUT', path: '/api/2.0/people/type/1', body: { userIds: [sam.id] }, status: 200 }),
+      ]);
+      expect(sam.type).toBe(1);
+    });
+
+    it('leaves a member of the same type alone', async () => {
+      const sam = stack.docspace.addMember({ email: 'sam@example.com', type: 1 });
+      const result = await userRoleChanged(roleChanged({ userId: sam.id, role: 'Manager' }), lambdaContext());
+      expect(result).toMatchObject({ outcome: 'unchanged', userId: sam.id });
+      expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
+    });
+
+    it('downgrades RoomAdmin → User asynchronously, reassigning to DOCSPACE_REASSIGN_USER_ID, and waits for completion', async () => {
+      const sam = stack.docspace.addMember({ email: 'sam@example.com', type: 1 });
+      const result = await userRoleChanged(roleChanged({ email: 'sam@example.com', role: 'User' }), lambdaContext());
+      expect(result).toMatchObject({ outcome: 'updated', message: 'RoomAdmin → User' });
+      const calls = stack.docspace.calls().map((c) => `${c.method} ${c.path}`);
+      expect(calls).toEqual([
+        'GET /api/2.0/people/email',
+        'POST /api/2.0/people/type',
+        `GET /api/2.0/people/type/progress/${sam.id}`,
+        `GET /api/2.0/people/type/progress/${sam.id}`,
+      ]);
+      expect(stack.docspace.calls({ writes: true })[0]?.body).toEqual({ type: 4, userId: sam.id, reassignUserId: OWNER_ID });
+      expect(sam.type).toBe(4);
+    });
+
+    it('answers 404 for a member DocSpace does not have, without writing', async () => {
+      const answer = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'ghost@example.com', role: 'User' })));
+      expect(answer).toMatchObject({ statusCode: 404, body: { outcome: 'not_found' } });
+      expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
+    });
+
+    it('answers an unknown role with 422 before looking the member up', async () => {
+      const answer = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'sam@example.com', role: 'Overlord' })));
+      expect(answer.statusCode).toBe(422);
+      expect(stack.docspace.calls()).toHaveLength(0);
+    });
+  });
+
+  describe('user.contact_updated', () => {
+    it(profile === 'v3.1' ? 'merges and writes the whole list through PUT people/{id}/contacts' : 'reports unsupported_by_server, permanently, with a 200', async () => {
+      const sam = stack.docspace.addMember({
+        email: 'sam@example.com',
+        contacts: [{ type: 'mobphone', value: '+1 555 0100' }, { type: 'skype', value: 'sam.l' }, { type: 'phone', value: '+1 555 0001' }],
+      });
+      const answer = await invokeHttp(
+        userContactUpdated,
+        signedHttpEvent('/webhooks/user-contact-updated', contactUpdated({ email: 'sam@example.com', contacts: [{ type: 'MobPhone', value: '+1 555 0111' }, { type: 'phone', value: '' }] })),
+      );
+      const merged = [{ type: 'MobPhone', value: '+1 555 0111' }, { type: 'skype', value: 'sam.l' }];
+      const write = stack.docspace.calls({ writes: true });
+      expect(write).toEqual([expect.objectContaining({ method: 'PUT', path: `/api/2.0/people/${sam.id}/contacts`, body: { contacts: merged } })]);
+      if (profile === 'v3.1') {
+        expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'updated', userId: sam.id } });
+        expect(sam.contacts).toEqual(merged);
+      } else {
+        expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'unsupported_by_server', userId: sam.id } });
+        expect(answer.body.message).toMatch(/v3\.2\.1 or later/);
+        expect(sam.contacts).toHaveLength(3);
+      }
+    });
+
+    it('writes nothing when the contacts are already as the event says', async () => {
+      stack.docspace.addMember({ email: 'sam@example.com', contacts: [{ type: 'mobphone', value: '+1 555 0100' }] });
+      const result = await userContactUpdated(contactUpdated({ email: 'sam@example.com', contacts: [{ type: 'mobphone', value: '+1 555 0100' }] }), lambdaContext());
+      expect(result).toMatchObject({ outcome: 'unchanged' });
+      expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
+    });
+
+    it('answers 404 for an unknown member id', async () => {
+      const answer = await invokeHttp(
+        userContactUpdated,
+        signedHttpEvent('/webhooks/user-contact-updated', contactUpdated({ userId: '0b1c2d3e-0000-4000-8000-000000000bad', contacts: [{ type: 'phone', value: '1' }] })),
+      );
+      expect(answer).toMatchObject({ statusCode: 404, body: { outcome: 'not_found' } });
+      expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
+    });
+  });
+});
+
+describe('bad input never reaches DocSpace', () => {
+  beforeEach(() => stack.docspace.reset({ profile: 'v3.1' }));
+  const valid = () => created({ email: 'eve@example.com', firstName: 'Eve', lastName: 'E' });
+
+  it('refuses a forged signature with 401', async () => {
+    const forged = signedHttpEvent('/webhooks/user-created', valid(), { secret: `whsec_${Buffer.from('not the real signing secret!!!!!').toString('base64')}` });
+    const answer = await invokeHttp(userCreated, forged);
+    expect(answer).toMatchObject({ statusCode: 401, body: { outcome: 'unauthorized', message: expect.stringMatching(/signature/) } });
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('refuses an unsigned request and a replay from outside the 5-minute window with 401', async () => {
+    const unsigned = await invokeHttp(userCreated, httpEvent('/webhooks/user-created', JSON.stringify(valid())));
+    expect(unsigned.statusCode).toBe(401);
+    expect(unsigned.body.message).toMatch(/webhook-id, webhook-timestamp, webhook-signature/);
+    const stale = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', valid(), { at: new Date(Date.now() - 10 * 60_000) }));
+    expect(stale).toMatchObject({ statusCode: 401, body: { message: expect.stringMatching(/too old/) } });
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('refuses a body that is not JSON with 400', async () => {
+    const body = '{"id": "evt", oops';
+    const answer = await invokeHttp(userCreated, httpEvent('/webhooks/user-created', body, signStandardWebhook(body, LOCAL.signingSecret, 'msg_x')));
+    expect(answer).toMatchObject({ statusCode: 400, body: { outcome: 'invalid', message: 'the body is not valid JSON' } });
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('refuses an invalid event with 400, listing every problem', async () => {
+    const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', { ...valid(), data: { email: 'not-an-address', firstName: '' } }));
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^data\.email/), expect.stringMatching(/^data\.firstName/), expect.stringMatching(/^data\.lastName/)]));
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('refuses an event posted to another type\'s route with 400', async () => {
+    const answer = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', valid()));
+    expect(answer).toMatchObject({ statusCode: 400, body: { message: 'this endpoint accepts user.role_changed events, not user.created' } });
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('refuses a body over the size limit with 413 before reading secrets', async () => {
+    const before = stack.secretsManager.callCount('GetSecretValue');
+    const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', { ...valid(), padding: 'x'.repeat(300 * 1024) }));
+    expect(answer.statusCode).toBe(413);
+    expect(stack.secretsManager.callCount('GetSecretValue')).toBe(before);
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('returns the refusal to a direct invocation instead of throwing (a retry cannot fix it)', async () => {
+    const result = await userCreated({ ...valid(), data: {} }, lambdaContext());
+    expect(result).toMatchObject({ outcome: 'invalid', errors: expect.arrayContaining([expect.stringMatching(/data\.email/)]) });
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+});
+
+describe('transport', () => {
+  beforeEach(() => stack.docspace.reset({ profile: 'v3.1' }));
+
+  it('verifies and applies a base64-encoded body', async () => {
+    const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'b64@example.com', firstName: 'B', lastName: 'S' }), { base64: true }));
+    expect(answer.body.outcome).toBe('created');
+    expect(stack.docspace.memberByEmail('b64@example.com')).toBeDefined();
+  });
+
+  it('answers 503 with DocSpace\'s Retry-After when DocSpace rate-limits, and throws for a direct invocation', async () => {
+    stack.docspace.failNext(1, 429, { 'retry-after': '7' });
+    const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'rl@example.com', firstName: 'R', lastName: 'L' })));
+    expect(answer).toMatchObject({ statusCode: 503, headers: { 'retry-after': '7' }, body: { outcome: 'unavailable' } });
+
+    stack.docspace.failNext(1, 502);
+    await expect(userCreated(created({ email: 'rl@example.com', firstName: 'R', lastName: 'L' }), lambdaContext())).rejects.toThrow(/unavailable/);
+    expect(stack.docspace.memberByEmail('rl@example.com')).toBeUndefined();
+  });
+
+  it('re-reads a rotated API key once after a 401 and retries the call', async () => {
+    const rotated = `sk-${'f'.repeat(64)}`;
+    stack.secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: rotated }));
+    stack.docspace.setApiKeys([rotated]);
+    const fetchesBefore = stack.secretsManager.callCount('GetSecretValue');
+    try {
+      const result = await userCreated(created({ email: 'rot@example.com', firstName: 'R', lastName: 'T' }), lambdaContext());
+      expect(result).toMatchObject({ outcome: 'created' });
+      expect(stack.docspace.calls().map((c) => c.status)).toEqual([401, 404, 200]);
+      expect(stack.secretsManager.callCount('GetSecretValue')).toBe(fetchesBefore + 1);
+    } finally {
+      stack.secretsManager.setSecret(LOCAL.apiKeySecretId, LOCAL.apiKey);
+      stack.docspace.setApiKeys([LOCAL.apiKey]);
+    }
+  });
+
+  it('answers 502 when DocSpace keeps refusing the key after a fresh read', async () => {
+    stack.docspace.setApiKeys([`sk-${'e'.repeat(64)}`]);
+    try {
+      const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'k@example.com', firstName: 'K', lastName: 'K' })));
+      expect(answer).toMatchObject({ statusCode: 502, body: { outcome: 'failed', message: expect.stringMatching(/401/) } });
+      expect(stack.docspace.calls().map((c) => c.status)).toEqual([401, 401]);
+    } finally {
+      stack.docspace.setApiKeys([LOCAL.apiKey]);
+    }
+  });
+});
+
+describe('logs', () => {
+  it('carry one summary line per event and never a secret or a raw e-mail', () => {
+    const lines = logLines.join('').split('\n').filter((l) => l.startsWith('{'));
+    const summaries = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => typeof l.outcome === 'string');
+    expect(summaries.length).toBeGreaterThan(20);
+    expect(summaries.find((l) => l.outcome === 'created')).toMatchObject({ eventType: 'user.created', emailHash: expect.any(String), docspaceCalls: 2 });
+    const rotated = `sk-${'f'.repeat(64)}`;
+    for (const line of lines) {
+      expect(line).not.toContain(LOCAL.apiKey);
+      expect(line).not.toContain(rotated);
+      expect(line).not.toContain(LOCAL.signingSecret);
+      expect(line).not.toContain(LOCAL.signingSecret.slice('whsec_'.length));
+      expect(line).not.toMatch(/Bearer/i);
+      expect(line).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.]+/);
+    }
+  });
+});

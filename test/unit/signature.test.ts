@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RefusedEvent } from '../../lib/outcome';
+import { signStandardWebhook, verifyStandardWebhook } from '../../lib/sources/standardWebhooks';
+
+// The reference vector (shared/reference/webhooks/README.md §7): the spec's example body, minified.
+const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const body = '{"type":"contact.created","timestamp":"2022-11-03T20:26:10.344522Z","data":{"id":"1f81eb52-5198-4599-803e-771906343485"}}';
+const headers = {
+  'webhook-id': 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+  'webhook-timestamp': '1674087231',
+  'webhook-signature': 'v1,ARw42xaAApl/nxRo+iPGYwSaMQaOwMo2eyH5JBRA+bQ=',
+};
+
+const refusal = (fn: () => void): RefusedEvent => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RefusedEvent) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('Standard Webhooks signature', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('accepts the reference vector', () => {
+    vi.useFakeTimers({ now: 1674087231_000 + 60_000 });
+    expect(() => verifyStandardWebhook(Buffer.from(body), headers, secret)).not.toThrow();
+    expect(signStandardWebhook(body, secret, headers['webhook-id'], new Date(1674087231_000))).toEqual(headers);
+  });
+
+  it('refuses a changed body, a wrong secret and a signature from another message', () => {
+    vi.useFakeTimers({ now: 1674087231_000 });
+    expect(refusal(() => verifyStandardWebhook(Buffer.from(body.replace('contact', 'kontact')), headers, secret)).outcome).toBe('unauthorized');
+    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), headers, 'whsec_' + Buffer.from('x'.repeat(32)).toString('base64'))).message).toMatch(/No matching signature/);
+    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), { ...headers, 'webhook-id': 'msg_other' }, secret)).outcome).toBe('unauthorized');
+  });
+
+  it('refuses timestamps more than 5 minutes off, in either direction', () => {
+    vi.useFakeTimers({ now: 1674087231_000 + 6 * 60_000 });
+    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), headers, secret)).message).toMatch(/too old/);
+    vi.useFakeTimers({ now: 1674087231_000 - 6 * 60_000 });
+    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), headers, secret)).message).toMatch(/too new/);
+  });
+
+  it('names the missing headers', () => {
+    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), { 'webhook-id': 'x' }, secret)).message).toBe(
+      'missing signature header(s): webhook-timestamp, webhook-signature',
+    );
+  });
+});
