@@ -1,0 +1,145 @@
+/**
+ * The functions as the Serverless Framework runs them on a laptop: `serverless invoke local` on every sample in
+ * events/, and the whole HTTP API under `serverless offline`, both against the emulators. Slow (each command bundles
+ * with esbuild), so the two run one after the other in this one file: they share the .esbuild build folder.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_BY_TYPE } from '../../lib/routes';
+import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
+import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
+
+let stack: LocalStack;
+
+const FUNCTION_BY_TYPE: Record<string, string> = {
+  'user.created': 'userCreated',
+  'user.role_changed': 'userRoleChanged',
+  'user.contact_updated': 'userContactUpdated',
+};
+
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['serverless', ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** The handler's result: the last pretty-printed JSON object invoke local writes to stdout. */
+function invokeResult(stdout: string): Record<string, unknown> {
+  const start = stdout.lastIndexOf('\n{\n');
+  return JSON.parse(stdout.slice(start + 1)) as Record<string, unknown>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('serverless invoke local', () => {
+  it('runs every sample in events/ against the emulators, with the key from the secret', { timeout: 240_000 }, async () => {
+    stack.docspace.reset({ profile: 'v3.1' });
+    // The story the samples tell, in order: hire, promote, phones, drop the desk phone, demote.
+    const order = ['user-created', 'user-role-changed', 'user-contact-updated', 'user-contact-removed', 'user-role-changed-downgrade'];
+    const files = readdirSync('events').filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    expect([...files].sort()).toEqual([...order].sort());
+
+    const outcomes: string[] = [];
+    for (const name of order) {
+      const event = JSON.parse(readFileSync(`events/${name}.json`, 'utf8')) as { type: string };
+      const { code, stdout, stderr } = await run(['invoke', 'local', '-f', FUNCTION_BY_TYPE[event.type] as string, '-p', `events/${name}.json`], stack.env);
+      expect(code, stderr).toBe(0);
+      outcomes.push(String(invokeResult(stdout).outcome));
+    }
+    expect(outcomes).toEqual(['created', 'updated', 'updated', 'updated', 'updated']);
+    const jane = stack.docspace.memberByEmail('jane.doe@example.com');
+    expect(jane).toMatchObject({ type: 4, contacts: [{ type: 'mobphone', value: '+1 555 0111' }] });
+    expect(stack.docspace.calls().every((c) => c.status === 200 || c.path.endsWith('/email'))).toBe(true);
+
+    // A repeated hire creates nobody twice.
+    const again = await run(['invoke', 'local', '-f', 'userCreated', '-p', 'events/user-created.json'], stack.env);
+    expect(invokeResult(again.stdout)).toMatchObject({ outcome: 'exists', userId: jane?.id });
+    expect(stack.docspace.calls().filter((c) => c.method === 'POST' && c.path === '/api/2.0/people')).toHaveLength(1);
+  });
+});
+
+describe('serverless offline', () => {
+  let offline: ChildProcess | undefined;
+  let baseUrl = '';
+
+  beforeAll(async () => {
+    const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+    baseUrl = `http://127.0.0.1:${httpPort}`;
+    offline = spawn('npx', ['serverless', 'offline', 'start'], {
+      env: { ...process.env, ...stack.env, OFFLINE_HTTP_PORT: String(httpPort), OFFLINE_LAMBDA_PORT: String(lambdaPort) },
+      detached: true,
+    });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serverless offline did not start:\n${output}`)), 90_000);
+      const watch = (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('Server ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      offline?.stdout?.on('data', watch);
+      offline?.stderr?.on('data', watch);
+      offline?.on('exit', (code) => reject(new Error(`serverless offline exited with ${code}:\n${output}`)));
+    });
+  }, 120_000);
+
+  afterAll(() => {
+    // The whole process group: npx, serverless and its worker threads.
+    if (offline?.pid) process.kill(-offline.pid, 'SIGTERM');
+  });
+
+  const post = async (type: keyof typeof ROUTE_BY_TYPE, event: unknown, sign = true) => {
+    const body = JSON.stringify(event);
+    const headers = sign ? signStandardWebhook(body, LOCAL.signingSecret, `msg_${crypto.randomUUID()}`) : {};
+    const res = await fetch(`${baseUrl}${ROUTE_BY_TYPE[type]}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('serves the three routes over HTTP with signature checks', { timeout: 60_000 }, async () => {
+    stack.docspace.reset({ profile: 'v3.1' });
+    const hire = JSON.parse(readFileSync('events/user-created.json', 'utf8')) as Record<string, unknown>;
+
+    const unsigned = await post('user.created', hire, false);
+    expect(unsigned.status).toBe(401);
+    expect(stack.docspace.calls()).toHaveLength(0);
+
+    expect(await post('user.created', hire)).toMatchObject({ status: 200, body: { outcome: 'created' } });
+    expect(await post('user.created', hire)).toMatchObject({ status: 200, body: { outcome: 'exists' } });
+    const promote = JSON.parse(readFileSync('events/user-role-changed.json', 'utf8')) as Record<string, unknown>;
+    expect(await post('user.role_changed', promote)).toMatchObject({ status: 200, body: { outcome: 'updated' } });
+    const phones = JSON.parse(readFileSync('events/user-contact-updated.json', 'utf8')) as Record<string, unknown>;
+    expect(await post('user.contact_updated', phones)).toMatchObject({ status: 200, body: { outcome: 'updated' } });
+    expect(await post('user.contact_updated', hire)).toMatchObject({ status: 400 });
+
+    expect(stack.docspace.memberByEmail('jane.doe@example.com')).toMatchObject({
+      type: 3,
+      contacts: [{ type: 'mobphone', value: '+1 555 0111' }, { type: 'phone', value: '+1 555 0199' }],
+    });
+  });
+});
