@@ -32,7 +32,8 @@ function poolFor(origin: string, connectTimeoutMs: number): Pool {
   let pool = pools.get(origin);
   if (!pool) {
     pool = new Pool(origin, {
-      connections: 10,
+      // A container runs one invocation at a time and its calls are sequential: one connection, kept alive.
+      connections: 1,
       keepAliveTimeout: 30_000,
       connect: { timeout: connectTimeoutMs },
     });
