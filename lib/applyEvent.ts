@@ -3,7 +3,9 @@
  * re-read once on a 401), the rule for the event's type, and the log keys that tie the summary line to the event.
  */
 import { config } from './config';
+import { backoffDelayMs } from './docspace/backoff';
 import { DocSpaceClient } from './docspace/client';
+import { DocSpaceError } from './docspace/errors';
 import { People } from './docspace/people';
 import type { CanonicalEvent } from './events';
 import { emailHash, logger } from './logger';
@@ -23,17 +25,33 @@ export async function applyEvent(event: CanonicalEvent, remainingMs: () => numbe
   const client = new DocSpaceClient({
     baseUrl: cfg.docspaceUrl,
     apiKey: (refresh) => docSpaceApiKey(cfg.apiKeySecretId, cfg.secretsTtlSeconds, refresh),
+    remainingMs,
   });
+  const deps = {
+    people: new People(client),
+    roles: cfg.roles,
+    remainingMs,
+    ...(cfg.reassignUserId ? { reassignUserId: cfg.reassignUserId } : {}),
+  };
   try {
-    const result = await syncEvent(event, {
-      people: new People(client),
-      roles: cfg.roles,
-      remainingMs,
-      ...(cfg.reassignUserId ? { reassignUserId: cfg.reassignUserId } : {}),
-    });
-    if (result.userId) logger.appendKeys({ userId: result.userId });
-    return result;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await syncEvent(event, deps);
+        if (result.userId) logger.appendKeys({ userId: result.userId });
+        return result;
+      } catch (error) {
+        // A write that failed in transit may or may not have been applied. Every rule reads before it writes, so
+        // running it again from the start is safe: it finds what was applied and does only what is left.
+        if (!(error instanceof DocSpaceError) || !error.retryable) throw error;
+        const delay = backoffDelayMs(attempt, error.retryAfterSeconds);
+        if (!client.hasTimeFor(delay)) throw error;
+        logger.debug('running the rule again after a failed write', { attempt, status: error.status });
+        await sleep(delay);
+      }
+    }
   } finally {
     logger.appendKeys({ docspaceCalls: client.calls });
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

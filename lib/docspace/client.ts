@@ -5,6 +5,7 @@
  */
 import { Pool } from 'undici';
 import type { z } from 'zod';
+import { backoffDelayMs, DEFAULT_BACKOFF, retryAfterFromHeaders, type BackoffOptions } from './backoff';
 import { DocSpaceError } from './errors';
 
 /** Gives the API key; `refresh` asks for a fresh copy after DocSpace refused the cached one (key rotation). */
@@ -16,7 +17,14 @@ export interface DocSpaceClientOptions {
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
+  /** Time left in this invocation: retries stop when the next one could not finish in it. */
+  remainingMs?: () => number;
+  backoff?: BackoffOptions;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** Kept back from the invocation's time for answering after the last try. */
+export const ANSWER_MARGIN_MS = 1_000;
 
 export interface RequestOptions<T> {
   query?: Record<string, string>;
@@ -24,6 +32,10 @@ export interface RequestOptions<T> {
   /** The shape of `response` inside the envelope. */
   schema: z.ZodType<T>;
 }
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const pools = new Map<string, Pool>();
 
@@ -58,15 +70,6 @@ interface Envelope {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-function retryAfterSeconds(header: string | string[] | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
 /** DocSpace's message: `error.message`, or the model-validation problem the server wraps in `response`. */
 function messageOf(body: unknown, status: number): string {
   if (isObject(body)) {
@@ -95,16 +98,43 @@ export class DocSpaceClient {
     this.pool = poolFor(this.origin, options.connectTimeoutMs ?? 3_000);
   }
 
+  /**
+   * Sends a request, retrying what is safe to retry while the invocation has time: reads after any passing
+   * failure, writes only after a refusal at the door (429/503), since a write that failed otherwise may have been
+   * applied (the sync rule re-reads and decides again instead). A 401 re-reads the key once (rotation).
+   */
   async request<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: RequestOptions<T>): Promise<T> {
-    const key = await this.options.apiKey(false);
-    try {
-      return await this.send(method, path, options, key);
-    } catch (error) {
-      if (!(error instanceof DocSpaceError) || error.status !== 401) throw error;
-      // The key may have been rotated since this container cached it: fetch it again, and try once more.
-      const fresh = await this.options.apiKey(true);
-      return this.send(method, path, options, fresh);
+    let key = await this.options.apiKey(false);
+    let refreshedKey = false;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.send(method, path, options, key);
+      } catch (error) {
+        if (!(error instanceof DocSpaceError)) throw error;
+        if (error.status === 401 && !refreshedKey) {
+          // The key may have been rotated since this container cached it: fetch it again, and try once more.
+          key = await this.options.apiKey(true);
+          refreshedKey = true;
+          continue;
+        }
+        if (!error.retryable || (method !== 'GET' && !error.certainlyNotApplied)) throw error;
+        const delay = backoffDelayMs(attempt, error.retryAfterSeconds, this.options.backoff ?? DEFAULT_BACKOFF);
+        if (!this.hasTimeFor(delay)) throw error;
+        await (this.options.sleep ?? sleep)(delay);
+      }
     }
+  }
+
+  /** Whether a wait of `delayMs` still leaves time for one more request and the answer. */
+  hasTimeFor(delayMs: number): boolean {
+    const remaining = this.options.remainingMs?.() ?? 0;
+    return remaining - delayMs > (this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS) / 4 + ANSWER_MARGIN_MS;
+  }
+
+  /** A request never outlives the invocation: its timeout shrinks to the time left (but stays above zero). */
+  private timeoutMs(configured: number): number {
+    const remaining = this.options.remainingMs?.();
+    return remaining === undefined ? configured : Math.max(100, Math.min(configured, remaining - ANSWER_MARGIN_MS));
   }
 
   private async send<T>(method: string, path: string, options: RequestOptions<T>, key: string): Promise<T> {
@@ -124,8 +154,8 @@ export class DocSpaceClient {
           ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        headersTimeout: this.options.headersTimeoutMs ?? 10_000,
-        bodyTimeout: this.options.bodyTimeoutMs ?? 10_000,
+        headersTimeout: this.timeoutMs(this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS),
+        bodyTimeout: this.timeoutMs(this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS),
       });
       status = res.statusCode;
       headers = res.headers;
@@ -148,7 +178,7 @@ export class DocSpaceClient {
     const failedInside = envelope.status === 1 || envelope.error !== undefined;
     if (status < 200 || status >= 300 || failedInside) {
       const effective = status >= 200 && status < 300 ? (envelope.statusCode ?? 400) : status;
-      throw new DocSpaceError(effective, messageOf(body, effective), method, path, retryAfterSeconds(headers['retry-after']));
+      throw new DocSpaceError(effective, messageOf(body, effective), method, path, retryAfterFromHeaders(headers));
     }
     if (!isObject(body)) {
       throw new DocSpaceError(502, 'DocSpace answered 2xx without a JSON envelope', method, path);

@@ -7,7 +7,7 @@ export class DocSpaceError extends Error {
     message: string,
     readonly method: string,
     readonly path: string,
-    /** Seconds from `Retry-After`, when DocSpace sent one. */
+    /** Seconds DocSpace asked us to wait (`Retry-After`, else `X-RateLimit-Reset`), when it said. */
     readonly retryAfterSeconds?: number,
   ) {
     super(message);
@@ -20,6 +20,14 @@ export class DocSpaceError extends Error {
    */
   get retryable(): boolean {
     return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+
+  /**
+   * Refused before any work was done: the rate limiter (429) and an overloaded server (503) turn requests away at
+   * the door. Any other failure of a write (a lost connection, 500, a gateway's 502/504) may have been applied.
+   */
+  get certainlyNotApplied(): boolean {
+    return this.status === 429 || this.status === 503;
   }
 
   get notFound(): boolean {

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FaultInjector, RateLimiter, type Fault, type FaultOptions } from './faults';
 import { EmulatorServer, readBody, sendJson } from './http';
 
 export type DocSpaceProfile = 'v3.1' | 'current';
@@ -36,6 +37,7 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  /** The status answered; 0 when the connection was dropped unapplied, minus the status when applied then dropped. */
   status: number;
 }
 
@@ -52,6 +54,9 @@ export interface DocSpaceEmulatorOptions {
   apiKeys?: string[];
   /** Progress polls before an asynchronous downgrade completes. */
   downgradePolls?: number;
+  faults?: FaultOptions;
+  /** Requests per second before the limiter answers 429. */
+  rateLimitPerSecond?: number;
 }
 
 export const OWNER_ID = '6d1a1b3c-0000-4000-8000-00000000a001';
@@ -107,7 +112,9 @@ export class DocSpaceEmulator {
   readonly members = new Map<string, Member>();
   readonly requests: RecordedRequest[] = [];
   private keys: Set<string>;
-  private readonly failures: { status: number; headers: Record<string, string> }[] = [];
+  private failures: { fault: Fault; when?: { method: string; path: string } }[] = [];
+  faults: FaultInjector | undefined;
+  rateLimiter: RateLimiter | undefined;
   private readonly tasks = new Map<string, TypeTask>();
   private readonly downgradePolls: number;
   private readonly server = new EmulatorServer((req, res) => this.handle(req, res));
@@ -116,6 +123,7 @@ export class DocSpaceEmulator {
     this.profile = options.profile ?? 'v3.1';
     this.keys = new Set(options.apiKeys ?? []);
     this.downgradePolls = options.downgradePolls ?? 2;
+    this.setFaults(options.faults, options.rateLimitPerSecond);
     this.seedOwner();
   }
 
@@ -137,6 +145,7 @@ export class DocSpaceEmulator {
     if (options.profile) this.profile = options.profile;
     this.members.clear();
     this.tasks.clear();
+    this.failures = [];
     this.requests.length = 0;
     this.seedOwner();
   }
@@ -147,7 +156,23 @@ export class DocSpaceEmulator {
 
   /** The next `count` API requests fail with `status` (and headers such as Retry-After), without any effect. */
   failNext(count: number, status: number, headers: Record<string, string> = {}): void {
-    for (let i = 0; i < count; i += 1) this.failures.push({ status, headers });
+    this.faultNext(count, { kind: 'status', status, headers });
+  }
+
+  /** The next `count` API requests (only those to `when`, if given) meet this fault, a dropped connection say. */
+  faultNext(count: number, fault: Fault, when?: { method: string; path: string }): void {
+    for (let i = 0; i < count; i += 1) this.failures.push({ fault, ...(when ? { when } : {}) });
+  }
+
+  private plannedFault(method: string, path: string): Fault | undefined {
+    const index = this.failures.findIndex(({ when }) => !when || (when.method === method && when.path === path));
+    return index < 0 ? undefined : this.failures.splice(index, 1)[0]?.fault;
+  }
+
+  /** Random faults at a seeded rate, and a request-per-second limit; both off when undefined. */
+  setFaults(faults: FaultOptions | undefined, rateLimitPerSecond?: number): void {
+    this.faults = faults ? new FaultInjector(faults) : undefined;
+    this.rateLimiter = rateLimitPerSecond ? new RateLimiter(rateLimitPerSecond) : undefined;
   }
 
   addMember(partial: Partial<Member> & Pick<Member, 'email'>): Member {
@@ -213,33 +238,53 @@ export class DocSpaceEmulator {
     if (url.pathname.startsWith('/__emulator/')) return this.handleHook(method, url.pathname, text, res);
 
     const query = Object.fromEntries(url.searchParams);
-    let body: unknown;
-    let status = 200;
-    const failure = this.failures.shift();
-    if (failure) {
-      // Rate limits and proxies answer without the envelope (a 429 has headers only, a 502/503 an HTML page).
-      res.writeHead(failure.status, { 'content-type': 'text/html', ...failure.headers });
-      res.end(failure.status === 429 ? '' : `<html><body>${failure.status}</body></html>`);
-      this.requests.push({ method, path: url.pathname, query, body: text || undefined, status: failure.status });
-      return;
+    const record = (status: number, body: unknown) => this.requests.push({ method, path: url.pathname, query, body, status });
+    const limited = this.rateLimiter?.take();
+    if (limited) {
+      // The limiter answers with headers only, no JSON body.
+      res.writeHead(429, limited).end();
+      return void record(429, text || undefined);
     }
+    const fault = this.plannedFault(method, url.pathname) ?? this.faults?.next();
+    if (fault?.kind === 'status') {
+      // Proxies answer 502/503 with an HTML page; 429 has headers only.
+      res.writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers });
+      res.end(fault.status === 429 ? '' : `<html><body>${fault.status}</body></html>`);
+      return void record(fault.status, text || undefined);
+    }
+    if (fault?.kind === 'drop') {
+      res.socket?.destroy();
+      return void record(0, text || undefined);
+    }
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+
+    const { status, body, payload } = this.process(method, url, query, text, req.headers.authorization);
+    if (fault?.kind === 'appliedThenDrop') {
+      res.socket?.destroy();
+      return void record(-status, body);
+    }
+    sendJson(res, status, payload);
+    record(status, body);
+  }
+
+  /** Runs one API request against the state: the HTTP status, the parsed request body and the answer's body. */
+  private process(method: string, url: URL, query: Record<string, string>, text: string, authorization: string | undefined) {
+    let body: unknown;
     try {
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
         throw new ApiError(400, 'The JSON value could not be parsed.');
       }
-      const callerId = this.authenticate(req.headers.authorization);
+      const callerId = this.authenticate(authorization);
       const response = this.route(method, url.pathname, query, body, callerId);
       const count = Array.isArray(response) ? response.length : 1;
-      sendJson(res, 200, { response, count, links: [{ href: url.href, action: method }], status: 0, statusCode: 200 });
+      return { status: 200, body, payload: { response, count, links: [{ href: url.href, action: method }], status: 0, statusCode: 200 } };
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError(500, error instanceof Error ? error.message : String(error));
-      status = e.status;
-      if (e.bare) sendJson(res, e.status, undefined);
-      else sendJson(res, e.status, { error: { message: e.message, type: 'System.Exception', hresult: -2146233088 }, status: 1, statusCode: e.status });
+      const payload = e.bare ? undefined : { error: { message: e.message, type: 'System.Exception', hresult: -2146233088 }, status: 1, statusCode: e.status };
+      return { status: e.status, body, payload };
     }
-    this.requests.push({ method, path: url.pathname, query, body, status });
   }
 
   private authenticate(header: string | undefined): string {

@@ -61,8 +61,8 @@ export interface HttpAnswer {
   body: { outcome: string; userId?: string; message?: string; errors?: string[] };
 }
 
-export async function invokeHttp(handler: LambdaHandler, event: APIGatewayProxyEventV2): Promise<HttpAnswer> {
-  const result = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
+export async function invokeHttp(handler: LambdaHandler, event: APIGatewayProxyEventV2, context = lambdaContext()): Promise<HttpAnswer> {
+  const result = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
   return {
     statusCode: result.statusCode ?? 0,
     headers: (result.headers ?? {}) as Record<string, string>,

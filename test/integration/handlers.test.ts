@@ -245,14 +245,45 @@ describe('transport', () => {
     expect(stack.docspace.memberByEmail('b64@example.com')).toBeDefined();
   });
 
-  it('answers 503 with DocSpace\'s Retry-After when DocSpace rate-limits, and throws for a direct invocation', async () => {
-    stack.docspace.failNext(1, 429, { 'retry-after': '7' });
-    const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'rl@example.com', firstName: 'R', lastName: 'L' })));
-    expect(answer).toMatchObject({ statusCode: 503, headers: { 'retry-after': '7' }, body: { outcome: 'unavailable' } });
+  it('rides out passing DocSpace failures within the invocation', async () => {
+    stack.docspace.failNext(2, 503);
+    const result = await userCreated(created({ email: 'flaky@example.com', firstName: 'F', lastName: 'L' }), lambdaContext());
+    expect(result).toMatchObject({ outcome: 'created' });
+    expect(stack.docspace.calls().map((c) => c.status)).toEqual([503, 503, 404, 200]);
+  });
 
-    stack.docspace.failNext(1, 502);
-    await expect(userCreated(created({ email: 'rl@example.com', firstName: 'R', lastName: 'L' }), lambdaContext())).rejects.toThrow(/unavailable/);
-    expect(stack.docspace.memberByEmail('rl@example.com')).toBeUndefined();
+  it('finds the member when DocSpace created it but the answer was lost, and creates nobody twice', async () => {
+    stack.docspace.faultNext(1, { kind: 'appliedThenDrop' }, { method: 'POST', path: '/api/2.0/people' });
+    const result = await userCreated(created({ email: 'lost@example.com', firstName: 'L', lastName: 'A' }), lambdaContext());
+    const member = stack.docspace.memberByEmail('lost@example.com');
+    expect(result).toMatchObject({ outcome: 'exists', userId: member?.id });
+    expect(stack.docspace.members.size).toBe(2);
+    expect(stack.docspace.calls().map((c) => `${c.method} ${c.status}`)).toEqual(['GET 404', 'POST -200', 'GET 200']);
+  });
+
+  it('retries a read whose connection dropped', async () => {
+    stack.docspace.faultNext(1, { kind: 'drop' });
+    const result = await userCreated(created({ email: 'drop@example.com', firstName: 'D', lastName: 'R' }), lambdaContext());
+    expect(result).toMatchObject({ outcome: 'created' });
+    expect(stack.docspace.calls().map((c) => c.status)).toEqual([0, 404, 200]);
+  });
+
+  it('answers 503 with DocSpace\'s Retry-After when the wait would not fit in the invocation', async () => {
+    stack.docspace.failNext(1, 429, { 'retry-after': '60' });
+    const answer = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'rl@example.com', firstName: 'R', lastName: 'L' })), lambdaContext('test', 5_000));
+    expect(answer).toMatchObject({ statusCode: 503, headers: { 'retry-after': '60' }, body: { outcome: 'unavailable' } });
+    expect(stack.docspace.calls()).toHaveLength(1);
+  });
+
+  it('throws for a direct invocation when DocSpace stays unavailable, so Lambda redelivers', async () => {
+    stack.docspace.failNext(1_000, 502);
+    try {
+      await expect(userCreated(created({ email: 'down@example.com', firstName: 'D', lastName: 'N' }), lambdaContext('test', 4_000))).rejects.toThrow(/unavailable/);
+    } finally {
+      stack.docspace.failNext(0, 0);
+      stack.docspace.reset();
+    }
+    expect(stack.docspace.memberByEmail('down@example.com')).toBeUndefined();
   });
 
   it('re-reads a rotated API key once after a 401 and retries the call', async () => {

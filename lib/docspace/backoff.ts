@@ -1,0 +1,43 @@
+/**
+ * How long to wait before trying DocSpace again: what DocSpace asked for (Retry-After / X-RateLimit-Reset) when it
+ * said, else exponential backoff with full jitter, so that many containers retrying at once spread out.
+ */
+export interface BackoffOptions {
+  baseMs: number;
+  capMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 5_000 };
+
+export function backoffDelayMs(
+  attempt: number,
+  retryAfterSeconds: number | undefined,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
+  if (retryAfterSeconds !== undefined) {
+    // A little jitter on top of the server's own schedule, so retries do not arrive as one wave at the reset.
+    return retryAfterSeconds * 1000 + Math.floor(random() * options.baseMs);
+  }
+  return Math.floor(random() * Math.min(options.capMs, options.baseMs * 2 ** attempt));
+}
+
+/** Seconds from `Retry-After` (seconds or an HTTP date), else from `X-RateLimit-Reset` (Unix seconds). */
+export function retryAfterFromHeaders(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
+  const first = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const retryAfter = first('retry-after');
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - now) / 1000));
+  }
+  const reset = Number(first('x-ratelimit-reset'));
+  if (first('x-ratelimit-remaining') === '0' && Number.isFinite(reset) && reset > 0) {
+    return Math.max(0, Math.ceil(reset - now / 1000));
+  }
+  return undefined;
+}
