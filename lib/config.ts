@@ -14,12 +14,18 @@ const jsonObject = z.string().transform((s, ctx) => {
   }
 });
 
+/** Redeliveries come for days (Standard Webhooks retries for about three); a week covers every sender here. */
+const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
+
 const envSchema = z.object({
   DOCSPACE_URL: z.url({ protocol: /^https?$/ }),
   DOCSPACE_API_KEY_SECRET_ID: z.string().min(1),
   WEBHOOK_SECRET_ID: z.string().min(1),
   ROLE_MAP: z.string().optional().transform((s) => (s?.trim() ? s : '{}')).pipe(jsonObject).pipe(roleMapOverridesSchema),
   DOCSPACE_REASSIGN_USER_ID: z.preprocess((v) => (v === '' ? undefined : v), z.guid().optional()),
+  /** DynamoDB table for processed event ids and stale-event watermarks; empty turns durable idempotency off. */
+  IDEMPOTENCY_TABLE: z.string().trim().optional().transform((s) => (s ? s : undefined)),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
@@ -31,6 +37,8 @@ export interface Config {
   roles: RoleMap;
   reassignUserId?: string;
   secretsTtlSeconds: number;
+  eventsTable?: string;
+  idempotencyTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +59,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     roles: buildRoleMap(e.ROLE_MAP),
     ...(e.DOCSPACE_REASSIGN_USER_ID ? { reassignUserId: e.DOCSPACE_REASSIGN_USER_ID } : {}),
     secretsTtlSeconds: e.SECRETS_TTL_SECONDS,
+    ...(e.IDEMPOTENCY_TABLE ? { eventsTable: e.IDEMPOTENCY_TABLE } : {}),
+    idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
   };
 }
 

@@ -13,7 +13,9 @@ export type SyncOutcome =
   | 'in_progress'
   | 'not_found'
   /** The DocSpace server has no route for this change (contacts on v3.2.1+). Permanent: retrying cannot help. */
-  | 'unsupported_by_server';
+  | 'unsupported_by_server'
+  /** A newer event of the same type for the same member was applied already; this older one must not undo it. */
+  | 'stale';
 
 /** Why an event was not applied. */
 export type Refusal =
@@ -21,6 +23,8 @@ export type Refusal =
   | 'unauthorized'
   | 'payload_too_large'
   | 'unknown_role'
+  /** The same event is being applied by another container right now. */
+  | 'in_flight'
   | 'rejected_by_docspace'
   | 'unavailable'
   | 'failed'
@@ -51,10 +55,12 @@ const httpStatus: Record<OutcomeName, number> = {
   not_found: 404,
   // 2xx on purpose: the sender must not retry what can never succeed; the message and the WARN log say why.
   unsupported_by_server: 200,
+  stale: 200,
   invalid: 400,
   unauthorized: 401,
   payload_too_large: 413,
   unknown_role: 422,
+  in_flight: 409,
   rejected_by_docspace: 422,
   unavailable: 503,
   failed: 502,
@@ -68,7 +74,7 @@ export function httpStatusOf(outcome: OutcomeName): number {
 
 /** Worth trying again later: the sender (or Lambda's async retry) should redeliver. */
 export function isRetryable(outcome: OutcomeName): boolean {
-  return httpStatus[outcome] >= 500;
+  return httpStatus[outcome] >= 500 || outcome === 'in_flight';
 }
 
 /** An event refused before it reached DocSpace, or refused by DocSpace, carried up to the handler as an error. */

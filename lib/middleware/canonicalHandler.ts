@@ -2,7 +2,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { applyEvent } from '../applyEvent';
+import { processEvent } from '../processEvent';
 import { parseEventFor, type CanonicalEventType } from '../events';
 import { logger } from '../logger';
 import { RefusedEvent, type Answer } from '../outcome';
@@ -16,6 +16,6 @@ export function canonicalEventHandler(type: CanonicalEventType) {
     .handler(async (payload, context): Promise<Answer> => {
       const parsed = parseEventFor(type, payload);
       if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);
-      return applyEvent(parsed.event, () => context.getRemainingTimeInMillis());
+      return processEvent(parsed.event, context);
     });
 }

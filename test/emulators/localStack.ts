@@ -3,6 +3,7 @@
  * with a DocSpace API key and a Standard Webhooks signing secret. These values are local fixtures, not secrets.
  */
 import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './docspace';
+import { DynamoDbEmulator } from './dynamodb';
 import { SecretsManagerEmulator } from './secretsManager';
 
 export const LOCAL = {
@@ -10,8 +11,10 @@ export const LOCAL = {
   signingSecret: `whsec_${Buffer.from('docspace-idp-sync local signing!').toString('base64')}`,
   apiKeySecretId: 'docspace-idp-sync/docspace-api-key',
   webhookSecretId: 'docspace-idp-sync/webhook-secrets',
+  eventsTable: 'docspace-idp-sync-local-events',
   docspacePort: 8090,
   secretsManagerPort: 4566,
+  dynamoDbPort: 8000,
   httpPort: 3000,
   lambdaPort: 3002,
 } as const;
@@ -19,24 +22,31 @@ export const LOCAL = {
 export interface LocalStack {
   docspace: DocSpaceEmulator;
   secretsManager: SecretsManagerEmulator;
+  dynamoDb: DynamoDbEmulator;
   /** The environment a function needs to run against these emulators. */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export async function startLocalStack(
-  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number } = {},
+  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number; dynamoDbPort?: number } = {},
 ): Promise<LocalStack> {
   const docspace = new DocSpaceEmulator({ apiKeys: [LOCAL.apiKey], ...options });
   const secretsManager = new SecretsManagerEmulator();
   await docspace.start(options.docspacePort ?? 0);
   await secretsManager.start(options.secretsManagerPort ?? 0);
+  const dynamoDb = new DynamoDbEmulator();
+  await dynamoDb.start(options.dynamoDbPort ?? 0);
+  await dynamoDb.createEventsTable(LOCAL.eventsTable);
   secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: LOCAL.apiKey }));
   secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret }));
   return {
     docspace,
     secretsManager,
+    dynamoDb,
     env: {
+      IDEMPOTENCY_TABLE: LOCAL.eventsTable,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
       DOCSPACE_URL: docspace.url,
       DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
       WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
@@ -46,7 +56,7 @@ export async function startLocalStack(
       AWS_SECRET_ACCESS_KEY: 'test',
     },
     stop: async () => {
-      await Promise.all([docspace.stop(), secretsManager.stop()]);
+      await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop()]);
     },
   };
 }

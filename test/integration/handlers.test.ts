@@ -15,11 +15,12 @@ let userRoleChanged: LambdaHandler;
 let userContactUpdated: LambdaHandler;
 const logLines: string[] = [];
 
-const at = { occurredAt: '2026-11-22T09:30:00Z', source: 'test' };
+// Every event gets its own id and a later occurredAt than the one before, as a sender's would.
 let seq = 0;
-const created = (data: Record<string, unknown>) => ({ ...at, id: `evt_c${++seq}`, type: 'user.created', data });
-const roleChanged = (data: Record<string, unknown>) => ({ ...at, id: `evt_r${++seq}`, type: 'user.role_changed', data });
-const contactUpdated = (data: Record<string, unknown>) => ({ ...at, id: `evt_u${++seq}`, type: 'user.contact_updated', data });
+const next = () => ({ id: `evt_${++seq}`, occurredAt: new Date(Date.UTC(2026, 10, 22) + seq * 1000).toISOString(), source: 'test' });
+const created = (data: Record<string, unknown>) => ({ ...next(), type: 'user.created', data });
+const roleChanged = (data: Record<string, unknown>) => ({ ...next(), type: 'user.role_changed', data });
+const contactUpdated = (data: Record<string, unknown>) => ({ ...next(), type: 'user.contact_updated', data });
 
 beforeAll(async () => {
   stack = await startLocalStack();
@@ -69,7 +70,7 @@ describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s serve
         }),
       ]);
 
-      const again = await userCreated({ ...event, data: { ...event.data, email: 'JANE.DOE@example.com' } }, lambdaContext());
+      const again = await userCreated(created({ ...event.data, email: 'JANE.DOE@example.com' }), lambdaContext());
       expect(again).toMatchObject({ outcome: 'exists', userId: member?.id });
       expect(stack.docspace.calls({ writes: true })).toHaveLength(1);
       expect(stack.docspace.members.size).toBe(2); // the owner and Jane

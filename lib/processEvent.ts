@@ -1,0 +1,67 @@
+/**
+ * One canonical event, exactly once: durable idempotency by event id (when IDEMPOTENCY_TABLE is set), then the
+ * stale-event check, then the sync. Only final results are remembered: a member not found yet or a downgrade still
+ * running are answered but not stored, so a redelivery tries again.
+ */
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyInconsistentStateError,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import type { Context } from 'aws-lambda';
+import { applyEvent } from './applyEvent';
+import { config } from './config';
+import type { CanonicalEvent } from './events';
+import { RefusedEvent, type SyncResult } from './outcome';
+import { idempotent, type Idempotent } from './store/idempotency';
+import { claimWatermark } from './store/watermarks';
+
+/** Carries a result out of the idempotent section without it being stored. */
+class NotFinal extends Error {
+  constructor(readonly result: SyncResult) {
+    super(result.outcome);
+  }
+}
+
+const FINAL = new Set<SyncResult['outcome']>(['created', 'exists', 'updated', 'unchanged', 'stale', 'unsupported_by_server']);
+
+/** Seconds a sender should wait when the same event is being applied by another container right now. */
+const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
+
+let once: Idempotent | undefined;
+
+export async function processEvent(event: CanonicalEvent, context: Context): Promise<SyncResult> {
+  const { eventsTable, idempotencyTtlSeconds } = config();
+  const remainingMs = () => context.getRemainingTimeInMillis();
+  if (!eventsTable) return applyEvent(event, remainingMs);
+
+  once ??= idempotent(eventsTable, idempotencyTtlSeconds, async (e, remaining) => {
+    if (!(await claimWatermark(eventsTable, e))) {
+      return { outcome: 'stale', message: `a newer ${e.type} event for this member was applied already` };
+    }
+    const result = await applyEvent(e, remaining);
+    if (!FINAL.has(result.outcome)) throw new NotFinal(result);
+    return result;
+  });
+  try {
+    return await once.run(event, context);
+  } catch (error) {
+    if (error instanceof NotFinal) return error.result;
+    throw translateIdempotencyError(error, event);
+  }
+}
+
+function translateIdempotencyError(error: unknown, event: CanonicalEvent): unknown {
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return new RefusedEvent('in_flight', `event ${event.id} is being applied right now; try again shortly`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+  }
+  if (error instanceof IdempotencyValidationError) {
+    return new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, ['id: reused for different data']);
+  }
+  // The store unreachable or throttled, or its state changing under us: passes with time.
+  if (error instanceof IdempotencyPersistenceLayerError || error instanceof IdempotencyInconsistentStateError) {
+    return new RefusedEvent('unavailable', `the idempotency store is unavailable: ${error.message}`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+  }
+  return error;
+}

@@ -1,0 +1,38 @@
+/** An in-memory DynamoDB (dynalite) for the idempotency table, reached through AWS_ENDPOINT_URL_DYNAMODB. */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export class DynamoDbEmulator {
+  url = '';
+  private readonly server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => resolve());
+    });
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  /** The table serverless.yml declares: partition key `id`, expiry in `expiration`. */
+  async createEventsTable(tableName: string): Promise<void> {
+    const client = new DynamoDBClient({ endpoint: this.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    client.destroy();
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections?.();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
