@@ -1,0 +1,107 @@
+/**
+ * Exactly-once across redeliveries, concurrent deliveries and out-of-order arrival: the durable idempotency record
+ * (Powertools on dynalite) and the stale-event watermarks, over real HTTP to the emulators.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../emulators/localStack';
+import { invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from '../helpers/lambda';
+
+let stack: LocalStack;
+let userCreated: LambdaHandler;
+let userRoleChanged: LambdaHandler;
+
+let seq = 0;
+const event = (type: string, data: Record<string, unknown>, occurredAt = new Date(Date.UTC(2026, 10, 1) + ++seq * 60_000)) => ({
+  id: `evt_once_${++seq}`,
+  type,
+  occurredAt: occurredAt.toISOString(),
+  source: 'hr-portal',
+  data,
+});
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  Object.assign(process.env, stack.env);
+  ({ handler: userCreated } = (await import('../../handlers/userCreated')) as { handler: LambdaHandler });
+  ({ handler: userRoleChanged } = (await import('../../handlers/userRoleChanged')) as { handler: LambdaHandler });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(() => stack.docspace.reset());
+
+const posts = () => stack.docspace.calls().filter((c) => c.method === 'POST' && c.path === '/api/2.0/people');
+
+describe('the same event delivered more than once', () => {
+  it('is applied once; a redelivery (new webhook-id, same event) gets the first answer and makes no DocSpace call', async () => {
+    const hire = event('user.created', { email: 'ann@example.com', firstName: 'Ann', lastName: 'Lee' });
+    const first = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire));
+    const callsAfterFirst = stack.docspace.calls().length;
+    const replay = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire));
+    expect(first).toMatchObject({ statusCode: 200, body: { outcome: 'created' } });
+    expect(replay.body).toEqual(first.body);
+    expect(stack.docspace.calls()).toHaveLength(callsAfterFirst);
+  });
+
+  it('twice at the same moment has one effect', async () => {
+    const hire = event('user.created', { email: 'bo@example.com', firstName: 'Bo', lastName: 'Ek' });
+    const answers = await Promise.all([0, 1, 2].map(() => invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire))));
+    expect(posts()).toHaveLength(1);
+    expect(stack.docspace.members.size).toBe(2);
+    // Each answer is the result or "being applied right now, come back" — never a second member, never a 5xx.
+    for (const answer of answers) {
+      expect([200, 409]).toContain(answer.statusCode);
+      if (answer.statusCode === 409) expect(answer.headers['retry-after']).toBeDefined();
+    }
+  });
+
+  it('refuses an event id reused for different data', async () => {
+    const hire = event('user.created', { email: 'cy@example.com', firstName: 'Cy', lastName: 'Do' });
+    await userCreated(hire, lambdaContext());
+    const reused = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', { ...hire, data: { ...hire.data, lastName: 'Other' } }));
+    expect(reused).toMatchObject({ statusCode: 400, body: { outcome: 'invalid', message: expect.stringMatching(/already used/) } });
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('does not remember a not_found, so a redelivery after the hire lands applies the change', async () => {
+    const promote = event('user.role_changed', { email: 'dee@example.com', role: 'RoomAdmin' });
+    expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'not_found' });
+    const dee = stack.docspace.addMember({ email: 'dee@example.com', type: 4 });
+    expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'updated', userId: dee.id });
+    expect(dee.type).toBe(1);
+  });
+
+  it('does not remember a failure, so a redelivery after DocSpace recovers applies the event', async () => {
+    stack.docspace.failNext(1_000, 502);
+    const hire = event('user.created', { email: 'eli@example.com', firstName: 'Eli', lastName: 'Fox' });
+    const down = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire), lambdaContext('t', 4_000));
+    expect(down.statusCode).toBe(503);
+    stack.docspace.reset();
+    const up = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire));
+    expect(up).toMatchObject({ statusCode: 200, body: { outcome: 'created' } });
+  });
+});
+
+describe('events out of order', () => {
+  it('an older role change arriving after a newer one is reported stale and changes nothing', async () => {
+    const gus = stack.docspace.addMember({ email: 'gus@example.com', type: 4 });
+    const older = event('user.role_changed', { userId: gus.id, role: 'User' }, new Date('2026-11-20T10:00:00Z'));
+    const newer = event('user.role_changed', { userId: gus.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z'));
+    expect(await userRoleChanged(newer, lambdaContext())).toMatchObject({ outcome: 'updated' });
+    const writes = stack.docspace.calls({ writes: true }).length;
+    const late = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', older));
+    expect(late).toMatchObject({ statusCode: 200, body: { outcome: 'stale' } });
+    expect(stack.docspace.calls({ writes: true })).toHaveLength(writes);
+    expect(gus.type).toBe(1);
+  });
+
+  it('keeps kinds apart: an older contact update is not stale because of a newer role change', async () => {
+    const hal = stack.docspace.addMember({ email: 'hal@example.com', type: 4 });
+    await userRoleChanged(event('user.role_changed', { userId: hal.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z')), lambdaContext());
+    const { handler: userContactUpdated } = (await import('../../handlers/userContactUpdated')) as { handler: LambdaHandler };
+    const contacts = event('user.contact_updated', { userId: hal.id, contacts: [{ type: 'phone', value: '+1 555 0123' }] }, new Date('2026-11-20T10:00:00Z'));
+    expect(await userContactUpdated(contacts, lambdaContext())).toMatchObject({ outcome: 'updated' });
+  });
+});
