@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup/logGuard.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // The JSON report gives .ci/run its closing "N passed, N failed" line.

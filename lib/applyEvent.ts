@@ -26,6 +26,7 @@ export async function applyEvent(event: CanonicalEvent, remainingMs: () => numbe
     baseUrl: cfg.docspaceUrl,
     apiKey: (refresh) => docSpaceApiKey(cfg.apiKeySecretId, cfg.secretsTtlSeconds, refresh),
     remainingMs,
+    connections: cfg.docspaceConnections,
   });
   const deps = {
     people: new People(client),

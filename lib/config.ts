@@ -26,6 +26,8 @@ const envSchema = z.object({
   /** DynamoDB table for processed event ids and stale-event watermarks; empty turns durable idempotency off. */
   IDEMPOTENCY_TABLE: z.string().trim().optional().transform((s) => (s ? s : undefined)),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+  /** Keep-alive connections a container keeps to DocSpace: one, as a container runs one invocation at a time. */
+  DOCSPACE_CONNECTIONS: z.coerce.number().int().min(1).max(128).default(1),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
@@ -39,6 +41,7 @@ export interface Config {
   secretsTtlSeconds: number;
   eventsTable?: string;
   idempotencyTtlSeconds: number;
+  docspaceConnections: number;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +64,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     secretsTtlSeconds: e.SECRETS_TTL_SECONDS,
     ...(e.IDEMPOTENCY_TABLE ? { eventsTable: e.IDEMPOTENCY_TABLE } : {}),
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
+    docspaceConnections: e.DOCSPACE_CONNECTIONS,
   };
 }
 

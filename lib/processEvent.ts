@@ -6,6 +6,7 @@
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyInconsistentStateError,
+  IdempotencyItemNotFoundError,
   IdempotencyPersistenceLayerError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
@@ -59,8 +60,13 @@ function translateIdempotencyError(error: unknown, event: CanonicalEvent): unkno
   if (error instanceof IdempotencyValidationError) {
     return new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, ['id: reused for different data']);
   }
-  // The store unreachable or throttled, or its state changing under us: passes with time.
-  if (error instanceof IdempotencyPersistenceLayerError || error instanceof IdempotencyInconsistentStateError) {
+  // The store unreachable or throttled, or its state changing under us (the other delivery's record was removed
+  // between our conditional write and our read): passes with time.
+  if (
+    error instanceof IdempotencyPersistenceLayerError ||
+    error instanceof IdempotencyInconsistentStateError ||
+    error instanceof IdempotencyItemNotFoundError
+  ) {
     return new RefusedEvent('unavailable', `the idempotency store is unavailable: ${error.message}`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
   }
   return error;

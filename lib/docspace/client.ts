@@ -15,6 +15,8 @@ export interface DocSpaceClientOptions {
   baseUrl: string;
   apiKey: ApiKeyProvider;
   connectTimeoutMs?: number;
+  /** Keep-alive connections to DocSpace; a container runs one invocation at a time, so one is the default. */
+  connections?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
   /** Time left in this invocation: retries stop when the next one could not finish in it. */
@@ -40,12 +42,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const pools = new Map<string, Pool>();
 
 /** Reused across warm invocations, so a container opens its TCP (and TLS) connection once. */
-function poolFor(origin: string, connectTimeoutMs: number): Pool {
+function poolFor(origin: string, connectTimeoutMs: number, connections: number): Pool {
   let pool = pools.get(origin);
   if (!pool) {
     pool = new Pool(origin, {
-      // A container runs one invocation at a time and its calls are sequential: one connection, kept alive.
-      connections: 1,
+      connections,
       keepAliveTimeout: 30_000,
       connect: { timeout: connectTimeoutMs },
     });
@@ -95,7 +96,7 @@ export class DocSpaceClient {
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.pool = poolFor(this.origin, options.connectTimeoutMs ?? 3_000);
+    this.pool = poolFor(this.origin, options.connectTimeoutMs ?? 3_000, options.connections ?? 1);
   }
 
   /**

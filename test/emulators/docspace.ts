@@ -110,6 +110,7 @@ export class DocSpaceEmulator {
   profile: DocSpaceProfile;
   url = '';
   readonly members = new Map<string, Member>();
+  private readonly idByEmail = new Map<string, string>();
   readonly requests: RecordedRequest[] = [];
   private keys: Set<string>;
   private failures: { fault: Fault; when?: { method: string; path: string } }[] = [];
@@ -144,6 +145,7 @@ export class DocSpaceEmulator {
   reset(options: { profile?: DocSpaceProfile } = {}): void {
     if (options.profile) this.profile = options.profile;
     this.members.clear();
+    this.idByEmail.clear();
     this.tasks.clear();
     this.failures = [];
     this.requests.length = 0;
@@ -189,11 +191,13 @@ export class DocSpaceEmulator {
       ...partial,
     };
     this.members.set(member.id, member);
+    this.idByEmail.set(member.email.toLowerCase(), member.id);
     return member;
   }
 
   memberByEmail(email: string): Member | undefined {
-    return [...this.members.values()].find((m) => m.email.toLowerCase() === email.toLowerCase());
+    const id = this.idByEmail.get(email.toLowerCase());
+    return id === undefined ? undefined : this.members.get(id);
   }
 
   /** Requests made to the People API (test hooks excluded), optionally only the writes. */

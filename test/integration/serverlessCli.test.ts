@@ -4,12 +4,15 @@
  * with esbuild), so the two run one after the other in this one file: they share the .esbuild build folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_BY_TYPE } from '../../lib/routes';
 import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
 import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
+import { secretsIn } from '../setup/logGuard';
 
 let stack: LocalStack;
 
@@ -69,6 +72,7 @@ describe('serverless invoke local', () => {
       const { code, stdout, stderr } = await run(['invoke', 'local', '-f', FUNCTION_BY_TYPE[event.type] as string, '-p', `events/${name}.json`], stack.env);
       expect(code, stderr).toBe(0);
       outcomes.push(String(invokeResult(stdout).outcome));
+      for (const line of `${stdout}\n${stderr}`.split('\n').filter((l) => l.startsWith('{"level"'))) expect(secretsIn(line)).toEqual([]);
     }
     expect(outcomes).toEqual(['created', 'updated', 'updated', 'updated', 'updated']);
     const jane = stack.docspace.memberByEmail('jane.doe@example.com');
@@ -141,5 +145,52 @@ describe('serverless offline', () => {
       type: 3,
       contacts: [{ type: 'mobphone', value: '+1 555 0111' }, { type: 'phone', value: '+1 555 0199' }],
     });
+  });
+});
+
+describe('serverless package', () => {
+  interface Statement {
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+  }
+
+  it('builds the artefact without AWS, and every function may only read its two secrets and use its own table', { timeout: 120_000 }, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'package-'));
+    const env = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' };
+    const { code, stderr } = await run(['package', '--package', out], env);
+    expect(code, stderr).toBe(0);
+    const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const resources = Object.entries(template.Resources);
+    const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    expect(roles.map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
+    const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(3);
+    for (const [, fn] of functions) expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
+
+    const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+    expect((roles[0]?.[1].Properties.ManagedPolicyArns as unknown[] | undefined) ?? []).toEqual([]);
+    const secretArn = (name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:', name, '-??????']],
+    });
+    for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+      expect(statement.Effect).toBe('Allow');
+      const actions = [statement.Action].flat();
+      const text = JSON.stringify(statement.Resource);
+      expect(text).not.toMatch(/"\*"/);
+      if (actions.every((a) => a.startsWith('logs:'))) {
+        // The framework's own statements: this service's log groups only.
+        expect(text).toContain('log-group:/aws/lambda/docspace-idp-sync-dev');
+      } else if (actions.every((a) => a.startsWith('secretsmanager:'))) {
+        expect(actions).toEqual(['secretsmanager:GetSecretValue']);
+        expect(statement.Resource).toEqual([secretArn(LOCAL.apiKeySecretId), secretArn(LOCAL.webhookSecretId)]);
+      } else {
+        expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+        expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }]);
+      }
+    }
+    expect(template.Resources.EventsTable?.Properties).toMatchObject({ TableName: 'docspace-idp-sync-dev-events', BillingMode: 'PAY_PER_REQUEST' });
   });
 });
