@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 
-export const EVENT_TYPES = ['user.created', 'user.role_changed', 'user.contact_updated'] as const;
+export const EVENT_TYPES = [
+  'user.created',
+  'user.role_changed',
+  'user.contact_updated',
+  'user.deactivated',
+  'user.reactivated',
+] as const;
 export type CanonicalEventType = (typeof EVENT_TYPES)[number];
 
 /** DocSpace stores contacts as one `type|value|type|value` string, so a `|` would corrupt the pairing. */
@@ -60,15 +66,31 @@ export const userContactUpdatedSchema = z.object({
   data: memberRef.extend({ contacts: z.array(contactSchema).min(1).max(50) }).refine(identified, identifiedMessage),
 });
 
+/** Offboarding (deactivation, suspension, termination) disables the member; reactivation enables them again. */
+export const userDeactivatedSchema = z.object({
+  ...envelope,
+  type: z.literal('user.deactivated'),
+  data: memberRef.refine(identified, identifiedMessage),
+});
+
+export const userReactivatedSchema = z.object({
+  ...envelope,
+  type: z.literal('user.reactivated'),
+  data: memberRef.refine(identified, identifiedMessage),
+});
+
 export const canonicalEventSchema = z.discriminatedUnion('type', [
   userCreatedSchema,
   userRoleChangedSchema,
   userContactUpdatedSchema,
+  userDeactivatedSchema,
+  userReactivatedSchema,
 ]);
 
 export type UserCreatedEvent = z.infer<typeof userCreatedSchema>;
 export type UserRoleChangedEvent = z.infer<typeof userRoleChangedSchema>;
 export type UserContactUpdatedEvent = z.infer<typeof userContactUpdatedSchema>;
+export type UserStatusEvent = z.infer<typeof userDeactivatedSchema> | z.infer<typeof userReactivatedSchema>;
 export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;
 export type EventOfType<T extends CanonicalEventType> = Extract<CanonicalEvent, { type: T }>;
 
@@ -76,6 +98,8 @@ const schemaByType = {
   'user.created': userCreatedSchema,
   'user.role_changed': userRoleChangedSchema,
   'user.contact_updated': userContactUpdatedSchema,
+  'user.deactivated': userDeactivatedSchema,
+  'user.reactivated': userReactivatedSchema,
 } as const;
 
 export type ParseResult<T extends CanonicalEventType> =
@@ -83,22 +107,29 @@ export type ParseResult<T extends CanonicalEventType> =
   | { ok: false; message: string; errors: string[] };
 
 /**
- * Parses a payload meant for the function that handles `expected`. An event of another type is refused
+ * Parses a payload meant for the function that handles the `expected` types. An event of another type is refused
  * with its own message, so a sender that posts to the wrong route learns that, not a list of missing fields.
  */
-export function parseEventFor<T extends CanonicalEventType>(expected: T, payload: unknown): ParseResult<T> {
-  const type = z.object({ type: z.string() }).safeParse(payload);
-  if (type.success && type.data.type !== expected) {
-    const known = (EVENT_TYPES as readonly string[]).includes(type.data.type);
-    return {
-      ok: false,
-      message: known
-        ? `this endpoint accepts ${expected} events, not ${type.data.type}`
-        : `unknown event type "${type.data.type}"; this endpoint accepts ${expected}`,
-      errors: [`type: expected "${expected}"`],
-    };
+export function parseEventFor<T extends CanonicalEventType>(expected: readonly [T, ...T[]], payload: unknown): ParseResult<T> {
+  const declared = z.object({ type: z.string() }).safeParse(payload);
+  // Without a type, check against the first accepted type: the answer then lists the type among what is missing.
+  let type: T = expected[0];
+  if (declared.success) {
+    const match = expected.find((t) => t === declared.data.type);
+    if (match === undefined) {
+      const accepted = expected.join(' or ');
+      const known = (EVENT_TYPES as readonly string[]).includes(declared.data.type);
+      return {
+        ok: false,
+        message: known
+          ? `this endpoint accepts ${accepted} events, not ${declared.data.type}`
+          : `unknown event type "${declared.data.type}"; this endpoint accepts ${accepted}`,
+        errors: [`type: expected ${expected.map((t) => `"${t}"`).join(' or ')}`],
+      };
+    }
+    type = match;
   }
-  const parsed = schemaByType[expected].safeParse(payload);
+  const parsed = schemaByType[type].safeParse(payload);
   if (parsed.success) return { ok: true, event: parsed.data as EventOfType<T> };
   const errors = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`);
   return { ok: false, message: 'the event is not valid', errors };

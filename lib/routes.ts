@@ -5,4 +5,6 @@ export const ROUTE_BY_TYPE: Record<CanonicalEventType, string> = {
   'user.created': '/webhooks/user-created',
   'user.role_changed': '/webhooks/user-role-changed',
   'user.contact_updated': '/webhooks/user-contact-updated',
+  'user.deactivated': '/webhooks/user-status-changed',
+  'user.reactivated': '/webhooks/user-status-changed',
 };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { DocSpaceClient } from './client';
 import { DocSpaceError } from './errors';
 import {
+  MemberStatus,
   profileSchema,
   taskProgressSchema,
   UserType,
@@ -75,6 +76,11 @@ export class People {
 
   typeChangeProgress(userId: string): Promise<TaskProgress> {
     return this.client.request('GET', `api/2.0/people/type/progress/${enc(userId)}`, { schema: taskProgressSchema });
+  }
+
+  /** `PUT api/2.0/people/status/{status}`: 2 disables (Terminated), 1 enables (Active). */
+  async setStatus(userId: string, status: typeof MemberStatus.Active | typeof MemberStatus.Disabled): Promise<void> {
+    await this.client.request('PUT', `api/2.0/people/status/${status}`, { body: { userIds: [userId] }, schema: z.array(profileSchema) });
   }
 
   /** `PUT api/2.0/people/{id}/contacts` replaces the whole list (servers up to v3.1.1; gone since v3.2.1). */

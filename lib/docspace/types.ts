@@ -16,6 +16,9 @@ export const userTypeName = (type: UserType): UserTypeName =>
 const privilege: readonly UserType[] = [UserType.Guest, UserType.User, UserType.RoomAdmin, UserType.DocSpaceAdmin];
 export const privilegeOf = (type: UserType): number => privilege.indexOf(type);
 
+/** EmployeeStatus: 1 Active, 2 Terminated (a disabled member). */
+export const MemberStatus = { Active: 1, Disabled: 2 } as const;
+
 export const contactEntrySchema = z.object({ type: z.string(), value: z.string() });
 
 export const profileSchema = z.object({

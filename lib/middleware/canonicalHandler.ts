@@ -9,12 +9,13 @@ import { RefusedEvent, type Answer } from '../outcome';
 import { SENDER, verifyStandardWebhook } from '../sources/standardWebhooks';
 import { webhookTransport } from './webhookTransport';
 
-export function canonicalEventHandler(type: CanonicalEventType) {
+/** A handler for the canonical events of the given types (one route may take a pair, such as de/reactivation). */
+export function canonicalEventHandler(...types: [CanonicalEventType, ...CanonicalEventType[]]) {
   return middy<unknown, unknown, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(webhookTransport({ sender: SENDER, verify: verifyStandardWebhook }))
     .handler(async (payload, context): Promise<Answer> => {
-      const parsed = parseEventFor(type, payload);
+      const parsed = parseEventFor(types, payload);
       if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);
       return processEvent(parsed.event, context);
     });

@@ -4,6 +4,7 @@ import type { SyncDeps } from './deps';
 import { syncUserContactUpdated } from './userContactUpdated';
 import { syncUserCreated } from './userCreated';
 import { syncUserRoleChanged } from './userRoleChanged';
+import { syncUserStatus } from './userStatus';
 
 /** Runs the rule that fits the event: the single entry into the sync for every handler and sender. */
 export function syncEvent(event: CanonicalEvent, deps: SyncDeps): Promise<SyncResult> {
@@ -14,6 +15,9 @@ export function syncEvent(event: CanonicalEvent, deps: SyncDeps): Promise<SyncRe
       return syncUserRoleChanged(event, deps);
     case 'user.contact_updated':
       return syncUserContactUpdated(event, deps);
+    case 'user.deactivated':
+    case 'user.reactivated':
+      return syncUserStatus(event, deps);
   }
 }
 

@@ -99,7 +99,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     downgradePolls: 1,
   });
   Object.assign(process.env, stack.env, { POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT', DOCSPACE_CONNECTIONS: String(o.concurrency) });
-  const handlers = {
+  const handlers: Record<string, LambdaHandler> = {
     'user.created': ((await import('../../handlers/userCreated')) as { handler: LambdaHandler }).handler,
     'user.role_changed': ((await import('../../handlers/userRoleChanged')) as { handler: LambdaHandler }).handler,
     'user.contact_updated': ((await import('../../handlers/userContactUpdated')) as { handler: LambdaHandler }).handler,
@@ -135,7 +135,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
   const attemptOnce = async (delivery: Delivery) => {
     const { event } = delivery;
     attempts += 1;
-    const answer = await invokeHttp(handlers[event.type], signedHttpEvent(ROUTE_BY_TYPE[event.type], event), lambdaContext(event.type, 29_000));
+    const answer = await invokeHttp(handlers[event.type] as LambdaHandler, signedHttpEvent(ROUTE_BY_TYPE[event.type], event), lambdaContext(event.type, 29_000));
     const key = `${answer.statusCode} ${answer.body.outcome}`;
     answers[key] = (answers[key] ?? 0) + 1;
     delivery.history.push(`${Math.round(performance.now() - started)}ms ${key}`);

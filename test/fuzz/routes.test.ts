@@ -24,6 +24,7 @@ beforeAll(async () => {
   handlers['user.created'] = ((await import('../../handlers/userCreated')) as { handler: LambdaHandler }).handler;
   handlers['user.role_changed'] = ((await import('../../handlers/userRoleChanged')) as { handler: LambdaHandler }).handler;
   handlers['user.contact_updated'] = ((await import('../../handlers/userContactUpdated')) as { handler: LambdaHandler }).handler;
+  handlers['user.deactivated'] = ((await import('../../handlers/userStatusChanged')) as { handler: LambdaHandler }).handler;
 });
 
 afterAll(async () => {
@@ -90,7 +91,10 @@ function headersFor(mode: Signing, raw: string, id: string, extra: Record<string
   }
 }
 
-describe.each(EVENT_TYPES.map((t) => [t]))('POST %s route under fuzzing', (type) => {
+// One property run per route (de- and reactivation share theirs).
+const ROUTE_TYPES: CanonicalEventType[] = ['user.created', 'user.role_changed', 'user.contact_updated', 'user.deactivated'];
+
+describe.each(ROUTE_TYPES.map((t) => [t]))('POST %s route under fuzzing', (type) => {
   it(`holds its properties for ${RUNS} arbitrary requests`, { timeout: 600_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(

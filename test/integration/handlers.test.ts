@@ -323,3 +323,32 @@ describe('logs', () => {
     expect(secretsIn('{"emailHash":"86e0b9e56c17cc4d"}')).toEqual([]);
   });
 });
+
+describe('user.deactivated and user.reactivated', () => {
+  let userStatusChanged: LambdaHandler;
+  beforeAll(async () => {
+    ({ handler: userStatusChanged } = (await import('../../handlers/userStatusChanged')) as { handler: LambdaHandler });
+  });
+  beforeEach(() => stack.docspace.reset());
+
+  it('disables the member, then enables them again, through PUT people/status/{2,1}', async () => {
+    const ivy = stack.docspace.addMember({ email: 'ivy@example.com' });
+    const off = await invokeHttp(userStatusChanged, signedHttpEvent('/webhooks/user-status-changed', { ...next(), type: 'user.deactivated', data: { email: 'ivy@example.com' } }));
+    expect(off).toMatchObject({ statusCode: 200, body: { outcome: 'updated', userId: ivy.id, message: 'disabled' } });
+    expect(ivy.status).toBe(2);
+    const again = await userStatusChanged({ ...next(), type: 'user.deactivated', data: { userId: ivy.id } }, lambdaContext());
+    expect(again).toMatchObject({ outcome: 'unchanged' });
+    const on = await userStatusChanged({ ...next(), type: 'user.reactivated', data: { userId: ivy.id } }, lambdaContext());
+    expect(on).toMatchObject({ outcome: 'updated', message: 'enabled' });
+    expect(ivy.status).toBe(1);
+    expect(stack.docspace.calls({ writes: true }).map((c) => [c.path, c.body])).toEqual([
+      ['/api/2.0/people/status/2', { userIds: [ivy.id] }],
+      ['/api/2.0/people/status/1', { userIds: [ivy.id] }],
+    ]);
+  });
+
+  it('refuses another type on its route', async () => {
+    const answer = await invokeHttp(userStatusChanged, signedHttpEvent('/webhooks/user-status-changed', created({ email: 'x@example.com', firstName: 'X', lastName: 'Y' })));
+    expect(answer).toMatchObject({ statusCode: 400, body: { message: 'this endpoint accepts user.deactivated or user.reactivated events, not user.created' } });
+  });
+});

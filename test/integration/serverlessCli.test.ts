@@ -20,6 +20,8 @@ const FUNCTION_BY_TYPE: Record<string, string> = {
   'user.created': 'userCreated',
   'user.role_changed': 'userRoleChanged',
   'user.contact_updated': 'userContactUpdated',
+  'user.deactivated': 'userStatusChanged',
+  'user.reactivated': 'userStatusChanged',
 };
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -61,8 +63,16 @@ afterAll(async () => {
 describe('serverless invoke local', () => {
   it('runs every sample in events/ against the emulators, with the key from the secret', { timeout: 240_000 }, async () => {
     stack.docspace.reset({ profile: 'v3.1' });
-    // The story the samples tell, in order: hire, promote, phones, drop the desk phone, demote.
-    const order = ['user-created', 'user-role-changed', 'user-contact-updated', 'user-contact-removed', 'user-role-changed-downgrade'];
+    // The story the samples tell, in order: hire, promote, phones, drop the desk phone, demote, leave, return.
+    const order = [
+      'user-created',
+      'user-role-changed',
+      'user-contact-updated',
+      'user-contact-removed',
+      'user-role-changed-downgrade',
+      'user-deactivated',
+      'user-reactivated',
+    ];
     const files = readdirSync('events').filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
     expect([...files].sort()).toEqual([...order].sort());
 
@@ -74,7 +84,11 @@ describe('serverless invoke local', () => {
       outcomes.push(String(invokeResult(stdout).outcome));
       for (const line of `${stdout}\n${stderr}`.split('\n').filter((l) => l.startsWith('{"level"'))) expect(secretsIn(line)).toEqual([]);
     }
-    expect(outcomes).toEqual(['created', 'updated', 'updated', 'updated', 'updated']);
+    expect(outcomes).toEqual(['created', 'updated', 'updated', 'updated', 'updated', 'updated', 'updated']);
+    expect(stack.docspace.calls({ writes: true }).filter((c) => c.path.startsWith('/api/2.0/people/status/')).map((c) => c.path)).toEqual([
+      '/api/2.0/people/status/2',
+      '/api/2.0/people/status/1',
+    ]);
     const jane = stack.docspace.memberByEmail('jane.doe@example.com');
     expect(jane).toMatchObject({ type: 4, contacts: [{ type: 'mobphone', value: '+1 555 0111' }] });
     expect(stack.docspace.calls().every((c) => c.status === 200 || c.path.endsWith('/email'))).toBe(true);
@@ -167,7 +181,7 @@ describe('serverless package', () => {
     const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(roles.map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
     const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const [, fn] of functions) expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
 
     const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
