@@ -3,6 +3,7 @@
  * once per container. A wrong setting stops every invocation with a message that names it, never a silent default.
  */
 import { z } from 'zod';
+import { buildSourceMapping, sourceMappingSchema, type SourceMapping } from './sources/mapping';
 import { buildRoleMap, roleMapOverridesSchema, type RoleMap } from './roles';
 
 const jsonObject = z.string().transform((s, ctx) => {
@@ -17,6 +18,8 @@ const jsonObject = z.string().transform((s, ctx) => {
 /** Redeliveries come for days (Standard Webhooks retries for about three); a week covers every sender here. */
 const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional());
+
 const envSchema = z.object({
   DOCSPACE_URL: z.url({ protocol: /^https?$/ }),
   DOCSPACE_API_KEY_SECRET_ID: z.string().min(1),
@@ -28,6 +31,15 @@ const envSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   /** Keep-alive connections a container keeps to DocSpace: one, as a container runs one invocation at a time. */
   DOCSPACE_CONNECTIONS: z.coerce.number().int().min(1).max(128).default(1),
+  /** The senders' own APIs, read when a webhook carries ids but no values. */
+  SOURCE_API_SECRET_ID: z.string().trim().default('docspace-idp-sync/source-api'),
+  OKTA_ORG_URL: optionalUrl,
+  BAMBOOHR_API_URL: optionalUrl,
+  HIBOB_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.hibob.com'),
+  /** Which source fields become DocSpace contacts and roles, per sender (JSON; see lib/sources/mapping.ts). */
+  SOURCE_MAPPING: z.string().optional().transform((s) => (s?.trim() ? s : '{}')).pipe(jsonObject).pipe(sourceMappingSchema),
+  /** Header that carries Okta's shared secret (the "Authentication field" of the event hook). */
+  OKTA_AUTH_HEADER: z.string().trim().toLowerCase().default('authorization'),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
@@ -42,6 +54,10 @@ export interface Config {
   eventsTable?: string;
   idempotencyTtlSeconds: number;
   docspaceConnections: number;
+  sourceApiSecretId: string;
+  sourceUrls: { okta?: string; bamboohr?: string; hibob: string };
+  sourceMapping: SourceMapping;
+  oktaAuthHeader: string;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +81,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     ...(e.IDEMPOTENCY_TABLE ? { eventsTable: e.IDEMPOTENCY_TABLE } : {}),
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     docspaceConnections: e.DOCSPACE_CONNECTIONS,
+    sourceApiSecretId: e.SOURCE_API_SECRET_ID,
+    sourceUrls: {
+      ...(e.OKTA_ORG_URL ? { okta: e.OKTA_ORG_URL } : {}),
+      ...(e.BAMBOOHR_API_URL ? { bamboohr: e.BAMBOOHR_API_URL } : {}),
+      hibob: e.HIBOB_API_URL,
+    },
+    sourceMapping: buildSourceMapping(e.SOURCE_MAPPING),
+    oktaAuthHeader: e.OKTA_AUTH_HEADER,
   };
 }
 

@@ -55,3 +55,13 @@ export async function signingSecret(secretId: string, ttlSeconds: number, sender
   }
   return pick(secretId, raw, sender);
 }
+
+/** A secret whose string is a JSON object (the source API credentials). */
+export async function readSecretJson(secretId: string, ttlSeconds: number): Promise<unknown> {
+  const raw = await readSecretString(secretId, ttlSeconds, false);
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new SecretError(`secret "${secretId}" must be JSON`);
+  }
+}

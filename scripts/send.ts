@@ -1,36 +1,48 @@
 /**
- * Signs a sample event as a Standard Webhooks sender would and POSTs it to the local API:
- *   npm run send -- events/user-created.json [--url http://localhost:3000] [--secret whsec_…]
- * The route follows the event's type. Exits 1 when the answer is not 2xx.
+ * Signs a sample as its sender would and sends it to the local API:
+ *   npm run send -- events/user-created.json                              (canonical, Standard Webhooks)
+ *   npm run send -- --sender bamboohr events/bamboohr/employee-hired.fields.json
+ *   npm run send -- --sender okta events/okta/verification.request.json   (Okta's verification GET)
+ * Options: --url (default http://localhost:3000), --secret (default: the local one for that sender).
+ * Exits 1 when the answer is not 2xx.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EVENT_TYPES, type CanonicalEventType } from '../lib/events';
 import { ROUTE_BY_TYPE } from '../lib/routes';
-import { signStandardWebhook } from '../lib/sources/standardWebhooks';
 import { LOCAL } from '../test/emulators/localStack';
+import { deliveryFor, SENDER_ROUTES, SENDERS, standardDelivery, type SenderName, type SignedDelivery } from '../test/helpers/senders';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       url: { type: 'string', default: process.env.SEND_URL ?? `http://localhost:${LOCAL.httpPort}` },
-      secret: { type: 'string', default: process.env.WEBHOOK_SIGNING_SECRET ?? LOCAL.signingSecret },
+      sender: { type: 'string', default: 'standardWebhooks' },
+      secret: { type: 'string' },
     },
   });
   const file = positionals[0];
-  if (!file) throw new Error('usage: npm run send -- <event file> [--url URL] [--secret whsec_…]');
-  const body = JSON.stringify(JSON.parse(readFileSync(file, 'utf8')));
-  const type = (JSON.parse(body) as { type?: string }).type;
-  if (!(EVENT_TYPES as readonly string[]).includes(String(type))) {
-    throw new Error(`${file}: "type" must be one of ${EVENT_TYPES.join(', ')}`);
+  const sender = values.sender as SenderName;
+  if (!file || !SENDERS.includes(sender)) throw new Error(`usage: npm run send -- [--sender ${SENDERS.join('|')}] <file> [--url URL] [--secret S]`);
+  const text = readFileSync(file, 'utf8');
+
+  let route: string;
+  let delivery: SignedDelivery;
+  if (sender === 'standardWebhooks') {
+    const type = (JSON.parse(text) as { type?: string }).type;
+    if (!(EVENT_TYPES as readonly string[]).includes(String(type))) throw new Error(`${file}: "type" must be one of ${EVENT_TYPES.join(', ')}`);
+    route = ROUTE_BY_TYPE[type as CanonicalEventType];
+    delivery = standardDelivery(text, values.secret ?? LOCAL.signingSecret);
+  } else {
+    route = SENDER_ROUTES[sender];
+    delivery = deliveryFor(sender, text, values.secret ? { secret: values.secret } : {});
   }
-  const url = new URL(ROUTE_BY_TYPE[type as CanonicalEventType], values.url);
-  const headers = signStandardWebhook(body, values.secret, `msg_${crypto.randomUUID()}`);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  const text = await res.text();
-  console.log(`POST ${url.pathname} → ${res.status}${res.headers.get('retry-after') ? ` (retry after ${res.headers.get('retry-after')} s)` : ''}`);
-  console.log(text);
+  const url = new URL(route, values.url);
+  const res = await fetch(url, { method: delivery.method, headers: delivery.headers, ...(delivery.method === 'POST' ? { body: delivery.body } : {}) });
+  const retryAfter = res.headers.get('retry-after');
+  console.log(`${delivery.method} ${url.pathname} → ${res.status}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`);
+  console.log(await res.text());
   if (!res.ok) process.exitCode = 1;
 }
 

@@ -3,6 +3,7 @@ import { ConfigError } from '../config';
 import { DocSpaceError } from '../docspace/errors';
 import { RefusedEvent, type Answer } from '../outcome';
 import { SecretError } from '../secrets';
+import { SourceApiError } from '../sources/sourceApi';
 
 export interface ErrorAnswer {
   answer: Answer;
@@ -26,6 +27,12 @@ export function errorAnswer(error: unknown): ErrorAnswer {
     }
     if (error.status === 400) return { answer: { outcome: 'rejected_by_docspace', message: `DocSpace refused the event: ${said}` } };
     return { answer: { outcome: 'failed', message: `DocSpace refused the call: ${said}` } };
+  }
+  if (error instanceof SourceApiError) {
+    if (error.retryable) {
+      return { answer: { outcome: 'unavailable', message: `${error.message}; try again later` }, retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS };
+    }
+    return { answer: { outcome: 'failed', message: error.message } };
   }
   if (error instanceof ConfigError || error instanceof SecretError) {
     return { answer: { outcome: 'misconfigured', message: error.message } };

@@ -1,5 +1,5 @@
 /** An in-memory DynamoDB (dynalite) for the idempotency table, reached through AWS_ENDPOINT_URL_DYNAMODB. */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,9 +17,21 @@ export class DynamoDbEmulator {
     return this.url;
   }
 
+  private client(): DynamoDBClient {
+    return new DynamoDBClient({ endpoint: this.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  }
+
+  /** Forgets every processed event and watermark: tests that replay the same samples start clean. */
+  async clearEventsTable(tableName: string): Promise<void> {
+    const client = this.client();
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+    client.destroy();
+    await this.createEventsTable(tableName);
+  }
+
   /** The table serverless.yml declares: partition key `id`, expiry in `expiration`. */
   async createEventsTable(tableName: string): Promise<void> {
-    const client = new DynamoDBClient({ endpoint: this.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const client = this.client();
     await client.send(
       new CreateTableCommand({
         TableName: tableName,

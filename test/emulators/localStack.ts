@@ -5,16 +5,25 @@
 import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './docspace';
 import { DynamoDbEmulator } from './dynamodb';
 import { SecretsManagerEmulator } from './secretsManager';
+import { SOURCE_CREDENTIALS, SourceApisEmulator } from './sourceApis';
 
 export const LOCAL = {
   apiKey: `sk-${'0123456789abcdef'.repeat(4)}`,
   signingSecret: `whsec_${Buffer.from('docspace-idp-sync local signing!').toString('base64')}`,
   apiKeySecretId: 'docspace-idp-sync/docspace-api-key',
   webhookSecretId: 'docspace-idp-sync/webhook-secrets',
+  sourceApiSecretId: 'docspace-idp-sync/source-api',
+  /** Per-sender signing material: Okta's shared header value, BambooHR's private key, HiBob's secret token. */
+  senderSecrets: {
+    okta: 'local-okta-shared-secret',
+    bamboohr: '123b929362d51613054f71e5e5d4bf2c',
+    hibob: 'test-bob-webhook-secret',
+  },
   eventsTable: 'docspace-idp-sync-local-events',
   docspacePort: 8090,
   secretsManagerPort: 4566,
   dynamoDbPort: 8000,
+  sourceApisPort: 8095,
   httpPort: 3000,
   lambdaPort: 3002,
 } as const;
@@ -23,13 +32,14 @@ export interface LocalStack {
   docspace: DocSpaceEmulator;
   secretsManager: SecretsManagerEmulator;
   dynamoDb: DynamoDbEmulator;
+  sourceApis: SourceApisEmulator;
   /** The environment a function needs to run against these emulators. */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export async function startLocalStack(
-  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number; dynamoDbPort?: number } = {},
+  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number; dynamoDbPort?: number; sourceApisPort?: number } = {},
 ): Promise<LocalStack> {
   const docspace = new DocSpaceEmulator({ apiKeys: [LOCAL.apiKey], ...options });
   const secretsManager = new SecretsManagerEmulator();
@@ -38,13 +48,19 @@ export async function startLocalStack(
   const dynamoDb = new DynamoDbEmulator();
   await dynamoDb.start(options.dynamoDbPort ?? 0);
   await dynamoDb.createEventsTable(LOCAL.eventsTable);
+  const sourceApis = new SourceApisEmulator();
+  await sourceApis.start(options.sourceApisPort ?? 0);
   secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: LOCAL.apiKey }));
-  secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret }));
+  secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets }));
+  secretsManager.setSecret(LOCAL.sourceApiSecretId, JSON.stringify(SOURCE_CREDENTIALS));
   return {
     docspace,
     secretsManager,
     dynamoDb,
+    sourceApis,
     env: {
+      ...sourceApis.env,
+      SOURCE_API_SECRET_ID: LOCAL.sourceApiSecretId,
       IDEMPOTENCY_TABLE: LOCAL.eventsTable,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
       DOCSPACE_URL: docspace.url,
@@ -56,7 +72,7 @@ export async function startLocalStack(
       AWS_SECRET_ACCESS_KEY: 'test',
     },
     stop: async () => {
-      await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop()]);
+      await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop(), sourceApis.stop()]);
     },
   };
 }

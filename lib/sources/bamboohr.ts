@@ -1,0 +1,181 @@
+/**
+ * BambooHR webhooks (documentation.bamboohr.com/docs/webhooks): X-BambooHR-Signature is the hex HMAC-SHA256 of the
+ * raw body followed by X-BambooHR-Timestamp (Unix seconds, refused outside 5 minutes). Two payload generations:
+ * event-based (`employee.created|updated|deleted` with changedFields aliases, no values: the employee is read from
+ * GET /v1/employees/{id}) and field-based (`employees[]`, values plain or nested as {"value": …}, JSON or
+ * form-encoded, field names as display names or aliases). No handshake.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { config } from '../config';
+import { RefusedEvent } from '../outcome';
+import type { SourceApi } from './sourceApi';
+import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './translate';
+import type { SourceAdapter, Translation } from './types';
+import { hmac, refuse, requireFreshTimestamp, safeEqual } from './verify';
+
+/** Display names as BambooHR posts them → API aliases (what the mapping and the employees API use). */
+const ALIASES: Record<string, string> = {
+  firstname: 'firstName',
+  lastname: 'lastName',
+  preferredname: 'preferredName',
+  workemail: 'workEmail',
+  homeemail: 'homeEmail',
+  mobilephone: 'mobilePhone',
+  workphone: 'workPhone',
+  workext: 'workPhoneExtension',
+  homephone: 'homePhone',
+  jobtitle: 'jobTitle',
+  department: 'department',
+  division: 'division',
+  location: 'location',
+  reportingto: 'supervisor',
+  status: 'status',
+  employee: 'employeeNumber',
+};
+
+const aliasOf = (name: string): string => ALIASES[name.toLowerCase().replace(/[^a-z]/g, '')] ?? name;
+const ROLE_FIELDS = new Set(['jobTitle', 'department', 'division']);
+const NAME_FIELDS = new Set(['firstName', 'lastName', 'preferredName']);
+/** Fields read from the employees API when a payload carries ids only. */
+const READ_FIELDS = ['firstName', 'lastName', 'workEmail', 'homeEmail', 'mobilePhone', 'workPhone', 'homePhone', 'jobTitle', 'department', 'division', 'status'];
+
+const scalar = z.union([z.string(), z.number(), z.null()]).transform((v) => (v === null ? '' : String(v)));
+/** Permissioned webhooks nest values as {"value": …}. */
+const fieldValue = z.union([scalar, z.object({ value: scalar })]).transform((v) => (typeof v === 'object' ? v.value : v));
+
+const fieldBasedSchema = z.object({
+  employees: z.array(
+    z.object({
+      id: z.union([z.string(), z.number()]).transform(String),
+      action: z.enum(['Created', 'Updated', 'Deleted']).optional(),
+      changedFields: z.array(z.string()).optional().default([]),
+      fields: z.record(z.string(), fieldValue.optional()).optional().default({}),
+      timestamp: z.string().optional(),
+    }),
+  ),
+});
+
+const eventBasedSchema = z.object({
+  type: z.string(),
+  timestamp: z.string(),
+  data: z.object({
+    employeeId: z.union([z.string(), z.number()]).transform(String),
+    changedFields: z.array(z.string()).optional().default([]),
+  }),
+});
+
+const employeeSchema = z.record(z.string(), scalar.optional());
+
+/** "2026-01-31T18:42:00+0000" → ISO 8601 with a colon in the offset. */
+function isoTime(value: string | undefined, fallbackSeconds: string | undefined): string {
+  const fixed = value?.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = fixed ? Date.parse(fixed) : Number.NaN;
+  return new Date(Number.isNaN(ms) ? Number(fallbackSeconds ?? Date.now() / 1000) * 1000 : ms).toISOString();
+}
+
+function personFrom(id: string, fields: Record<string, string | undefined>): SourcePerson {
+  const byAlias = Object.fromEntries(Object.entries(fields).map(([k, v]) => [aliasOf(k), v]));
+  return { sourceId: id, email: byAlias.workEmail, firstName: byAlias.firstName, lastName: byAlias.lastName, fields: byAlias };
+}
+
+async function readEmployee(api: () => Promise<SourceApi>, id: string): Promise<SourcePerson | null> {
+  const record = await (await api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${READ_FIELDS.join(',')}`, employeeSchema);
+  return record ? personFrom(id, record) : null;
+}
+
+/** What an update to these fields means for DocSpace. */
+function changesOf(changedFields: string[], person: SourcePerson): { kinds: ChangeKind[]; notes: string[] } {
+  const aliases = changedFields.map(aliasOf);
+  const contactFields = new Set(Object.keys(config().sourceMapping.bamboohr.contacts));
+  const kinds: ChangeKind[] = [];
+  const notes: string[] = [];
+  if (aliases.some((a) => ROLE_FIELDS.has(a) || a === config().sourceMapping.bamboohr.roleField)) kinds.push('role');
+  if (aliases.some((a) => contactFields.has(a))) kinds.push('contacts');
+  if (aliases.includes('status')) kinds.push(person.fields.status?.toLowerCase() === 'inactive' ? 'deactivated' : 'reactivated');
+  if (aliases.some((a) => NAME_FIELDS.has(a))) notes.push(`bamboohr ${person.sourceId}: name changes are not synced (DocSpace lets only members rename themselves)`);
+  return { kinds, notes };
+}
+
+async function translateItem(
+  api: () => Promise<SourceApi>,
+  item: { id: string; action: 'Created' | 'Updated' | 'Deleted'; changedFields: string[]; fields: Record<string, string | undefined>; occurredAt: string },
+): Promise<Translation> {
+  // Items carry no id of their own: this hash is stable across BambooHR's retries of the same delivery.
+  const digest = createHash('sha256').update(JSON.stringify([item.action, item.id, item.occurredAt, item.changedFields])).digest('hex').slice(0, 24);
+  const at = { sender: 'bamboohr' as const, id: `bamboohr:${item.id}:${digest}`, occurredAt: item.occurredAt };
+  let person = personFrom(item.id, item.fields);
+  const needs = item.action === 'Created' ? ['workEmail', 'firstName', 'lastName'] : ['workEmail'];
+  if (needs.some((f) => !person.fields[f])) {
+    const read = await readEmployee(api, item.id);
+    if (!read) return { events: [], ignored: [`bamboohr ${item.id}: the employee cannot be read (deleted?)`] };
+    person = { ...read, fields: { ...read.fields, ...person.fields } };
+    person.email ??= read.email;
+    person.firstName ??= read.firstName;
+    person.lastName ??= read.lastName;
+  }
+  if (item.action === 'Created') return eventsFor(['created'], person, at);
+  if (item.action === 'Deleted') return eventsFor(['deactivated'], person, at);
+  const { kinds, notes } = changesOf(item.changedFields, person);
+  const translation = kinds.length > 0 ? eventsFor(kinds, person, at) : { events: [], ignored: [] };
+  translation.ignored.push(...notes);
+  if (kinds.length === 0 && notes.length === 0) translation.ignored.push(`bamboohr ${item.id}: no synced field changed (${item.changedFields.join(', ') || 'none named'})`);
+  return translation;
+}
+
+/** Form-encoded field-based deliveries: employees[<id>][changedFields][0]=…, employees[<id>][<field>]=…. */
+function parseForm(text: string): unknown {
+  const employees = new Map<string, { id: string; changedFields: string[]; fields: Record<string, string> }>();
+  for (const [key, value] of new URLSearchParams(text)) {
+    const match = /^employees\[([^\]]+)\]\[([^\]]+)\](?:\[(\d+)\])?$/.exec(key);
+    if (!match) continue;
+    const [, id, field, index] = match as unknown as [string, string, string, string | undefined];
+    const employee = employees.get(id) ?? { id, changedFields: [], fields: {} };
+    if (field === 'changedFields' && index !== undefined) employee.changedFields.push(value);
+    else if (field === 'action' || field === 'timestamp') (employee as Record<string, unknown>)[field] = value;
+    else employee.fields[field] = value;
+    employees.set(id, employee);
+  }
+  return { employees: [...employees.values()] };
+}
+
+export const bamboohr: SourceAdapter = {
+  sender: 'bamboohr',
+
+  verify(request, secret) {
+    const timestamp = requireFreshTimestamp(request.headers['x-bamboohr-timestamp'], 'X-BambooHR-Timestamp');
+    const signature = request.headers['x-bamboohr-signature'];
+    if (!signature) refuse('missing X-BambooHR-Signature header');
+    const expected = hmac('sha256', secret, request.rawBody, timestamp).toString('hex');
+    if (!safeEqual((signature as string).trim().toLowerCase(), expected)) refuse('X-BambooHR-Signature does not match');
+  },
+
+  async translate(request, api) {
+    const text = request.rawBody.toString('utf8');
+    const form = (request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded') || !/^\s*[[{]/.test(text);
+    let body: unknown;
+    try {
+      body = form ? parseForm(text) : JSON.parse(text);
+    } catch {
+      throw new RefusedEvent('invalid', 'the body is not valid JSON');
+    }
+    const fallbackSeconds = request.headers['x-bamboohr-timestamp'];
+
+    const eventBased = eventBasedSchema.safeParse(body);
+    if (eventBased.success) {
+      const { type, timestamp, data } = eventBased.data;
+      const action = ({ 'employee.created': 'Created', 'employee.updated': 'Updated', 'employee.deleted': 'Deleted' } as const)[type];
+      if (!action) return { events: [], ignored: [`bamboohr: ${type} is not synced`] };
+      return translateItem(api, { id: data.employeeId, action, changedFields: data.changedFields, fields: {}, occurredAt: isoTime(timestamp, fallbackSeconds) });
+    }
+    const fieldBased = fieldBasedSchema.safeParse(body);
+    if (!fieldBased.success) {
+      throw new RefusedEvent('invalid', 'not a BambooHR webhook payload (neither event-based nor field-based)', fieldBased.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`));
+    }
+    const parts: Translation[] = [];
+    for (const e of fieldBased.data.employees) {
+      parts.push(await translateItem(api, { id: e.id, action: e.action ?? 'Updated', changedFields: e.changedFields, fields: e.fields, occurredAt: isoTime(e.timestamp, fallbackSeconds) }));
+    }
+    return mergeTranslations(parts);
+  },
+};

@@ -1,0 +1,127 @@
+/**
+ * HiBob (Bob) webhooks v2 (apidocs.hibob.com/reference/getting-started-webhooks): Bob-Signature is the base64
+ * HMAC-SHA512 of the raw body; no timestamp, so redeliveries are caught by idempotency. Adding a webhook sends a
+ * "Ping test" (a plain string, or {"text":"Ping test"}), answered 200 before anything is parsed. Payloads carry ids
+ * only: the employee is read from POST /v1/people/{id} with the fields the mapping needs.
+ */
+import { z } from 'zod';
+import { config } from '../config';
+import { RefusedEvent } from '../outcome';
+import type { SourceApi } from './sourceApi';
+import { eventsFor, type ChangeKind, type SourcePerson } from './translate';
+import type { SourceAdapter } from './types';
+import { hmac, refuse, safeEqual } from './verify';
+
+const PING = 'Ping test';
+
+const deliverySchema = z.object({
+  type: z.string(),
+  triggeredAt: z.string(),
+  data: z
+    .object({
+      employeeId: z.union([z.string(), z.number()]).transform(String),
+      // The key of the changed field ids is not settled in HiBob's docs: accept either, items as ids or {id}.
+      fieldUpdates: z.array(z.unknown()).optional(),
+      fieldUpdatesIds: z.array(z.unknown()).optional(),
+      tableId: z.string().optional(),
+    })
+    .loose(),
+});
+
+const LIFECYCLE: Record<string, ChangeKind[]> = {
+  'employee.created': ['created'],
+  'employee.joined': ['created'],
+  'employee.left': ['deactivated'],
+  'employee.inactivated': ['deactivated'],
+  'employee.deleted': ['deactivated'],
+  'employee.activated': ['reactivated'],
+};
+
+const NAME_FIELDS = new Set(['root.firstName', 'root.surname', 'root.displayName']);
+const ROLE_FIELDS = new Set(['work.title', 'work.department', 'work.site']);
+
+/** Flattens Bob's nested answer into field ids: top-level values under `root.`, nested ones by their path. */
+function flatten(value: unknown, prefix = ''): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const [key, v] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v, path));
+    else out[prefix ? path : `root.${key}`] = v === null ? '' : typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  }
+  return out;
+}
+
+async function readPerson(api: () => Promise<SourceApi>, id: string): Promise<SourcePerson | null> {
+  const mapping = config().sourceMapping.hibob;
+  const fields = ['root.id', 'root.firstName', 'root.surname', 'root.email', mapping.roleField, ...Object.keys(mapping.contacts)];
+  const record = await (await api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, z.record(z.string(), z.unknown()), { fields: [...new Set(fields)], humanReadable: 'REPLACE' });
+  if (!record) return null;
+  const flat = flatten(record);
+  return { sourceId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat };
+}
+
+const fieldIdsOf = (items: unknown[]): string[] =>
+  items.map((i) => (typeof i === 'string' ? i : typeof i === 'object' && i !== null && 'id' in i ? String((i as { id: unknown }).id) : '')).filter(Boolean);
+
+/** "2024-12-26T11:29:14.399997", no zone: Bob's times are UTC. */
+function isoTime(triggeredAt: string): string {
+  const ms = Date.parse(/[zZ]|[+-]\d{2}:?\d{2}$/.test(triggeredAt) ? triggeredAt : `${triggeredAt.slice(0, 23)}Z`);
+  return new Date(Number.isNaN(ms) ? Date.now() : ms).toISOString();
+}
+
+export const hibob: SourceAdapter = {
+  sender: 'hibob',
+
+  async handshake(request) {
+    const text = request.rawBody.toString('utf8').trim();
+    let ping = text === PING;
+    if (!ping && text.startsWith('{') && text.includes(PING)) {
+      try {
+        ping = (JSON.parse(text) as { text?: unknown }).text === PING;
+      } catch {
+        ping = false;
+      }
+    }
+    return ping ? { status: 200, body: { outcome: 'handshake', message: 'pong' } } : undefined;
+  },
+
+  verify(request, secret) {
+    const signature = request.headers['bob-signature'];
+    if (!signature) refuse('missing Bob-Signature header');
+    if (!safeEqual((signature as string).trim(), hmac('sha512', secret, request.rawBody).toString('base64'))) refuse('Bob-Signature does not match');
+  },
+
+  async translate(request, api) {
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
+      throw new RefusedEvent('invalid', 'the body is not valid JSON');
+    }
+    const delivery = deliverySchema.safeParse(body);
+    if (!delivery.success) {
+      throw new RefusedEvent('invalid', 'not a HiBob webhook payload', delivery.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`));
+    }
+    const { type, triggeredAt, data } = delivery.data;
+    const notes: string[] = [];
+    let kinds = LIFECYCLE[type] ?? [];
+    if (type === 'employee.updated') {
+      const ids = fieldIdsOf([...(data.fieldUpdates ?? []), ...(data.fieldUpdatesIds ?? [])]);
+      const mapping = config().sourceMapping.hibob;
+      const contactFields = new Set(Object.keys(mapping.contacts));
+      kinds = ids.length === 0 ? ['role', 'contacts'] : [];
+      if (ids.some((id) => ROLE_FIELDS.has(id) || id === mapping.roleField)) kinds.push('role');
+      if (ids.some((id) => contactFields.has(id))) kinds.push('contacts');
+      if (ids.some((id) => NAME_FIELDS.has(id))) notes.push(`hibob ${data.employeeId}: name changes are not synced (DocSpace lets only members rename themselves)`);
+    }
+    if ((type === 'table.entry.created' || type === 'table.entry.updated') && data.tableId === 'work') kinds = ['role'];
+    if (kinds.length === 0) return { events: [], ignored: notes.length > 0 ? notes : [`hibob: ${type}${data.tableId ? ` (${data.tableId})` : ''} is not synced`] };
+
+    const person = await readPerson(api, data.employeeId);
+    if (!person) return { events: [], ignored: [`hibob ${data.employeeId}: the employee cannot be read`] };
+    const translation = eventsFor(kinds, person, { sender: 'hibob', id: `hibob:${type}:${data.employeeId}:${triggeredAt}`, occurredAt: isoTime(triggeredAt) });
+    translation.ignored.push(...notes);
+    return translation;
+  },
+};

@@ -1,0 +1,124 @@
+/**
+ * Okta Event Hooks (developer.okta.com/docs/concepts/event-hooks): not signed; Okta sends the shared secret in the
+ * header the admin configured (Authorization by default). One-time verification is a GET with
+ * X-Okta-Verification-Challenge, answered {"verification": …}. A delivery batches System Log events in
+ * data.events[]; they name the user (target[].id) but carry no profile values, so the user is read from
+ * GET /api/v1/users/{id}.
+ */
+import { z } from 'zod';
+import { config } from '../config';
+import { RefusedEvent } from '../outcome';
+import type { SourceApi } from './sourceApi';
+import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './translate';
+import type { IncomingWebhook, SourceAdapter, Translation } from './types';
+import { refuse, safeEqual } from './verify';
+
+const logEventSchema = z.object({
+  uuid: z.string().min(1),
+  published: z.iso.datetime({ offset: true }),
+  eventType: z.string(),
+  target: z.array(z.object({ id: z.string(), type: z.string(), displayName: z.string().nullish() })).nullish(),
+  debugContext: z.object({ debugData: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+});
+
+const deliverySchema = z.object({
+  eventType: z.string(),
+  eventId: z.string().min(1),
+  data: z.object({ events: z.array(z.unknown()) }),
+});
+
+const userSchema = z.object({
+  id: z.string(),
+  status: z.string().optional(),
+  profile: z.record(z.string(), z.unknown()),
+});
+
+const LIFECYCLE: Record<string, ChangeKind[]> = {
+  'user.lifecycle.create': ['created'],
+  'user.lifecycle.activate': ['created'],
+  'user.lifecycle.deactivate': ['deactivated'],
+  'user.lifecycle.suspend': ['deactivated'],
+  'user.lifecycle.reactivate': ['reactivated'],
+  'user.lifecycle.unsuspend': ['reactivated'],
+};
+
+const ROLE_ATTRIBUTES = new Set(['title', 'department', 'division', 'userType']);
+
+function personOf(user: z.infer<typeof userSchema>): SourcePerson {
+  const text = (v: unknown) => (typeof v === 'string' ? v : v === null ? '' : undefined);
+  const fields = Object.fromEntries(Object.entries(user.profile).map(([k, v]) => [k, text(v)]));
+  return { sourceId: user.id, email: text(user.profile.email), firstName: text(user.profile.firstName), lastName: text(user.profile.lastName), fields };
+}
+
+/** Which changes an update_profile event implies, from `changedAttributes` when Okta says (else all of them). */
+function profileChanges(event: z.infer<typeof logEventSchema>): ChangeKind[] {
+  const changed = event.debugContext?.debugData?.changedAttributes;
+  if (typeof changed !== 'string' || !changed.trim()) return ['role', 'contacts'];
+  const attributes = changed.split(',').map((a) => a.trim());
+  const contactFields = new Set(Object.keys(config().sourceMapping.okta.contacts));
+  const kinds: ChangeKind[] = [];
+  if (attributes.some((a) => ROLE_ATTRIBUTES.has(a) || a === config().sourceMapping.okta.roleField)) kinds.push('role');
+  if (attributes.some((a) => contactFields.has(a))) kinds.push('contacts');
+  return kinds;
+}
+
+async function translateEvent(raw: unknown, api: () => Promise<SourceApi>): Promise<Translation> {
+  const parsed = logEventSchema.safeParse(raw);
+  if (!parsed.success) return { events: [], ignored: ['an event without uuid, published or eventType'] };
+  const event = parsed.data;
+  const user = event.target?.find((t) => t.type === 'User');
+  let kinds: ChangeKind[] = LIFECYCLE[event.eventType] ?? [];
+  let groupRole: string | undefined;
+  if (event.eventType === 'user.account.update_profile') kinds = profileChanges(event);
+  if (event.eventType === 'group.user_membership.add' || event.eventType === 'group.user_membership.remove') {
+    const group = event.target?.find((t) => t.type === 'UserGroup')?.displayName ?? '';
+    const groups = config().sourceMapping.okta.groups;
+    if (!(group in groups)) return { events: [], ignored: [`${event.uuid}: group "${group}" is not mapped to a role`] };
+    kinds = ['role'];
+    // Joining a mapped group gives its role; leaving it falls back to the role the profile names.
+    if (event.eventType === 'group.user_membership.add') groupRole = groups[group];
+  }
+  if (kinds.length === 0) return { events: [], ignored: [`${event.uuid}: ${event.eventType} is not synced`] };
+  if (!user) return { events: [], ignored: [`${event.uuid}: ${event.eventType} names no user`] };
+
+  const record = await (await api()).json('GET', `/api/v1/users/${encodeURIComponent(user.id)}`, userSchema);
+  if (!record) return { events: [], ignored: [`${event.uuid}: Okta user ${user.id} no longer exists`] };
+  return eventsFor(kinds, personOf(record), { sender: 'okta', id: event.uuid, occurredAt: event.published }, groupRole);
+}
+
+export const okta: SourceAdapter = {
+  sender: 'okta',
+
+  async handshake(request, secret) {
+    if (request.method !== 'GET') return undefined;
+    const challenge = request.headers['x-okta-verification-challenge'];
+    if (!challenge) throw new RefusedEvent('invalid', 'a GET must carry X-Okta-Verification-Challenge (Okta sends a GET only to verify the hook)');
+    okta.verify(request, await secret());
+    return { status: 200, body: { verification: challenge } };
+  },
+
+  verify(request, secret) {
+    const header = config().oktaAuthHeader;
+    const value = request.headers[header];
+    if (!value) refuse(`missing ${header} header`);
+    if (!safeEqual(value as string, secret)) refuse(`${header} does not match the shared secret`);
+  },
+
+  async translate(request: IncomingWebhook, api) {
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
+      throw new RefusedEvent('invalid', 'the body is not valid JSON');
+    }
+    const delivery = deliverySchema.safeParse(body);
+    if (!delivery.success) {
+      throw new RefusedEvent('invalid', 'not an Okta event hook delivery', delivery.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    }
+    // Okta may deliver events out of order: apply them in the order they happened.
+    const events = [...delivery.data.data.events].sort((a, b) => String((a as { published?: string }).published).localeCompare(String((b as { published?: string }).published)));
+    const parts: Translation[] = [];
+    for (const event of events) parts.push(await translateEvent(event, api));
+    return mergeTranslations(parts);
+  },
+};

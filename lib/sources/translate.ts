@@ -1,0 +1,96 @@
+/**
+ * From a sender's record to canonical events, shared by every adapter: which kinds of change a delivery implies is
+ * the adapter's call; what each kind carries (names, mapped contacts, a role the role map knows) is decided here once.
+ */
+import { config } from '../config';
+import type { CanonicalEvent, Contact } from '../events';
+import { userTypeForRole } from '../roles';
+import type { Sender } from './mapping';
+import type { Translation } from './types';
+
+/** One person as the sender's API or payload describes them, with field names as the mapping uses them. */
+export interface SourcePerson {
+  sourceId: string;
+  email?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  /** Every other field, flat, by the sender's field name (Okta attribute, BambooHR alias, HiBob field id). */
+  fields: Record<string, string | undefined>;
+}
+
+export type ChangeKind = 'created' | 'role' | 'contacts' | 'deactivated' | 'reactivated';
+
+export interface Occurrence {
+  sender: Sender;
+  /** Unique per delivery item; each canonical event's id is this plus its kind. */
+  id: string;
+  occurredAt: string;
+}
+
+const present = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
+
+/** The mapped contacts of a person; an empty source field becomes an empty value, which removes that type. */
+export function contactsOf(sender: Sender, person: SourcePerson): Contact[] {
+  return Object.entries(config().sourceMapping[sender].contacts)
+    .filter(([field]) => field in person.fields)
+    .map(([field, type]) => ({ type, value: (person.fields[field] ?? '').trim() }));
+}
+
+/** The role a person's record names, when the role map knows it. */
+export function roleOf(sender: Sender, person: SourcePerson, explicitRole?: string): { role?: string; unknown?: string } {
+  const role = explicitRole ?? person.fields[config().sourceMapping[sender].roleField];
+  if (!present(role)) return {};
+  return userTypeForRole(config().roles, role) === undefined ? { unknown: role } : { role };
+}
+
+export function eventsFor(kinds: Iterable<ChangeKind>, person: SourcePerson, at: Occurrence, explicitRole?: string): Translation {
+  const out: Translation = { events: [], ignored: [] };
+  const who = `${at.sender} ${person.sourceId}`;
+  if (!present(person.email)) {
+    out.ignored.push(`${who}: the record has no e-mail to find the DocSpace member by`);
+    return out;
+  }
+  const email = person.email.trim().toLowerCase();
+  const base = (kind: ChangeKind) => ({ id: `${at.id}:${kind}`, occurredAt: at.occurredAt, source: at.sender });
+  const contacts = contactsOf(at.sender, person);
+  const { role, unknown } = roleOf(at.sender, person, explicitRole);
+
+  for (const kind of new Set(kinds)) {
+    switch (kind) {
+      case 'created':
+        if (!present(person.firstName) || !present(person.lastName)) {
+          out.ignored.push(`${who}: no first and last name, cannot create the member`);
+          break;
+        }
+        out.events.push({
+          ...base(kind),
+          type: 'user.created',
+          data: {
+            email,
+            firstName: person.firstName.trim(),
+            lastName: person.lastName.trim(),
+            ...(role ? { role } : {}),
+            ...(contacts.some((c) => c.value) ? { contacts: contacts.filter((c) => c.value) } : {}),
+          },
+        } satisfies CanonicalEvent);
+        break;
+      case 'role':
+        if (role) out.events.push({ ...base(kind), type: 'user.role_changed', data: { email, role } });
+        else out.ignored.push(unknown ? `${who}: role "${unknown}" is not in ROLE_MAP` : `${who}: the record names no role`);
+        break;
+      case 'contacts':
+        if (contacts.length > 0) out.events.push({ ...base(kind), type: 'user.contact_updated', data: { email, contacts } });
+        else out.ignored.push(`${who}: no mapped contact fields`);
+        break;
+      case 'deactivated':
+      case 'reactivated':
+        out.events.push({ ...base(kind), type: kind === 'deactivated' ? 'user.deactivated' : 'user.reactivated', data: { email } });
+        break;
+    }
+  }
+  return out;
+}
+
+export function mergeTranslations(parts: Translation[]): Translation {
+  return { events: parts.flatMap((p) => p.events), ignored: parts.flatMap((p) => p.ignored) };
+}

@@ -1,0 +1,214 @@
+/**
+ * Okta, BambooHR and HiBob deliveries in their own formats, signed their own ways, through the sender functions
+ * in-process, against the DocSpace and source-API emulators over real HTTP.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
+import { httpEvent, invokeHttp, type HttpAnswer, type LambdaHandler } from '../helpers/lambda';
+import { deliveryFor, SENDER_ROUTES } from '../helpers/senders';
+
+type Sender = keyof typeof SENDER_ROUTES;
+let stack: LocalStack;
+const handlers = {} as Record<Sender, LambdaHandler>;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  Object.assign(process.env, stack.env);
+  handlers.okta = ((await import('../../handlers/oktaHook')) as { handler: LambdaHandler }).handler;
+  handlers.bamboohr = ((await import('../../handlers/bamboohrHook')) as { handler: LambdaHandler }).handler;
+  handlers.hibob = ((await import('../../handlers/hibobHook')) as { handler: LambdaHandler }).handler;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(async () => {
+  stack.docspace.reset();
+  stack.sourceApis.reset();
+  await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
+});
+
+interface DeliveryAnswer extends HttpAnswer {
+  body: HttpAnswer['body'] & { results?: { outcome: string; type: string }[]; ignored?: string[] };
+}
+
+async function send(sender: Sender, file: string, tamper?: (d: ReturnType<typeof deliveryFor>) => void): Promise<DeliveryAnswer> {
+  const delivery = deliveryFor(sender, readFileSync(`events/${sender}/${file}`, 'utf8'));
+  tamper?.(delivery);
+  const event = httpEvent(SENDER_ROUTES[sender], delivery.body, delivery.headers);
+  event.requestContext.http.method = delivery.method;
+  return (await invokeHttp(handlers[sender], event)) as DeliveryAnswer;
+}
+
+const outcomes = (answer: DeliveryAnswer) => (answer.body.results ?? []).map((r) => `${r.type} ${r.outcome}`);
+
+describe('Okta Event Hooks', () => {
+  it('answers the one-time verification GET with the challenge, after checking the shared secret', async () => {
+    const answer = await send('okta', 'verification.request.json');
+    expect(answer).toMatchObject({ statusCode: 200, body: { verification: 'Me_rShK8JHsTnbyYrWXCEoMGbM_zsZ6k0hLPZ_Pg' } });
+    const wrong = await send('okta', 'verification.request.json', (d) => (d.headers.authorization = 'guess'));
+    expect(wrong.statusCode).toBe(401);
+  });
+
+  it('creates the member a user.lifecycle.create names, reading the profile from the Users API', async () => {
+    const answer = await send('okta', 'user.lifecycle.create.json');
+    expect(answer.statusCode).toBe(200);
+    expect(outcomes(answer)).toEqual(['user.created created']);
+    expect(stack.sourceApis.calls).toEqual([{ method: 'GET', path: '/api/v1/users/00u3m90rxKjGQ0G6L1d6', status: 200 }]);
+    expect(stack.docspace.memberByEmail('john.doe@example.com')).toMatchObject({
+      firstName: 'John',
+      lastName: 'Doe',
+      type: 1, // title "Manager" → RoomAdmin through the default role map
+      contacts: [{ type: 'mobphone', value: '+1 555 0142' }, { type: 'phone', value: '+1 555 0100' }],
+    });
+  });
+
+  it('turns update_profile (title, department, mobilePhone) into a role check and a contact update', async () => {
+    await send('okta', 'user.lifecycle.create.json');
+    const john = stack.docspace.memberByEmail('john.doe@example.com');
+    const record = stack.sourceApis.okta.get('00u3m90rxKjGQ0G6L1d6') as { profile: Record<string, unknown> };
+    record.profile.mobilePhone = '+1 555 0199';
+    const answer = await send('okta', 'user.account.update_profile.json');
+    expect(outcomes(answer)).toEqual(['user.role_changed unchanged', 'user.contact_updated updated']);
+    expect(john?.contacts).toEqual([{ type: 'mobphone', value: '+1 555 0199' }, { type: 'phone', value: '+1 555 0100' }]);
+  });
+
+  it('disables the member on user.lifecycle.deactivate', async () => {
+    await send('okta', 'user.lifecycle.create.json');
+    const answer = await send('okta', 'user.lifecycle.deactivate.json');
+    expect(outcomes(answer)).toEqual(['user.deactivated updated']);
+    expect(stack.docspace.memberByEmail('john.doe@example.com')?.status).toBe(2);
+  });
+
+  it('answers events it does not sync with 200 ignored and no call anywhere', async () => {
+    for (const file of ['user.session.start.json', 'group.user_membership.add.json']) {
+      const answer = await send('okta', file);
+      expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'ignored' } });
+      expect(answer.body.ignored?.[0]).toMatch(/not synced|not mapped/);
+    }
+    expect(stack.sourceApis.calls).toHaveLength(0);
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('refuses a wrong or missing secret with 401 and calls nobody', async () => {
+    expect((await send('okta', 'user.lifecycle.create.json', (d) => (d.headers.authorization = 'not-it'))).statusCode).toBe(401);
+    expect((await send('okta', 'user.lifecycle.create.json', (d) => delete d.headers.authorization)).statusCode).toBe(401);
+    expect(stack.sourceApis.calls).toHaveLength(0);
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+});
+
+describe('BambooHR', () => {
+  it('creates one member with the mobile phone of a field-based hire; sending it again changes nothing', async () => {
+    const first = await send('bamboohr', 'employee-hired.fields.json');
+    expect(outcomes(first)).toEqual(['user.created created']);
+    expect(stack.sourceApis.calls).toHaveLength(0); // the payload carried every value needed
+    expect(stack.docspace.memberByEmail('lena.novak@example.com')).toMatchObject({ type: 1, contacts: [{ type: 'mobphone', value: '+1 555 0199' }] });
+    const writes = stack.docspace.calls({ writes: true }).length;
+    const again = await send('bamboohr', 'employee-hired.fields.json');
+    expect(again.statusCode).toBe(200);
+    expect(stack.docspace.calls({ writes: true })).toHaveLength(writes);
+  });
+
+  it('reads the employee for an event-based employee.created and creates the member', async () => {
+    const answer = await send('bamboohr', 'employee.created.json');
+    expect(outcomes(answer)).toEqual(['user.created created']);
+    expect(stack.sourceApis.calls[0]?.path).toBe('/api/gateway.php/acme/v1/employees/67890');
+    expect(stack.docspace.memberByEmail('maya.patel@example.com')).toMatchObject({
+      firstName: 'Maya',
+      contacts: [{ type: 'mobphone', value: '+1 555 0177' }, { type: 'phone', value: '+1 555 0170' }],
+    });
+  });
+
+  it('ignores name changes (DocSpace cannot rename others), whatever the payload generation', async () => {
+    for (const file of ['employee.updated.json', 'employee-changed.fields.json', 'employee-changed.permissioned.json']) {
+      const answer = await send('bamboohr', file);
+      expect(answer, file).toMatchObject({ statusCode: 200, body: { outcome: 'ignored' } });
+      expect(answer.body.ignored?.join(' '), file).toMatch(/name changes are not synced/);
+    }
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('disables the member when the status becomes Inactive', async () => {
+    await send('bamboohr', 'employee.created.json');
+    const answer = await send('bamboohr', 'employee-terminated.fields.json');
+    expect(outcomes(answer)).toEqual(['user.deactivated updated']);
+    expect(stack.docspace.memberByEmail('maya.patel@example.com')?.status).toBe(2);
+  });
+
+  it('accepts the form-encoded variant', async () => {
+    const body = new URLSearchParams({
+      'employees[777][action]': 'Created',
+      'employees[777][First Name]': 'Rob',
+      'employees[777][Last Name]': 'Stone',
+      'employees[777][Work Email]': 'rob.stone@example.com',
+      'employees[777][Mobile Phone]': '+1 555 0777',
+    }).toString();
+    const delivery = deliveryFor('bamboohr', body);
+    delivery.headers['content-type'] = 'application/x-www-form-urlencoded';
+    const answer = (await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers))) as DeliveryAnswer;
+    expect(outcomes(answer)).toEqual(['user.created created']);
+    expect(stack.docspace.memberByEmail('rob.stone@example.com')?.contacts).toEqual([{ type: 'mobphone', value: '+1 555 0777' }]);
+  });
+
+  it('refuses a wrong signature, a stale timestamp and a changed body with 401, calling nobody', async () => {
+    const wrong = await send('bamboohr', 'employee.created.json', (d) => (d.headers['x-bamboohr-signature'] = 'ab'.repeat(32)));
+    const stale = await send('bamboohr', 'employee.created.json', (d) => (d.headers['x-bamboohr-timestamp'] = String(Math.floor(Date.now() / 1000) - 600)));
+    const changed = await send('bamboohr', 'employee.created.json', (d) => (d.body = d.body.replace('67890', '67891')));
+    expect([wrong.statusCode, stale.statusCode, changed.statusCode]).toEqual([401, 401, 401]);
+    expect(stale.body.message).toMatch(/5-minute window/);
+    expect(stack.sourceApis.calls).toHaveLength(0);
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
+  it('answers 503 with Retry-After when the BambooHR API is down, so BambooHR retries', async () => {
+    stack.sourceApis.failWith = 503;
+    const answer = await send('bamboohr', 'employee.created.json');
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers['retry-after']).toBeDefined();
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+});
+
+describe('HiBob', () => {
+  it('answers the "Ping test" handshake, plain or JSON, before anything else', async () => {
+    expect(await send('hibob', 'ping.txt')).toMatchObject({ statusCode: 200, body: { outcome: 'handshake' } });
+    const json = deliveryFor('hibob', '{"text":"Ping test"}');
+    expect((await invokeHttp(handlers.hibob, httpEvent(SENDER_ROUTES.hibob, json.body, {}))).statusCode).toBe(200);
+  });
+
+  it('reads the person for employee.created and creates the member', async () => {
+    const answer = await send('hibob', 'employee.created.json');
+    expect(outcomes(answer)).toEqual(['user.created created']);
+    expect(stack.sourceApis.calls).toEqual([{ method: 'POST', path: '/v1/people/3332883894235038486', status: 200 }]);
+    expect(stack.docspace.memberByEmail('noa.levi@example.com')).toMatchObject({ firstName: 'Noa', lastName: 'Levi', type: 1, contacts: [{ type: 'mobphone', value: '+972 50 555 0134' }] });
+  });
+
+  it('turns employee.updated (surname, work.title) into a role check and a note that names are not synced', async () => {
+    await send('hibob', 'employee.created.json');
+    (stack.sourceApis.hibob.get('3332883894235038486') as { work: { title: string } }).work.title = 'DocSpaceAdmin';
+    const answer = await send('hibob', 'employee.updated.json');
+    expect(outcomes(answer)).toEqual(['user.role_changed updated']);
+    expect(answer.body.ignored?.join(' ')).toMatch(/name changes are not synced/);
+    expect(stack.docspace.memberByEmail('noa.levi@example.com')?.type).toBe(3);
+  });
+
+  it('disables the member on employee.left, and ignores table entries it does not sync', async () => {
+    await send('hibob', 'employee.created.json');
+    expect(outcomes(await send('hibob', 'employee.left.json'))).toEqual(['user.deactivated updated']);
+    expect(await send('hibob', 'table.entry.created.json')).toMatchObject({ statusCode: 200, body: { outcome: 'ignored' } });
+  });
+
+  it('refuses a wrong or missing Bob-Signature and a mangled body', async () => {
+    const wrong = await send('hibob', 'employee.created.json', (d) => (d.headers['bob-signature'] = Buffer.alloc(64).toString('base64')));
+    const missing = await send('hibob', 'employee.created.json', (d) => delete d.headers['bob-signature']);
+    expect([wrong.statusCode, missing.statusCode]).toEqual([401, 401]);
+    const mangled = deliveryFor('hibob', '{"type": "employee.created", oops');
+    const answer = await invokeHttp(handlers.hibob, httpEvent(SENDER_ROUTES.hibob, mangled.body, mangled.headers));
+    expect(answer).toMatchObject({ statusCode: 400, body: { outcome: 'invalid' } });
+    expect(stack.sourceApis.calls).toHaveLength(0);
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+});
