@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     seed: number(values.seed, CHAOS_DEFAULTS.seed),
   };
   console.log(`chaos: ${options.events} events × ${options.deliveries} deliveries, concurrency ${options.concurrency}, ${options.faultRate * 100} % faults, seed ${options.seed}`);
-  const report = await runChaos(options);
+  const report = await runChaos({
+    ...options,
+    onProgress: (taken, total, attempts) => console.log(`  ${taken}/${total} deliveries taken, ${attempts} attempts`),
+  });
   console.log(JSON.stringify({ ...report, problems: undefined }, null, 2));
   for (const problem of report.problems) console.log(`  ${problem}`);
   console.log(`lost ${report.lost}, duplicated ${report.duplicated}, wrong ${report.wrong}`);

@@ -19,9 +19,11 @@ export interface ChaosOptions {
   seed: number;
   /** Attempts a sender makes per delivery before giving up (the event then counts as lost). */
   maxAttempts: number;
+  /** Called about every 10 s with the deliveries taken so far, of all. */
+  onProgress?: (taken: number, total: number, attempts: number) => void;
 }
 
-export const CHAOS_DEFAULTS: ChaosOptions = { events: 10_000, deliveries: 3, concurrency: 50, faultRate: 0.2, seed: 42, maxAttempts: 60 };
+export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'onProgress'> = { events: 10_000, deliveries: 3, concurrency: 50, faultRate: 0.2, seed: 42, maxAttempts: 60 };
 
 export interface ChaosReport {
   members: number;
@@ -127,9 +129,10 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     }
     retries.splice(lo, 0, delivery);
   };
+  // New deliveries first: on a sender's real clock retries come minutes to hours later, long after the burst.
   const takeNext = (): Delivery | undefined => {
-    if (retries.length > 0 && (retries[0] as Delivery).notBefore <= performance.now()) return retries.shift();
     if (next < deliveries.length) return { event: deliveries[next++] as (typeof events)[number], attempt: 1, notBefore: 0, history: [] };
+    if (retries.length > 0 && (retries[0] as Delivery).notBefore <= performance.now()) return retries.shift();
     return undefined;
   };
   const attemptOnce = async (delivery: Delivery) => {
@@ -156,6 +159,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
   };
 
   let inFlight = 0;
+  const progress = o.onProgress ? setInterval(() => o.onProgress?.(next, deliveries.length, attempts), 10_000) : undefined;
   await Promise.all(
     Array.from({ length: o.concurrency }, async () => {
       for (;;) {
@@ -173,6 +177,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     }),
   );
 
+  clearInterval(progress);
   let lost = givenUp;
   let duplicated = 0;
   let wrong = 0;

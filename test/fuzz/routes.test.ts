@@ -1,5 +1,5 @@
 /**
- * Property tests on every HTTP route: arbitrary bodies, encodings, header sets, sizes and signatures.
+ * Property tests on every HTTP route, canonical and sender: arbitrary bodies, encodings, header sets, sizes and signatures.
  * - never a 5xx for bad input; every answer is JSON with an outcome, and every refusal says why;
  * - never a DocSpace call unless the request is authentic (signed with the secret, in time) and a valid event;
  * - a body over the limit gets 413.
@@ -13,6 +13,7 @@ import { ROUTE_BY_TYPE } from '../../lib/routes';
 import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
 import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
 import { httpEvent, invokeHttp, type LambdaHandler } from '../helpers/lambda';
+import { deliveryFor, SENDER_ROUTES } from '../helpers/senders';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 let stack: LocalStack;
@@ -119,6 +120,61 @@ describe.each(ROUTE_TYPES.map((t) => [t]))('POST %s route under fuzzing', (type)
           if (mode !== 'valid') expect(docspaceCalls).toBe(0);
         },
       ),
+      { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261126) },
+    );
+  });
+});
+
+const SENDER_FUZZ: (keyof typeof SENDER_ROUTES)[] = ['okta', 'bamboohr', 'hibob'];
+
+/** Bodies close to each vendor's format, mangled. */
+const senderBody = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .record(
+        {
+          eventType: fc.constantFrom('com.okta.event_hook', 'x'),
+          eventId: fc.string(),
+          type: fc.constantFrom('employee.created', 'employee.updated', 'employee.left', 'table.entry.created', 'nope'),
+          timestamp: fc.string(),
+          triggeredAt: fc.string(),
+          data: fc.oneof(
+            fc.record({ events: fc.array(fc.jsonValue(), { maxLength: 3 }) }, { requiredKeys: [] }),
+            fc.record({ employeeId: fc.oneof(fc.string(), fc.integer()), changedFields: fc.array(fc.string(), { maxLength: 3 }) }, { requiredKeys: [] }),
+          ),
+          employees: fc.array(fc.record({ id: fc.string(), action: fc.string(), fields: fc.dictionary(fc.string(), fc.jsonValue()) }, { requiredKeys: [] }), { maxLength: 2 }),
+        },
+        { requiredKeys: [] },
+      )
+      .map((b) => JSON.stringify(b)),
+  },
+  { weight: 2, arbitrary: fc.json() },
+  { weight: 2, arbitrary: fc.string({ unit: 'binary' }) },
+  { weight: 1, arbitrary: fc.constantFrom('Ping test', '{"text":"Ping test"}', '', 'employees[1][x]=y') },
+);
+
+describe.each(SENDER_FUZZ.map((s) => [s]))('POST /webhooks/%s under fuzzing', (sender) => {
+  it(`holds its properties for ${RUNS} arbitrary deliveries`, { timeout: 600_000 }, async () => {
+    const handler = ((await import(`../../handlers/${sender}Hook`)) as { handler: LambdaHandler }).handler;
+    await fc.assert(
+      fc.asyncProperty(senderBody, fc.constantFrom('valid', 'none', 'forged'), fc.boolean(), async (raw, mode, base64) => {
+        const signed = deliveryFor(sender, raw);
+        const headers: Record<string, string> = { ...signed.headers };
+        const authHeader = { okta: 'authorization', bamboohr: 'x-bamboohr-signature', hibob: 'bob-signature' }[sender];
+        if (mode === 'none') delete headers[authHeader];
+        if (mode === 'forged') headers[authHeader] = sender === 'bamboohr' ? '0'.repeat(64) : 'forged';
+        const before = { docspace: stack.docspace.requests.length, source: stack.sourceApis.calls.length };
+        const answer = await invokeHttp(handler, httpEvent(SENDER_ROUTES[sender], signed.body, headers, base64));
+        const calls = stack.docspace.requests.length - before.docspace + stack.sourceApis.calls.length - before.source;
+        const handshake = answer.body.outcome === 'handshake';
+
+        expect(answer.statusCode).toBeLessThan(500);
+        expect(typeof answer.body.outcome).toBe('string');
+        if (answer.statusCode >= 400) expect(answer.body.message).toMatch(/\S/);
+        if (mode !== 'valid' && !handshake) expect(answer.statusCode).toBe(401);
+        if (mode !== 'valid' || answer.statusCode >= 400) expect(calls).toBe(0);
+      }),
       { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261126) },
     );
   });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_BY_TYPE } from '../../lib/routes';
 import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
 import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
+import { deliveryFor, SENDER_ROUTES } from '../helpers/senders';
 import { secretsIn } from '../setup/logGuard';
 
 let stack: LocalStack;
@@ -160,6 +161,42 @@ describe('serverless offline', () => {
       contacts: [{ type: 'mobphone', value: '+1 555 0111' }, { type: 'phone', value: '+1 555 0199' }],
     });
   });
+
+  it('takes every vendor sample in events/ on its sender route, with the DocSpace state a person would expect', { timeout: 60_000 }, async () => {
+    stack.docspace.reset({ profile: 'v3.1' });
+    stack.sourceApis.reset();
+    const expected: [keyof typeof SENDER_ROUTES, string, number, string][] = [
+      ['okta', 'verification.request.json', 200, 'verification'],
+      ['okta', 'user.lifecycle.create.json', 200, 'processed'],
+      ['okta', 'user.account.update_profile.json', 200, 'processed'],
+      ['okta', 'group.user_membership.add.json', 200, 'ignored'],
+      ['okta', 'user.session.start.json', 200, 'ignored'],
+      ['okta', 'user.lifecycle.deactivate.json', 200, 'processed'],
+      ['bamboohr', 'employee.created.json', 200, 'processed'],
+      ['bamboohr', 'employee.updated.json', 200, 'ignored'],
+      ['bamboohr', 'employee-changed.fields.json', 200, 'ignored'],
+      ['bamboohr', 'employee-changed.permissioned.json', 200, 'ignored'],
+      ['bamboohr', 'employee-hired.fields.json', 200, 'processed'],
+      ['bamboohr', 'employee-terminated.fields.json', 200, 'processed'],
+      ['hibob', 'ping.txt', 200, 'handshake'],
+      ['hibob', 'employee.created.json', 200, 'processed'],
+      ['hibob', 'employee.updated.json', 200, 'processed'],
+      ['hibob', 'table.entry.created.json', 200, 'ignored'],
+      ['hibob', 'employee.left.json', 200, 'processed'],
+    ];
+    const samples = readdirSync('events', { recursive: true, encoding: 'utf8' }).filter((f) => /^(okta|bamboohr|hibob)\//.test(f));
+    expect(samples.sort()).toEqual(expected.map(([sender, file]) => `${sender}/${file}`).sort());
+    for (const [sender, file, status, outcome] of expected) {
+      const delivery = deliveryFor(sender, readFileSync(`events/${sender}/${file}`, 'utf8'));
+      const res = await fetch(`${baseUrl}${SENDER_ROUTES[sender]}`, { method: delivery.method, headers: delivery.headers, ...(delivery.method === 'POST' ? { body: delivery.body } : {}) });
+      const body = (await res.json()) as { outcome?: string; verification?: string };
+      expect(`${sender}/${file} ${res.status} ${body.outcome ?? (body.verification ? 'verification' : '')}`).toBe(`${sender}/${file} ${status} ${outcome}`);
+    }
+    expect(stack.docspace.memberByEmail('john.doe@example.com')).toMatchObject({ type: 1, status: 2 });
+    expect(stack.docspace.memberByEmail('maya.patel@example.com')).toMatchObject({ status: 2, contacts: [{ type: 'mobphone', value: '+1 555 0177' }, { type: 'phone', value: '+1 555 0170' }] });
+    expect(stack.docspace.memberByEmail('lena.novak@example.com')).toMatchObject({ status: 1, contacts: [{ type: 'mobphone', value: '+1 555 0199' }] });
+    expect(stack.docspace.memberByEmail('noa.levi@example.com')).toMatchObject({ status: 2, firstName: 'Noa' });
+  });
 });
 
 describe('serverless package', () => {
@@ -181,7 +218,7 @@ describe('serverless package', () => {
     const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(roles.map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
     const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(7);
     for (const [, fn] of functions) expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
 
     const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
@@ -199,7 +236,7 @@ describe('serverless package', () => {
         expect(text).toContain('log-group:/aws/lambda/docspace-idp-sync-dev');
       } else if (actions.every((a) => a.startsWith('secretsmanager:'))) {
         expect(actions).toEqual(['secretsmanager:GetSecretValue']);
-        expect(statement.Resource).toEqual([secretArn(LOCAL.apiKeySecretId), secretArn(LOCAL.webhookSecretId)]);
+        expect(statement.Resource).toEqual([secretArn(LOCAL.apiKeySecretId), secretArn(LOCAL.webhookSecretId), secretArn(LOCAL.sourceApiSecretId)]);
       } else {
         expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
         expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }]);
