@@ -2,7 +2,7 @@
  * Settings, all from environment variables (serverless.yml passes them through as `${env:NAME, default}`), checked
  * once per container. A wrong setting stops every invocation with a message that names it, never a silent default.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildSourceMapping, sourceMappingSchema, type SourceMapping } from './sources/mapping';
 import { buildRoleMap, roleMapOverridesSchema, type RoleMap } from './roles';
 

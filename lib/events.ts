@@ -2,7 +2,7 @@
  * The canonical event: the one contract between every sender (HR portal, IdP adapter, `invoke local`) and the sync.
  * Unknown extra fields are stripped, not fatal, so senders can add to their payloads without breaking us.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const EVENT_TYPES = [
   'user.created',

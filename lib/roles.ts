@@ -2,7 +2,7 @@
  * Role names from senders → DocSpace user types. The default map knows DocSpace's own type names (any case) and the
  * vendor's example "Manager"; ROLE_MAP (JSON) adds to it or overrides it, for example {"Engineer": "User"}.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserType, type UserTypeName } from './docspace/types';
 
 export type RoleMap = ReadonlyMap<string, UserType>;

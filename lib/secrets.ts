@@ -4,7 +4,7 @@
  * Values are handed down as plain strings and never logged.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class SecretError extends Error {
   override name = 'SecretError';

@@ -1,7 +1,7 @@
 /**
  * The People API calls the sync makes, typed. Paths and semantics as in shared/reference/docspace/API-NOTES.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DocSpaceClient } from './client';
 import { DocSpaceError } from './errors';
 import {

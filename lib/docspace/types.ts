@@ -2,7 +2,7 @@
  * The parts of DocSpace's People API payloads the sync reads. Names follow the server (EmployeeFullDto,
  * EmployeeType); see shared/reference/docspace/API-NOTES.md §4–5.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** DocSpace has no role field: a member's "role" is this user type. Send integers, the names changed in v3.0. */
 export const UserType = { RoomAdmin: 1, Guest: 2, DocSpaceAdmin: 3, User: 4 } as const;

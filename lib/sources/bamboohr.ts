@@ -6,7 +6,7 @@
  * form-encoded, field names as display names or aliases). No handshake.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../config';
 import { RefusedEvent } from '../outcome';
 import type { SourceApi } from './sourceApi';

@@ -4,7 +4,7 @@
  * "Ping test" (a plain string, or {"text":"Ping test"}), answered 200 before anything is parsed. Payloads carry ids
  * only: the employee is read from POST /v1/people/{id} with the fields the mapping needs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../config';
 import { RefusedEvent } from '../outcome';
 import type { SourceApi } from './sourceApi';

@@ -4,7 +4,7 @@
  *   {"okta": {"contacts": {"mobilePhone": "mobphone"}, "roleField": "title", "groups": {"DocSpace Admins": "DocSpaceAdmin"}}}
  * Contact field names are the sender's API names: Okta profile attributes, BambooHR field aliases, HiBob field ids.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type Sender = 'okta' | 'bamboohr' | 'hibob';
 

@@ -5,7 +5,7 @@
  * data.events[]; they name the user (target[].id) but carry no profile values, so the user is read from
  * GET /api/v1/users/{id}.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../config';
 import { RefusedEvent } from '../outcome';
 import type { SourceApi } from './sourceApi';

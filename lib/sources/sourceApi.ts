@@ -4,7 +4,7 @@
  * SOURCE_API_SECRET_ID (`{"okta": {"apiToken"}, "bamboohr": {"apiKey"}, "hibob": {"serviceUserId", "token"}}`).
  */
 import { Agent, request } from 'undici';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config, ConfigError } from '../config';
 import { readSecretJson } from '../secrets';
 import type { Sender } from './mapping';
