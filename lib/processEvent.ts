@@ -1,6 +1,6 @@
 /**
  * One canonical event, exactly once: durable idempotency by event id (when IDEMPOTENCY_TABLE is set), then the
- * stale-event check, then the sync. Only final results are remembered: a member not found yet or a downgrade still
+ * member's claim (stale-event check and ordering lease), then the sync. Only final results are remembered: a member not found yet or a downgrade still
  * running are answered but not stored, so a redelivery tries again.
  */
 import {
@@ -16,7 +16,7 @@ import { config } from './config';
 import type { CanonicalEvent } from './events';
 import { RefusedEvent, type SyncResult } from './outcome';
 import { idempotent, type Idempotent } from './store/idempotency';
-import { claimWatermark } from './store/watermarks';
+import { claimMember, releaseMember } from './store/watermarks';
 
 /** Carries a result out of the idempotent section without it being stored. */
 class NotFinal extends Error {
@@ -38,12 +38,18 @@ export async function processEvent(event: CanonicalEvent, context: Context): Pro
   if (!eventsTable) return applyEvent(event, remainingMs);
 
   once ??= idempotent(eventsTable, idempotencyTtlSeconds, async (e, remaining) => {
-    if (!(await claimWatermark(eventsTable, e))) {
-      return { outcome: 'stale', message: `a newer ${e.type} event for this member was applied already` };
+    const claim = await claimMember(eventsTable, e, remaining());
+    if (claim === 'stale') return { outcome: 'stale', message: `a newer ${e.type} event for this member was applied already` };
+    if (claim === 'busy') {
+      throw new RefusedEvent('in_flight', 'an earlier event for this member is being applied right now; try again shortly', undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
     }
-    const result = await applyEvent(e, remaining);
-    if (!FINAL.has(result.outcome)) throw new NotFinal(result);
-    return result;
+    try {
+      const result = await applyEvent(e, remaining);
+      if (!FINAL.has(result.outcome)) throw new NotFinal(result);
+      return result;
+    } finally {
+      await releaseMember(eventsTable, e);
+    }
   });
   try {
     return await once.run(event, context);

@@ -1,37 +1,70 @@
 /**
- * Stale-event protection: per member and event type, the `occurredAt` of the newest event claimed so far. An older
- * event that arrives later (webhooks come out of order) must not undo the newer change. The claim is one conditional
- * write, so two containers racing on the same member cannot both win; a redelivery of the claiming event (same id)
- * passes again, so a retry after a failure is not mistaken for a stale event.
+ * Stale-event protection and ordering, per member and kind of change: the `occurredAt` of the newest event claimed
+ * so far, and a short lease while it is being applied. An older event that arrives later (webhooks come out of
+ * order) must not undo the newer change; and an older event already being applied must finish before a newer one
+ * starts, or its write could land last. Claims are conditional writes, so two containers racing cannot both win; a
+ * redelivery of the claiming event (same id) passes again, so a retry after a failure is not taken for stale.
  */
-import { ConditionalCheckFailedException, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CanonicalEvent } from '../events';
 import { dynamoDb } from './dynamodb';
+
+export type Claim = 'claimed' | 'stale' | 'busy';
 
 /** Who the event is about, as the sender named them: the DocSpace id when given, else the e-mail. */
 export function memberKey(event: CanonicalEvent): string {
   return event.data.userId ? `id:${event.data.userId.toLowerCase()}` : `email:${(event.data.email ?? '').toLowerCase()}`;
 }
 
-/** True when the event is the newest of its kind for its member (and is now recorded as such). */
-export async function claimWatermark(tableName: string, event: CanonicalEvent): Promise<boolean> {
-  const occurredAtMs = Date.parse(event.occurredAt);
+/** Disabling and enabling are one kind of change: the newer of the two wins. */
+const kindOf = (event: CanonicalEvent): string => (event.type === 'user.deactivated' || event.type === 'user.reactivated' ? 'user.status' : event.type);
+
+const keyOf = (event: CanonicalEvent) => ({ id: { S: `watermark#${kindOf(event)}#${memberKey(event)}` } });
+
+/** Claims the member for this event until `leaseMs` from now: 'stale' if a newer event came first, 'busy' if one is being applied. */
+export async function claimMember(tableName: string, event: CanonicalEvent, leaseMs: number): Promise<Claim> {
+  const at = String(Date.parse(event.occurredAt));
+  const now = Date.now();
   try {
     await dynamoDb().send(
-      new PutItemCommand({
+      new UpdateItemCommand({
         TableName: tableName,
-        Item: {
-          id: { S: `watermark#${event.type}#${memberKey(event)}` },
-          occurredAtMs: { N: String(occurredAtMs) },
-          eventId: { S: event.id },
+        Key: keyOf(event),
+        UpdateExpression: 'SET occurredAtMs = :at, eventId = :id, leasedUntil = :until',
+        ConditionExpression:
+          '(attribute_not_exists(id) OR occurredAtMs < :at OR (occurredAtMs = :at AND eventId = :id)) AND ' +
+          '(attribute_not_exists(leasedUntil) OR leasedUntil < :now OR eventId = :id)',
+        ExpressionAttributeValues: {
+          ':at': { N: at },
+          ':id': { S: event.id },
+          ':now': { N: String(now) },
+          ':until': { N: String(now + leaseMs) },
         },
-        ConditionExpression: 'attribute_not_exists(id) OR occurredAtMs < :at OR (occurredAtMs = :at AND eventId = :id)',
-        ExpressionAttributeValues: { ':at': { N: String(occurredAtMs) }, ':id': { S: event.id } },
       }),
     );
-    return true;
+    return 'claimed';
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  const { Item } = await dynamoDb().send(new GetItemCommand({ TableName: tableName, Key: keyOf(event), ConsistentRead: true }));
+  const claimedAt = Number(Item?.occurredAtMs?.N ?? 0);
+  return claimedAt > Number(at) || (claimedAt === Number(at) && Item?.eventId?.S !== event.id) ? 'stale' : 'busy';
+}
+
+/** Ends this event's lease, so the next event for the member need not wait for it to expire. */
+export async function releaseMember(tableName: string, event: CanonicalEvent): Promise<void> {
+  try {
+    await dynamoDb().send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: keyOf(event),
+        UpdateExpression: 'SET leasedUntil = :zero',
+        ConditionExpression: 'eventId = :id',
+        ExpressionAttributeValues: { ':zero': { N: '0' }, ':id': { S: event.id } },
+      }),
+    );
+  } catch (error) {
+    // A newer event has claimed the member since: its lease is not ours to end.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
 }

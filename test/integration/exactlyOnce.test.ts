@@ -97,6 +97,21 @@ describe('events out of order', () => {
     expect(gus.type).toBe(1);
   });
 
+  it('makes a newer event wait while an older one for the same member is being applied, so the newer write lands last', async () => {
+    const ida = stack.docspace.addMember({ email: 'ida@example.com', type: 4 });
+    const older = event('user.role_changed', { userId: ida.id, role: 'DocSpaceAdmin' }, new Date('2026-11-20T10:00:00Z'));
+    const newer = event('user.role_changed', { userId: ida.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z'));
+    stack.docspace.faultNext(1, { kind: 'slow', ms: 400 }, { method: 'PUT', path: '/api/2.0/people/type/3' });
+    const applying = userRoleChanged(older, lambdaContext());
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const early = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', newer));
+    expect(early).toMatchObject({ statusCode: 409, body: { outcome: 'in_flight' } });
+    expect(early.headers['retry-after']).toBeDefined();
+    expect(await applying).toMatchObject({ outcome: 'updated', message: 'User → DocSpaceAdmin' });
+    expect(await userRoleChanged(newer, lambdaContext())).toMatchObject({ outcome: 'updated', message: 'DocSpaceAdmin → RoomAdmin' });
+    expect(ida.type).toBe(1);
+  });
+
   it('keeps kinds apart: an older contact update is not stale because of a newer role change', async () => {
     const hal = stack.docspace.addMember({ email: 'hal@example.com', type: 4 });
     await userRoleChanged(event('user.role_changed', { userId: hal.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z')), lambdaContext());

@@ -1,0 +1,201 @@
+/**
+ * `npm run bench`: what the handlers cost beyond the DocSpace round trip, on this machine, in one run.
+ *   1. economy      Secrets Manager calls and TCP connections to DocSpace over 1,000 warm invocations
+ *   2. overhead     each canonical flow through the whole handler (HTTP form: middy, secrets, signature, validation)
+ *                   ÷ the same DocSpace requests made directly with a warm undici pool (tinybench, median and p99)
+ *   3. bundle       minified bundle per function from `serverless package`, and load + first invocation ÷ `node -e 0`
+ *   4. burst        5,000 user.created at concurrency 50 against a DocSpace limited to a fixed rate (real 429s)
+ *   5. memory       RSS after 10,000 warm invocations vs after 100
+ * Prints one table and writes bench/results/<timestamp>.json.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Bench } from 'tinybench';
+import { Pool } from 'undici';
+import { ROUTE_BY_TYPE } from '../lib/routes';
+import type { Member } from '../test/emulators/docspace';
+import { LOCAL, startLocalStack } from '../test/emulators/localStack';
+import { lambdaContext, signedHttpEvent, type LambdaHandler } from '../test/helpers/lambda';
+
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  met: boolean | null;
+}
+
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+const row = (figure: string, value: string, target: string, met: boolean | null) => rows.push({ figure, value, target, met });
+const ms = (n: number) => `${n.toFixed(3)} ms`;
+
+async function main(): Promise<void> {
+  // The handlers' JSON log lines are written (their cost is real) but not shown.
+  const write = process.stdout.write.bind(process.stdout);
+  let quiet = true;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: []) => (quiet && String(chunk).startsWith('{"level"') ? true : write(chunk, ...rest))) as typeof process.stdout.write;
+
+  const stack = await startLocalStack();
+  // Idempotency off: this measures the code; DynamoDB round trips are DocSpace-like network costs of their own.
+  Object.assign(process.env, stack.env, { IDEMPOTENCY_TABLE: '', DOCSPACE_CONNECTIONS: '50' });
+  const load = async (name: string) => ((await import(`../handlers/${name}`)) as { handler: LambdaHandler }).handler;
+  const userCreated = await load('userCreated');
+  const userRoleChanged = await load('userRoleChanged');
+  const userContactUpdated = await load('userContactUpdated');
+  let seq = 0;
+  const event = (type: string, data: Record<string, unknown>) => ({ id: `evt_bench_${++seq}`, type, occurredAt: new Date().toISOString(), source: 'bench', data });
+  const invoke = (handler: LambdaHandler, type: keyof typeof ROUTE_BY_TYPE, data: Record<string, unknown>) =>
+    handler(signedHttpEvent(ROUTE_BY_TYPE[type], event(type, data)), lambdaContext('bench'));
+
+  // 1. Economy per warm container.
+  const member = stack.docspace.addMember({ email: 'bench.member@example.com', type: 1 });
+  for (let i = 0; i < 1_000; i += 1) await invoke(userRoleChanged, 'user.role_changed', { email: member.email, role: i % 2 ? 'RoomAdmin' : 'DocSpaceAdmin' });
+  const secretCalls = stack.secretsManager.callCount('GetSecretValue');
+  const connections = stack.docspace.connections;
+  results.economy = { invocations: 1_000, secretsManagerCalls: secretCalls, distinctSecrets: 2, docspaceConnections: connections };
+  row('Secrets Manager calls, 1,000 warm invocations', `${secretCalls} (API key + signing secret, once each)`, '1 per secret', secretCalls <= 2);
+  row('TCP connections to DocSpace, 1,000 warm invocations', String(connections), '1', connections === 1);
+
+  // 2. Warm overhead: the handler vs the same DocSpace requests made directly.
+  const pool = new Pool(stack.docspace.url, { connections: 1 });
+  const direct = async (method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => {
+    const res = await pool.request({
+      method,
+      path,
+      headers: { authorization: `Bearer ${LOCAL.apiKey}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return (await res.body.json()) as { response?: { id?: string } };
+  };
+  let n = 0;
+  const flows: { name: string; handler: () => Promise<unknown>; bare: () => Promise<unknown> }[] = [
+    {
+      name: 'user.created',
+      handler: () => invoke(userCreated, 'user.created', { email: `h${++n}@bench.example.com`, firstName: 'Bench', lastName: 'Hire', role: 'User' }),
+      bare: async () => {
+        const email = `b${++n}@bench.example.com`;
+        await direct('GET', `/api/2.0/people/email?email=${encodeURIComponent(email)}`);
+        await direct('POST', '/api/2.0/people', { email, firstName: 'Bench', lastName: 'Hire', type: 4 });
+      },
+    },
+    {
+      name: 'user.role_changed',
+      handler: () => invoke(userRoleChanged, 'user.role_changed', { email: member.email, role: ++n % 2 ? 'RoomAdmin' : 'DocSpaceAdmin' }),
+      bare: async () => {
+        const found = await direct('GET', `/api/2.0/people/email?email=${encodeURIComponent(member.email)}`);
+        await direct('PUT', `/api/2.0/people/type/${(member as Member).type === 1 ? 3 : 1}`, { userIds: [found.response?.id] });
+      },
+    },
+    {
+      name: 'user.contact_updated',
+      handler: () => invoke(userContactUpdated, 'user.contact_updated', { email: member.email, contacts: [{ type: 'mobphone', value: `+1 555 ${++n}` }] }),
+      bare: async () => {
+        const found = await direct('GET', `/api/2.0/people/email?email=${encodeURIComponent(member.email)}`);
+        await direct('PUT', `/api/2.0/people/${found.response?.id}/contacts`, { contacts: [{ type: 'mobphone', value: `+1 555 ${++n}` }] });
+      },
+    },
+  ];
+  const overhead: Record<string, unknown> = {};
+  for (const flow of flows) {
+    const bench = new Bench({ time: 3_000, warmupTime: 500 });
+    bench.add('handler', flow.handler).add('bare', flow.bare);
+    await bench.run();
+    stack.docspace.requests.length = 0;
+    const [handler, bare] = bench.tasks.map((t) => (t.result.state === 'completed' ? t.result.latency : undefined));
+    if (!handler || !bare) throw new Error(`benchmark of ${flow.name} did not complete`);
+    const ratio = handler.p50 / bare.p50;
+    overhead[flow.name] = { handlerP50: handler.p50, handlerP99: handler.p99, bareP50: bare.p50, bareP99: bare.p99, ratioP50: ratio, ratioP99: handler.p99 / bare.p99 };
+    row(`${flow.name}: handler ÷ bare, median`, `${ms(handler.p50)} ÷ ${ms(bare.p50)} = ${ratio.toFixed(2)}`, '≤ 1.15', ratio <= 1.15);
+    row(`${flow.name}: handler ÷ bare, p99`, `${ms(handler.p99)} ÷ ${ms(bare.p99)} = ${(handler.p99 / bare.p99).toFixed(2)}`, '(reported)', null);
+  }
+  results.overhead = overhead;
+  await pool.close();
+
+  // 5. Memory (before the burst fills the emulator): RSS after 100 and after 10,000 warm invocations.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const rssAfter = async (count: number) => {
+    for (let i = 0; i < count; i += 1) {
+      await invoke(userRoleChanged, 'user.role_changed', { email: member.email, role: i % 2 ? 'RoomAdmin' : 'DocSpaceAdmin' });
+      if (i % 1_000 === 0) stack.docspace.requests.length = 0;
+    }
+    gc?.();
+    return process.memoryUsage().rss / 2 ** 20;
+  };
+  const rss100 = await rssAfter(100);
+  const rss10k = await rssAfter(9_900);
+  results.memory = { rssAfter100MiB: rss100, rssAfter10000MiB: rss10k, gcExposed: Boolean(gc) };
+  row('RSS after 100 → 10,000 warm invocations', `${rss100.toFixed(1)} → ${rss10k.toFixed(1)} MiB`, 'no growth beyond noise (≤ 5 MiB)', rss10k - rss100 <= 5);
+
+  // 4. Burst against a rate limit.
+  const limit = 400;
+  stack.docspace.reset();
+  stack.docspace.setFaults(undefined, limit);
+  const burst = 5_000;
+  let nextHire = 0;
+  const started = performance.now();
+  const statuses: Record<string, number> = {};
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (nextHire < burst) {
+        const i = nextHire++;
+        const answer = (await invoke(userCreated, 'user.created', { email: `burst${i}@bench.example.com`, firstName: 'Burst', lastName: 'Hire' })) as { statusCode?: number };
+        statuses[String(answer.statusCode)] = (statuses[String(answer.statusCode)] ?? 0) + 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const accepted = stack.docspace.calls().filter((c) => c.status !== 429).length;
+  const created = stack.docspace.members.size - 1;
+  const throughput = accepted / seconds / limit;
+  results.burst = { events: burst, concurrency: 50, limitPerSecond: limit, seconds, acceptedRequests: accepted, rejected429: stack.docspace.rateLimiter?.rejected, created, statuses };
+  row(`burst: ${burst} hires at concurrency 50, limit ${limit} req/s`, `${(accepted / seconds).toFixed(0)} req/s = ${throughput.toFixed(2)} × limit in ${seconds.toFixed(1)} s`, '≥ 0.9', throughput >= 0.9);
+  row('burst: lost events', String(burst - created), '0', created === burst);
+  stack.docspace.setFaults(undefined);
+
+  // 3. Bundles and cold start, from the artefact `serverless package` builds.
+  const out = join('bench', '.package');
+  rmSync(out, { recursive: true, force: true });
+  execFileSync('npx', ['serverless', 'package', '--package', out], { stdio: 'ignore', env: { ...process.env, IDEMPOTENCY_TABLE: '' } });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  const time = (args: string[], env: NodeJS.ProcessEnv) => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cold start failed: ${r.stderr}`);
+    return performance.now() - t;
+  };
+  const nodeBaseline = median(Array.from({ length: 11 }, () => time(['-e', '0'], process.env)));
+  const bundles: Record<string, unknown> = {};
+  for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
+    const fn = zip.replace(/\.zip$/, '');
+    const dir = join(out, fn);
+    mkdirSync(dir, { recursive: true });
+    execFileSync('unzip', ['-o', '-q', join(out, zip), '-d', dir]);
+    const file = join(dir, 'handlers', `${fn}.js`);
+    const bytes = statSync(file).size;
+    const coldMs = median(Array.from({ length: 7 }, () => time([join('bench', 'coldStart.cjs'), file, fn], { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', COLD_OKTA_SECRET: LOCAL.senderSecrets.okta, COLD_BAMBOOHR_KEY: LOCAL.senderSecrets.bamboohr })));
+    bundles[fn] = { bytes, coldStartMs: coldMs, ratio: coldMs / nodeBaseline };
+    row(`${fn}: minified bundle`, `${(bytes / 1024).toFixed(0)} KB`, '≤ 150 KB', bytes <= 150 * 1024);
+    row(`${fn}: load + first invocation ÷ node -e 0`, `${coldMs.toFixed(0)} ÷ ${nodeBaseline.toFixed(0)} ms = ${(coldMs / nodeBaseline).toFixed(2)}`, '≤ 2', coldMs / nodeBaseline <= 2);
+  }
+  results.bundles = { nodeBaselineMs: nodeBaseline, functions: bundles };
+
+  quiet = false;
+  await stack.stop();
+  const machine = { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+  mkdirSync(join('bench', 'results'), { recursive: true });
+  const file = join('bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ machine, ...results }, null, 2));
+  const width = Math.max(...rows.map((r) => r.figure.length));
+  const valueWidth = Math.max(...rows.map((r) => r.value.length));
+  console.log(`\nmachine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
+  for (const r of rows) console.log(`${r.figure.padEnd(width)}  ${r.value.padEnd(valueWidth)}  target ${r.target}${r.met === null ? '' : r.met ? '  ✓' : '  ✗ missed'}`);
+  console.log(`\nresults: ${file}`);
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
