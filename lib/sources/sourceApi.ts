@@ -61,8 +61,9 @@ export async function sourceApi(sender: Sender): Promise<SourceApi> {
   const cfg = config();
   const base = cfg.sourceUrls[sender];
   if (!base) throw new ConfigError(`${sender === 'okta' ? 'OKTA_ORG_URL' : 'BAMBOOHR_API_URL'} is not set; the ${sender} webhook needs it to read records`);
-  const credentials = credentialsSchema.parse(await readSecretJson(cfg.sourceApiSecretId, cfg.secretsTtlSeconds));
-  const auth = authorization(sender, credentials);
+  const credentials = credentialsSchema.safeParse(await readSecretJson(cfg.sourceApiSecretId, cfg.secretsTtlSeconds));
+  if (!credentials.success) throw new ConfigError(`the source API secret is malformed: ${credentials.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  const auth = authorization(sender, credentials.data);
   const root = base.replace(/\/+$/, '');
   let calls = 0;
   return {
