@@ -102,6 +102,8 @@ const schemaByType = {
   'user.reactivated': userReactivatedSchema,
 } as const;
 
+const declaredType = z.object({ type: z.string() });
+
 export type ParseResult<T extends CanonicalEventType> =
   | { ok: true; event: EventOfType<T> }
   | { ok: false; message: string; errors: string[] };
@@ -111,7 +113,7 @@ export type ParseResult<T extends CanonicalEventType> =
  * with its own message, so a sender that posts to the wrong route learns that, not a list of missing fields.
  */
 export function parseEventFor<T extends CanonicalEventType>(expected: readonly [T, ...T[]], payload: unknown): ParseResult<T> {
-  const declared = z.object({ type: z.string() }).safeParse(payload);
+  const declared = declaredType.safeParse(payload);
   // Without a type, check against the first accepted type: the answer then lists the type among what is missing.
   let type: T = expected[0];
   if (declared.success) {

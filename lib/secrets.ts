@@ -25,6 +25,17 @@ async function readSecretString(secretId: string, ttlSeconds: number, refresh: b
   return value.trim();
 }
 
+/** Built once per field: zod compiles a schema on first use, so schemas are not made per call. */
+const fieldSchemas = new Map<string, z.ZodType<Record<string, string>>>();
+const schemaFor = (field: string) => {
+  let schema = fieldSchemas.get(field);
+  if (!schema) {
+    schema = z.object({ [field]: z.string().min(1) }) as unknown as z.ZodType<Record<string, string>>;
+    fieldSchemas.set(field, schema);
+  }
+  return schema;
+};
+
 /** A secret string is either the bare value or a JSON object holding it under `field`. */
 function pick(secretId: string, raw: string, field: string): string {
   if (!raw.startsWith('{')) return raw;
@@ -34,9 +45,9 @@ function pick(secretId: string, raw: string, field: string): string {
   } catch {
     throw new SecretError(`secret "${secretId}" looks like JSON but does not parse`);
   }
-  const value = z.object({ [field]: z.string().min(1) }).safeParse(parsed);
+  const value = schemaFor(field).safeParse(parsed);
   if (!value.success) throw new SecretError(`secret "${secretId}" has no string field "${field}"`);
-  return (value.data as Record<string, string>)[field] as string;
+  return value.data[field] as string;
 }
 
 /** The DocSpace API key: the bare `sk-…` key, or `{"apiKey": "sk-…"}`. */

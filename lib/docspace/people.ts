@@ -15,6 +15,7 @@ import {
 } from './types';
 
 const enc = encodeURIComponent;
+const profilesSchema = z.array(profileSchema);
 
 /** The server's answer to an existing e-mail on create (ErrorEmailAlreadyExists, with the default "User" naming). */
 export const isEmailTakenError = (error: unknown): boolean =>
@@ -59,7 +60,7 @@ export class People {
   async upgradeType(userId: string, type: UserType): Promise<Profile> {
     const updated = await this.client.request('PUT', `api/2.0/people/type/${type}`, {
       body: { userIds: [userId] },
-      schema: z.array(profileSchema),
+      schema: profilesSchema,
     });
     const profile = updated.find((p) => p.id === userId);
     if (!profile) throw new DocSpaceError(502, 'DocSpace did not return the re-typed member', 'PUT', 'api/2.0/people/type');
@@ -80,7 +81,7 @@ export class People {
 
   /** `PUT api/2.0/people/status/{status}`: 2 disables (Terminated), 1 enables (Active). */
   async setStatus(userId: string, status: typeof MemberStatus.Active | typeof MemberStatus.Disabled): Promise<void> {
-    await this.client.request('PUT', `api/2.0/people/status/${status}`, { body: { userIds: [userId] }, schema: z.array(profileSchema) });
+    await this.client.request('PUT', `api/2.0/people/status/${status}`, { body: { userIds: [userId] }, schema: profilesSchema });
   }
 
   /** `PUT api/2.0/people/{id}/contacts` replaces the whole list (servers up to v3.1.1; gone since v3.2.1). */

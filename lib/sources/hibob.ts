@@ -28,6 +28,8 @@ const deliverySchema = z.object({
     .loose(),
 });
 
+const personSchema = z.record(z.string(), z.unknown());
+
 const LIFECYCLE: Record<string, ChangeKind[]> = {
   'employee.created': ['created'],
   'employee.joined': ['created'],
@@ -55,7 +57,7 @@ function flatten(value: unknown, prefix = ''): Record<string, string | undefined
 async function readPerson(api: () => Promise<SourceApi>, id: string): Promise<SourcePerson | null> {
   const mapping = config().sourceMapping.hibob;
   const fields = ['root.id', 'root.firstName', 'root.surname', 'root.email', mapping.roleField, ...Object.keys(mapping.contacts)];
-  const record = await (await api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, z.record(z.string(), z.unknown()), { fields: [...new Set(fields)], humanReadable: 'REPLACE' });
+  const record = await (await api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, personSchema, { fields: [...new Set(fields)], humanReadable: 'REPLACE' });
   if (!record) return null;
   const flat = flatten(record);
   return { sourceId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat };
