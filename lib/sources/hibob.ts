@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { config } from '../config';
-import { RefusedEvent } from '../outcome';
+import { parseJsonAs } from '../middleware/httpEvent';
 import type { SourceApi } from './sourceApi';
 import { eventsFor, type ChangeKind, type SourcePerson } from './translate';
 import type { SourceAdapter } from './types';
@@ -95,17 +95,7 @@ export const hibob: SourceAdapter = {
   },
 
   async translate(request, api) {
-    let body: unknown;
-    try {
-      body = JSON.parse(request.rawBody.toString('utf8'));
-    } catch {
-      throw new RefusedEvent('invalid', 'the body is not valid JSON');
-    }
-    const delivery = deliverySchema.safeParse(body);
-    if (!delivery.success) {
-      throw new RefusedEvent('invalid', 'not a HiBob webhook payload', delivery.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`));
-    }
-    const { type, triggeredAt, data } = delivery.data;
+    const { type, triggeredAt, data } = parseJsonAs(request.rawBody, deliverySchema, 'a HiBob webhook payload');
     const notes: string[] = [];
     let kinds = LIFECYCLE[type] ?? [];
     if (type === 'employee.updated') {

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { config } from '../config';
+import { parseJsonAs } from '../middleware/httpEvent';
 import { RefusedEvent } from '../outcome';
 import type { SourceApi } from './sourceApi';
 import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './translate';
@@ -62,10 +63,7 @@ function profileChanges(event: z.infer<typeof logEventSchema>): ChangeKind[] {
   return kinds;
 }
 
-async function translateEvent(raw: unknown, api: () => Promise<SourceApi>): Promise<Translation> {
-  const parsed = logEventSchema.safeParse(raw);
-  if (!parsed.success) return { events: [], ignored: ['an event without uuid, published or eventType'] };
-  const event = parsed.data;
+async function translateEvent(event: z.infer<typeof logEventSchema>, api: () => Promise<SourceApi>): Promise<Translation> {
   const user = event.target?.find((t) => t.type === 'User');
   let kinds: ChangeKind[] = LIFECYCLE[event.eventType] ?? [];
   let groupRole: string | undefined;
@@ -105,19 +103,12 @@ export const okta: SourceAdapter = {
   },
 
   async translate(request: IncomingWebhook, api) {
-    let body: unknown;
-    try {
-      body = JSON.parse(request.rawBody.toString('utf8'));
-    } catch {
-      throw new RefusedEvent('invalid', 'the body is not valid JSON');
-    }
-    const delivery = deliverySchema.safeParse(body);
-    if (!delivery.success) {
-      throw new RefusedEvent('invalid', 'not an Okta event hook delivery', delivery.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-    }
+    const delivery = parseJsonAs(request.rawBody, deliverySchema, 'an Okta event hook delivery');
+    const parsed = delivery.data.events.map((e) => logEventSchema.safeParse(e));
+    const malformed = parsed.filter((p) => !p.success).length;
     // Okta may deliver events out of order: apply them in the order they happened.
-    const events = [...delivery.data.data.events].sort((a, b) => String((a as { published?: string }).published).localeCompare(String((b as { published?: string }).published)));
-    const parts: Translation[] = [];
+    const events = parsed.flatMap((p) => (p.success ? [p.data] : [])).sort((a, b) => Date.parse(a.published) - Date.parse(b.published));
+    const parts: Translation[] = [{ events: [], ignored: malformed ? [`${malformed} event(s) without uuid, published or eventType`] : [] }];
     for (const event of events) parts.push(await translateEvent(event, api));
     return mergeTranslations(parts);
   },
