@@ -64,6 +64,7 @@ afterAll(async () => {
 describe('serverless invoke local', () => {
   it('runs every sample in events/ against the emulators, with the key from the secret', { timeout: 240_000 }, async () => {
     stack.docspace.reset({ profile: 'v3.1' });
+    await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
     // The story the samples tell, in order: hire, promote, phones, drop the desk phone, demote, leave, return.
     const order = [
       'user-created',
@@ -142,14 +143,18 @@ describe('serverless offline', () => {
 
   it('serves the three routes over HTTP with signature checks', { timeout: 60_000 }, async () => {
     stack.docspace.reset({ profile: 'v3.1' });
+    await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
     const hire = JSON.parse(readFileSync('events/user-created.json', 'utf8')) as Record<string, unknown>;
 
     const unsigned = await post('user.created', hire, false);
     expect(unsigned.status).toBe(401);
     expect(stack.docspace.calls()).toHaveLength(0);
 
-    expect(await post('user.created', hire)).toMatchObject({ status: 200, body: { outcome: 'created' } });
-    expect(await post('user.created', hire)).toMatchObject({ status: 200, body: { outcome: 'exists' } });
+    const first = await post('user.created', hire);
+    expect(first).toMatchObject({ status: 200, body: { outcome: 'created' } });
+    // A redelivery gets the first answer back, and nobody is created twice.
+    expect(await post('user.created', hire)).toEqual(first);
+    expect(stack.docspace.calls({ writes: true })).toHaveLength(1);
     const promote = JSON.parse(readFileSync('events/user-role-changed.json', 'utf8')) as Record<string, unknown>;
     expect(await post('user.role_changed', promote)).toMatchObject({ status: 200, body: { outcome: 'updated' } });
     const phones = JSON.parse(readFileSync('events/user-contact-updated.json', 'utf8')) as Record<string, unknown>;
@@ -165,6 +170,7 @@ describe('serverless offline', () => {
   it('takes every vendor sample in events/ on its sender route, with the DocSpace state a person would expect', { timeout: 60_000 }, async () => {
     stack.docspace.reset({ profile: 'v3.1' });
     stack.sourceApis.reset();
+    await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
     const expected: [keyof typeof SENDER_ROUTES, string, number, string][] = [
       ['okta', 'verification.request.json', 200, 'verification'],
       ['okta', 'user.lifecycle.create.json', 200, 'processed'],
