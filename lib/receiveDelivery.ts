@@ -48,7 +48,7 @@ export async function receiveDelivery(adapter: SourceAdapter, event: unknown, co
     if (handshake) return finish(json(handshake.status, handshake.body), { outcome: 'handshake' });
 
     adapter.verify(request, await secret());
-    const translation = await adapter.translate(request, async () => (api ??= await sourceApi(adapter.sender)));
+    const translation = await adapter.translate(request, async () => (api ??= await sourceApi(adapter.sender, adapter.api)));
 
     const results: EventResult[] = [];
     let retryAfter: number | undefined;

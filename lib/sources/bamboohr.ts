@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { config } from '../config';
 import { RefusedEvent } from '../outcome';
-import type { SourceApi } from './sourceApi';
+import { apiAuth, basicAuth, type SourceApi } from './sourceApi';
 import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './translate';
 import type { SourceAdapter, Translation } from './types';
 import { hmac, refuse, requireFreshTimestamp, safeEqual } from './verify';
@@ -141,6 +141,12 @@ function parseForm(text: string): unknown {
 
 export const bamboohr: SourceAdapter = {
   sender: 'bamboohr',
+  api: apiAuth({
+    urlVariable: 'BAMBOOHR_API_URL',
+    credentials: z.object({ apiKey: z.string().min(1) }),
+    // BambooHR takes the API key as the Basic user name, with any password.
+    authorization: (c: { apiKey: string }) => basicAuth(c.apiKey, 'x'),
+  }),
 
   verify(request, secret) {
     const timestamp = requireFreshTimestamp(request.headers['x-bamboohr-timestamp'], 'X-BambooHR-Timestamp');

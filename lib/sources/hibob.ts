@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { config } from '../config';
 import { parseJsonAs } from '../middleware/httpEvent';
-import type { SourceApi } from './sourceApi';
+import { apiAuth, basicAuth, type SourceApi } from './sourceApi';
 import { eventsFor, type ChangeKind, type SourcePerson } from './translate';
 import type { SourceAdapter } from './types';
 import { hmac, refuse, safeEqual } from './verify';
@@ -74,6 +74,11 @@ function isoTime(triggeredAt: string): string {
 
 export const hibob: SourceAdapter = {
   sender: 'hibob',
+  api: apiAuth({
+    urlVariable: 'HIBOB_API_URL',
+    credentials: z.object({ serviceUserId: z.string().min(1), token: z.string().min(1) }),
+    authorization: (c: { serviceUserId: string; token: string }) => basicAuth(c.serviceUserId, c.token),
+  }),
 
   async handshake(request) {
     const text = request.rawBody.toString('utf8').trim();

@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { config } from '../config';
 import { parseJsonAs } from '../middleware/httpEvent';
 import { RefusedEvent } from '../outcome';
-import type { SourceApi } from './sourceApi';
+import { apiAuth, type SourceApi } from './sourceApi';
 import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './translate';
 import type { IncomingWebhook, SourceAdapter, Translation } from './types';
 import { refuse, safeEqual } from './verify';
@@ -86,6 +86,11 @@ async function translateEvent(event: z.infer<typeof logEventSchema>, api: () => 
 
 export const okta: SourceAdapter = {
   sender: 'okta',
+  api: apiAuth({
+    urlVariable: 'OKTA_ORG_URL',
+    credentials: z.object({ apiToken: z.string().min(1) }),
+    authorization: (c: { apiToken: string }) => `SSWS ${c.apiToken}`,
+  }),
 
   async handshake(request, secret) {
     if (request.method !== 'GET') return undefined;

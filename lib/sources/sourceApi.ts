@@ -1,7 +1,6 @@
 /**
- * The senders' own APIs, for webhooks that say who changed but not what: Okta Users (SSWS token), BambooHR
- * employees (API key as Basic user), HiBob People (service user, Basic). Credentials come from the secret named by
- * SOURCE_API_SECRET_ID (`{"okta": {"apiToken"}, "bamboohr": {"apiKey"}, "hibob": {"serviceUserId", "token"}}`).
+ * The senders' own APIs, for webhooks that say who changed but not what. Each adapter says how it authenticates
+ * (SourceApiAuth); the credentials come from the secret named by SOURCE_API_SECRET_ID, one key per sender.
  */
 import { Agent, request } from 'undici';
 import * as z from 'zod';
@@ -32,38 +31,37 @@ export interface SourceApi {
   readonly calls: number;
 }
 
-const credentialsSchema = z.object({
-  okta: z.object({ apiToken: z.string().min(1) }).optional(),
-  bamboohr: z.object({ apiKey: z.string().min(1) }).optional(),
-  hibob: z.object({ serviceUserId: z.string().min(1), token: z.string().min(1) }).optional(),
-});
-
 /** Keep-alive connections shared by the source clients of this container. */
 const agent = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 3_000 } });
 
-function authorization(sender: Sender, credentials: z.infer<typeof credentialsSchema>): string {
-  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  switch (sender) {
-    case 'okta':
-      if (credentials.okta) return `SSWS ${credentials.okta.apiToken}`;
-      break;
-    case 'bamboohr':
-      if (credentials.bamboohr) return basic(credentials.bamboohr.apiKey, 'x');
-      break;
-    case 'hibob':
-      if (credentials.hibob) return basic(credentials.hibob.serviceUserId, credentials.hibob.token);
-      break;
-  }
-  throw new ConfigError(`the source API secret has no "${sender}" credentials`);
+/** How an adapter authenticates to its sender's API: the shape of its credentials and the header they make. */
+export interface SourceApiAuth<C> {
+  /** The environment variable that holds the API's base URL (named in the error when it is missing). */
+  urlVariable: string;
+  credentials: z.ZodType<C>;
+  authorization(credentials: C): string;
 }
 
-export async function sourceApi(sender: Sender): Promise<SourceApi> {
+/** Pairs a credentials schema with the header it makes, so an adapter can hold any sender's kind of credentials. */
+export function apiAuth<C>(auth: SourceApiAuth<C>): SourceApiAuth<unknown> {
+  return { urlVariable: auth.urlVariable, credentials: auth.credentials, authorization: (c) => auth.authorization(c as C) };
+}
+
+export const basicAuth = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** A client for one sender's API, with its credentials read from the source secret (under the sender's key). */
+export async function sourceApi<C>(sender: Sender, access: SourceApiAuth<C>): Promise<SourceApi> {
   const cfg = config();
   const base = cfg.sourceUrls[sender];
-  if (!base) throw new ConfigError(`${sender === 'okta' ? 'OKTA_ORG_URL' : 'BAMBOOHR_API_URL'} is not set; the ${sender} webhook needs it to read records`);
-  const credentials = credentialsSchema.safeParse(await readSecretJson(cfg.sourceApiSecretId, cfg.secretsTtlSeconds));
-  if (!credentials.success) throw new ConfigError(`the source API secret is malformed: ${credentials.error.issues.map((i) => i.path.join('.')).join(', ')}`);
-  const auth = authorization(sender, credentials.data);
+  if (!base) throw new ConfigError(`${access.urlVariable} is not set; the ${sender} webhook needs it to read records`);
+  const secret = await readSecretJson(cfg.sourceApiSecretId, cfg.secretsTtlSeconds);
+  const own = typeof secret === 'object' && secret !== null ? (secret as Record<string, unknown>)[sender] : undefined;
+  if (own === undefined) throw new ConfigError(`the source API secret has no "${sender}" credentials`);
+  const credentials = access.credentials.safeParse(own);
+  if (!credentials.success) {
+    throw new ConfigError(`the "${sender}" credentials in the source API secret are malformed: ${credentials.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  }
+  const auth = access.authorization(credentials.data);
   const root = base.replace(/\/+$/, '');
   let calls = 0;
   return {

@@ -1,6 +1,6 @@
 /** The shape every sender adapter has: verify → handshake → translate. Adding a sender is one file of this shape. */
 import type { CanonicalEvent } from '../events';
-import type { SourceApi } from './sourceApi';
+import type { SourceApi, SourceApiAuth } from './sourceApi';
 
 /** A webhook delivery as received: header names lower-cased, the body exactly as sent. */
 export interface IncomingWebhook {
@@ -24,6 +24,8 @@ export interface Translation {
 export interface SourceAdapter {
   /** Key of this sender's signing material in the webhook secret, and of its API credentials in the source secret. */
   readonly sender: 'okta' | 'bamboohr' | 'hibob';
+  /** How to reach the sender's own API, for payloads that carry ids only. */
+  readonly api: SourceApiAuth<unknown>;
   /**
    * A vendor handshake, answered before anything is parsed: Okta's verification GET, HiBob's "Ping test". Given the
    * signing secret so that a handshake carrying credentials can be checked.
