@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultInjector, RateLimiter, type Fault, type FaultOptions } from './faults';
-import { EmulatorServer, readBody, sendJson } from './http';
+import { HttpEmulator, readBody, sendJson } from './http';
 
 export type DocSpaceProfile = 'v3.1' | 'current';
 type TypeNumber = 1 | 2 | 3 | 4;
@@ -106,9 +106,8 @@ function contactsFrom(value: unknown): { type: string; value: string }[] | undef
     .filter((c) => c.value !== '');
 }
 
-export class DocSpaceEmulator {
+export class DocSpaceEmulator extends HttpEmulator {
   profile: DocSpaceProfile;
-  url = '';
   readonly members = new Map<string, Member>();
   private readonly idByEmail = new Map<string, string>();
   readonly requests: RecordedRequest[] = [];
@@ -118,23 +117,14 @@ export class DocSpaceEmulator {
   rateLimiter: RateLimiter | undefined;
   private readonly tasks = new Map<string, TypeTask>();
   private readonly downgradePolls: number;
-  private readonly server = new EmulatorServer((req, res) => this.handle(req, res));
 
   constructor(options: DocSpaceEmulatorOptions = {}) {
+    super();
     this.profile = options.profile ?? 'v3.1';
     this.keys = new Set(options.apiKeys ?? []);
     this.downgradePolls = options.downgradePolls ?? 2;
     this.setFaults(options.faults, options.rateLimitPerSecond);
     this.seedOwner();
-  }
-
-  async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.url = await this.server.listen(port, host);
-    return this.url;
-  }
-
-  stop(): Promise<void> {
-    return this.server.close();
   }
 
   /** TCP connections accepted so far (a warm container should open one). */
@@ -235,7 +225,7 @@ export class DocSpaceEmulator {
     };
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = req.method ?? 'GET';
     const text = await readBody(req);

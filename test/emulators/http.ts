@@ -51,3 +51,20 @@ export class EmulatorServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/** An emulator: a loopback HTTP server around `handle`, started on a given or free port. */
+export abstract class HttpEmulator {
+  url = '';
+  protected readonly server = new EmulatorServer((req, res) => this.handle(req, res));
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.url = await this.server.listen(port, host);
+    return this.url;
+  }
+
+  stop(): Promise<void> {
+    return this.server.close();
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EmulatorServer, readBody, sendJson } from './http';
+import { HttpEmulator, readBody, sendJson } from './http';
 
 interface StoredSecret {
   name: string;
@@ -17,21 +17,10 @@ interface StoredSecret {
 
 const AMZ_JSON = { 'content-type': 'application/x-amz-json-1.1' };
 
-export class SecretsManagerEmulator {
+export class SecretsManagerEmulator extends HttpEmulator {
   /** Calls received, by operation: what the economy checks (one fetch per warm container) count. */
   readonly calls: Record<string, number> = {};
-  url = '';
   private readonly secrets = new Map<string, StoredSecret>();
-  private readonly server = new EmulatorServer((req, res) => this.handle(req, res));
-
-  async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.url = await this.server.listen(port, host);
-    return this.url;
-  }
-
-  stop(): Promise<void> {
-    return this.server.close();
-  }
 
   /** Creates the secret or stores a new current version of it. */
   setSecret(name: string, value: string): void {
@@ -53,7 +42,7 @@ export class SecretsManagerEmulator {
     return this.secrets.get(id) ?? [...this.secrets.values()].find((s) => s.arn === id);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const text = await readBody(req);
     const fail = (status: number, type: string, message: string) =>

@@ -5,7 +5,7 @@
  * the ids in the vendors' sample payloads (events/okta, events/bamboohr, events/hibob).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EmulatorServer, readBody, sendJson } from './http';
+import { HttpEmulator, readBody, sendJson } from './http';
 
 export const SOURCE_CREDENTIALS = {
   okta: { apiToken: '00local-okta-api-token-not-a-secret' },
@@ -26,15 +26,13 @@ interface Route {
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** One server for the three APIs: each sender's routes live under their own path, as on the real hosts. */
-export class SourceApisEmulator {
-  url = '';
+export class SourceApisEmulator extends HttpEmulator {
   readonly calls: { method: string; path: string; status: number }[] = [];
   readonly okta = new Map<string, Record<string, unknown>>();
   readonly bamboohr = new Map<string, Record<string, string>>();
   readonly hibob = new Map<string, Record<string, unknown>>();
   /** When set, every call answers this status (an API that is down). */
   failWith: number | undefined;
-  private readonly server = new EmulatorServer((req, res) => this.handle(req, res));
   private readonly routes: Route[] = [
     {
       method: 'GET',
@@ -62,16 +60,8 @@ export class SourceApisEmulator {
   ];
 
   constructor() {
+    super();
     this.seed();
-  }
-
-  async start(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.url = await this.server.listen(port, host);
-    return this.url;
-  }
-
-  stop(): Promise<void> {
-    return this.server.close();
   }
 
   /** Base URLs as the functions are configured with them (OKTA_ORG_URL, BAMBOOHR_API_URL, HIBOB_API_URL). */
@@ -133,7 +123,7 @@ export class SourceApisEmulator {
     });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = req.method ?? 'GET';
     const text = await readBody(req);
