@@ -101,9 +101,10 @@ describe('events out of order', () => {
     const ida = stack.docspace.addMember({ email: 'ida@example.com', type: 4 });
     const older = event('user.role_changed', { userId: ida.id, role: 'DocSpaceAdmin' }, new Date('2026-11-20T10:00:00Z'));
     const newer = event('user.role_changed', { userId: ida.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z'));
-    stack.docspace.faultNext(1, { kind: 'slow', ms: 400 }, { method: 'PUT', path: '/api/2.0/people/type/3' });
+    stack.docspace.faultNext(1, { kind: 'slow', ms: 500 }, { method: 'PUT', path: '/api/2.0/people/type/3' });
     const applying = userRoleChanged(older, lambdaContext());
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Once DocSpace has been asked for the member, the older event holds its claim (its type write is held back).
+    while (!stack.docspace.calls().some((c) => c.path === `/api/2.0/people/${ida.id}`)) await new Promise((resolve) => setTimeout(resolve, 5));
     const early = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', newer));
     expect(early).toMatchObject({ statusCode: 409, body: { outcome: 'in_flight' } });
     expect(early.headers['retry-after']).toBeDefined();
