@@ -212,7 +212,7 @@ describe('serverless package', () => {
     Resource: unknown;
   }
 
-  it('builds the artefact without AWS, and every function may only read its two secrets and use its own table', { timeout: 120_000 }, async () => {
+  it('builds the artefact without AWS, and every function may only read its three secrets and use its own table', { timeout: 120_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'package-'));
     const env = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' };
     const { code, stderr } = await run(['package', '--package', out], env);
