@@ -1,0 +1,64 @@
+/** The vendors' signature recipes against the reference vectors (shared/reference/webhooks/README.md §4, §5). */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RefusedEvent } from '../../lib/outcome';
+import { bamboohr } from '../../lib/sources/bamboohr';
+import { hibob } from '../../lib/sources/hibob';
+import { okta } from '../../lib/sources/okta';
+import type { IncomingWebhook } from '../../lib/sources/types';
+
+const request = (body: string, headers: Record<string, string>): IncomingWebhook => ({ method: 'POST', headers, rawBody: Buffer.from(body) });
+const refusal = (fn: () => void): string => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RefusedEvent && error.outcome === 'unauthorized') return error.message;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('BambooHR X-BambooHR-Signature', () => {
+  const key = '123b929362d51613054f71e5e5d4bf2c';
+  const body = '{"employees":[{"changedFields":["First name"],"fields":{"Employee #":{"value":"300"},"First name":{"value":"Tefi"},"Last name":{"value":"Adams"}},"id":"5"}]}';
+  const headers = { 'x-bamboohr-timestamp': '1658248023', 'x-bamboohr-signature': '56491dd9c2b352bc5f4fc627159aae20ddff9c8cb19f239a6de6771dc5310bac' };
+  afterEach(() => vi.useRealTimers());
+
+  it('accepts the reference vector: hex HMAC-SHA256 of the body followed by the timestamp', () => {
+    vi.useFakeTimers({ now: 1658248023_000 + 30_000 });
+    expect(() => bamboohr.verify(request(body, headers), key)).not.toThrow();
+  });
+
+  it('refuses the same signature outside the 5-minute window, and any change to body or timestamp', () => {
+    vi.useFakeTimers({ now: 1658248023_000 + 301_000 });
+    expect(refusal(() => bamboohr.verify(request(body, headers), key))).toMatch(/5-minute window/);
+    vi.useFakeTimers({ now: 1658248023_000 });
+    expect(refusal(() => bamboohr.verify(request(body.replace('Tefi', 'Teff'), headers), key))).toMatch(/does not match/);
+    expect(refusal(() => bamboohr.verify(request(body, { ...headers, 'x-bamboohr-timestamp': '1658248024' }), key))).toMatch(/does not match/);
+  });
+});
+
+describe('HiBob Bob-Signature', () => {
+  const secret = 'test-bob-webhook-secret';
+  const body = '{"companyId":637323,"type":"employee.created","triggeredBy":"3332883804594373380","triggeredAt":"2024-12-26T11:29:14.399997","data":{"employeeId":"3332883894235038486"}}';
+  const signature = '8+NUnlZugY1e+BlFVl/HaUMHrGT6WdvFvvIWYK65Dn8iT24wYcpZ8Z93bkAjDtZNsXmudX2XXzM3ivB8/GLZRQ==';
+
+  it('accepts the reference vector: base64 HMAC-SHA512 of the raw body', () => {
+    expect(() => hibob.verify(request(body, { 'bob-signature': signature }), secret)).not.toThrow();
+  });
+
+  it('refuses another secret, a changed body and a missing header', () => {
+    expect(refusal(() => hibob.verify(request(body, { 'bob-signature': signature }), 'other'))).toMatch(/does not match/);
+    expect(refusal(() => hibob.verify(request(`${body} `, { 'bob-signature': signature }), secret))).toMatch(/does not match/);
+    expect(refusal(() => hibob.verify(request(body, {}), secret))).toMatch(/missing Bob-Signature/);
+  });
+});
+
+describe('Okta shared secret', () => {
+  it('compares the configured header with the secret', () => {
+    // The header name is a setting (OKTA_AUTH_HEADER); the rest of the configuration only has to be valid.
+    Object.assign(process.env, { DOCSPACE_URL: 'https://portal.example.com', DOCSPACE_API_KEY_SECRET_ID: 'k', WEBHOOK_SECRET_ID: 'w' });
+    expect(() => okta.verify(request('{}', { authorization: 'my-shared-secret' }), 'my-shared-secret')).not.toThrow();
+    expect(refusal(() => okta.verify(request('{}', { authorization: 'my-shared-secreT' }), 'my-shared-secret'))).toMatch(/does not match/);
+    expect(refusal(() => okta.verify(request('{}', {}), 'my-shared-secret'))).toMatch(/missing authorization/);
+  });
+});
