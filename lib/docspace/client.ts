@@ -55,13 +55,6 @@ function poolFor(origin: string, connectTimeoutMs: number, connections: number):
   return pool;
 }
 
-/** Closes every pool; for tests and scripts that want the event loop to drain at once. */
-export async function closeDocSpacePools(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.all(all.map((p) => p.close()));
-}
-
 interface Envelope {
   response?: unknown;
   status?: number;

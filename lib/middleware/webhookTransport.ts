@@ -26,8 +26,6 @@ interface Exchange {
   startedAt: number;
 }
 
-export type DirectResult = Answer;
-export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 export function webhookTransport(options: WebhookTransportOptions): middy.MiddlewareObj<unknown, unknown, Error, Context> {
   const exchanges = new WeakMap<Request, Exchange>();
@@ -50,7 +48,7 @@ export function webhookTransport(options: WebhookTransportOptions): middy.Middle
       request.response = answer;
       return;
     }
-    const response: HttpResult = {
+    const response: APIGatewayProxyStructuredResultV2 = {
       statusCode: status,
       headers: {
         'content-type': 'application/json',

@@ -30,14 +30,14 @@ export interface Occurrence {
 const present = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
 
 /** The mapped contacts of a person; an empty source field becomes an empty value, which removes that type. */
-export function contactsOf(sender: Sender, person: SourcePerson): Contact[] {
+function contactsOf(sender: Sender, person: SourcePerson): Contact[] {
   return Object.entries(config().sourceMapping[sender].contacts)
     .filter(([field]) => field in person.fields)
     .map(([field, type]) => ({ type, value: (person.fields[field] ?? '').trim() }));
 }
 
 /** The role a person's record names, when the role map knows it. */
-export function roleOf(sender: Sender, person: SourcePerson, explicitRole?: string): { role?: string; unknown?: string } {
+function roleOf(sender: Sender, person: SourcePerson, explicitRole?: string): { role?: string; unknown?: string } {
   const role = explicitRole ?? person.fields[config().sourceMapping[sender].roleField];
   if (!present(role)) return {};
   return userTypeForRole(config().roles, role) === undefined ? { unknown: role } : { role };

@@ -12,7 +12,7 @@ import { dynamoDb } from './dynamodb';
 export type Claim = 'claimed' | 'stale' | 'busy';
 
 /** Who the event is about, as the sender named them: the DocSpace id when given, else the e-mail. */
-export function memberKey(event: CanonicalEvent): string {
+function memberKey(event: CanonicalEvent): string {
   return event.data.userId ? `id:${event.data.userId.toLowerCase()}` : `email:${(event.data.email ?? '').toLowerCase()}`;
 }
 
