@@ -13,7 +13,7 @@ import type { SyncResult } from './outcome';
 import { docSpaceApiKey } from './secrets';
 import { syncEvent } from './sync';
 
-export async function applyEvent(event: CanonicalEvent, remainingMs: () => number): Promise<SyncResult> {
+export async function applyEvent(event: CanonicalEvent, remainingMs: () => number, options: { resumeTypeChange?: boolean } = {}): Promise<SyncResult> {
   const cfg = config();
   logger.appendKeys({
     eventId: event.id,
@@ -33,6 +33,7 @@ export async function applyEvent(event: CanonicalEvent, remainingMs: () => numbe
     roles: cfg.roles,
     remainingMs,
     ...(cfg.reassignUserId ? { reassignUserId: cfg.reassignUserId } : {}),
+    ...(options.resumeTypeChange ? { resumeTypeChange: true } : {}),
   };
   try {
     for (let attempt = 0; ; attempt += 1) {

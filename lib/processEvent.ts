@@ -39,17 +39,18 @@ export async function processEvent(event: CanonicalEvent, context: Context): Pro
 
   once ??= idempotent(eventsTable, idempotencyTtlSeconds, async (e, remaining) => {
     const claim = await claimMember(eventsTable, e, remaining());
-    if (claim === 'stale') return { outcome: 'stale', message: `a newer ${e.type} event for this member was applied already` };
-    if (claim === 'busy') {
+    if (claim.state === 'stale') return { outcome: 'stale', message: `a newer ${e.type} event for this member was applied already` };
+    if (claim.state === 'busy') {
       throw new RefusedEvent('in_flight', 'an earlier event for this member is being applied right now; try again shortly', undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
     }
+    let result: SyncResult | undefined;
     try {
-      const result = await applyEvent(e, remaining);
-      if (!FINAL.has(result.outcome)) throw new NotFinal(result);
-      return result;
+      result = await applyEvent(e, remaining, { resumeTypeChange: claim.pendingTask });
     } finally {
-      await releaseMember(eventsTable, e);
+      await releaseMember(eventsTable, e, result?.outcome === 'in_progress');
     }
+    if (!FINAL.has(result.outcome)) throw new NotFinal(result);
+    return result;
   });
   try {
     return await once.run(event, context);

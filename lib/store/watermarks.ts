@@ -9,7 +9,13 @@ import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand } fr
 import type { CanonicalEvent } from '../events';
 import { dynamoDb } from './dynamodb';
 
-export type Claim = 'claimed' | 'stale' | 'busy';
+export type Claim = { state: 'claimed'; pendingTask: boolean } | { state: 'stale' } | { state: 'busy' };
+
+/**
+ * How long a member stays held after a downgrade that DocSpace was still running when the function had to answer:
+ * newer role events wait (409) rather than race the server's task; a redelivery of the same event resumes it.
+ */
+export const PENDING_TASK_LEASE_MS = 15 * 60_000;
 
 /** Who the event is about, as the sender named them: the DocSpace id when given, else the e-mail. */
 function memberKey(event: CanonicalEvent): string {
@@ -21,12 +27,15 @@ const kindOf = (event: CanonicalEvent): string => (event.type === 'user.deactiva
 
 const keyOf = (event: CanonicalEvent) => ({ id: { S: `watermark#${kindOf(event)}#${memberKey(event)}` } });
 
-/** Claims the member for this event until `leaseMs` from now: 'stale' if a newer event came first, 'busy' if one is being applied. */
+/**
+ * Claims the member for this event until `leaseMs` from now: 'stale' if a newer event came first, 'busy' if one is
+ * being applied. `pendingTask` says this event left a DocSpace task running last time (see releaseMember).
+ */
 export async function claimMember(tableName: string, event: CanonicalEvent, leaseMs: number): Promise<Claim> {
   const at = String(Date.parse(event.occurredAt));
   const now = Date.now();
   try {
-    await dynamoDb().send(
+    const { Attributes } = await dynamoDb().send(
       new UpdateItemCommand({
         TableName: tableName,
         Key: keyOf(event),
@@ -40,27 +49,35 @@ export async function claimMember(tableName: string, event: CanonicalEvent, leas
           ':now': { N: String(now) },
           ':until': { N: String(now + leaseMs) },
         },
+        ReturnValues: 'ALL_OLD',
       }),
     );
-    return 'claimed';
+    return { state: 'claimed', pendingTask: Attributes?.eventId?.S === event.id && Attributes.pendingTask?.BOOL === true };
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
   const { Item } = await dynamoDb().send(new GetItemCommand({ TableName: tableName, Key: keyOf(event), ConsistentRead: true }));
   const claimedAt = Number(Item?.occurredAtMs?.N ?? 0);
-  return claimedAt > Number(at) || (claimedAt === Number(at) && Item?.eventId?.S !== event.id) ? 'stale' : 'busy';
+  return claimedAt > Number(at) || (claimedAt === Number(at) && Item?.eventId?.S !== event.id) ? { state: 'stale' } : { state: 'busy' };
 }
 
-/** Ends this event's lease, so the next event for the member need not wait for it to expire. */
-export async function releaseMember(tableName: string, event: CanonicalEvent): Promise<void> {
+/**
+ * Ends this event's lease, so the next event for the member need not wait for it to expire; or, when the event left
+ * a DocSpace task running, holds the member longer and notes the task for the event's redelivery.
+ */
+export async function releaseMember(tableName: string, event: CanonicalEvent, taskStillRunning = false): Promise<void> {
   try {
     await dynamoDb().send(
       new UpdateItemCommand({
         TableName: tableName,
         Key: keyOf(event),
-        UpdateExpression: 'SET leasedUntil = :zero',
+        UpdateExpression: 'SET leasedUntil = :until, pendingTask = :pending',
         ConditionExpression: 'eventId = :id',
-        ExpressionAttributeValues: { ':zero': { N: '0' }, ':id': { S: event.id } },
+        ExpressionAttributeValues: {
+          ':until': { N: String(taskStillRunning ? Date.now() + PENDING_TASK_LEASE_MS : 0) },
+          ':pending': { BOOL: taskStillRunning },
+          ':id': { S: event.id },
+        },
       }),
     );
   } catch (error) {

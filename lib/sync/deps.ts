@@ -8,6 +8,8 @@ export interface SyncDeps {
   reassignUserId?: string;
   /** Milliseconds left before the function must answer. */
   remainingMs: () => number;
+  /** This event started a type change that DocSpace was still running when it last answered: follow it, not anew. */
+  resumeTypeChange?: boolean;
   /** Waits between progress polls; injectable so unit tests need not sleep. */
   sleep?: (ms: number) => Promise<void>;
 }

@@ -18,8 +18,16 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: SyncDeps): Promise<SyncResult> {
   const target = typeForRoleOrRefuse(deps.roles, event.data.role);
-  const member = await findMember(deps.people, event.data);
+  let member = await findMember(deps.people, event.data);
   if (!member) return { outcome: 'not_found', message: notFoundMessage(event.data) };
+
+  if (deps.resumeTypeChange) {
+    // This event's downgrade was still running when it was last answered: wait for that task, never start another.
+    const progress = await followTypeChange(member.id, await deps.people.typeChangeProgress(member.id), deps);
+    if (progress.error) throw new RefusedEvent('failed', `DocSpace could not change the type: ${progress.error}`);
+    if (!progress.isCompleted) return { outcome: 'in_progress', userId: member.id, message: "DocSpace is still reassigning the member's data" };
+    member = (await findMember(deps.people, event.data)) ?? member;
+  }
 
   const current = userTypeOf(member);
   const moved = `${userTypeName(current)} → ${userTypeName(target)}`;
@@ -32,12 +40,8 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
   }
 
   const downgradeTo = target as typeof UserType.User | typeof UserType.Guest;
-  const sleep = deps.sleep ?? defaultSleep;
-  let progress: TaskProgress = await deps.people.startTypeDowngrade(member.id, downgradeTo, deps.reassignUserId);
-  while (!progress.isCompleted && deps.remainingMs() > POLL_INTERVAL_MS + ANSWER_MARGIN_MS) {
-    await sleep(POLL_INTERVAL_MS);
-    progress = await deps.people.typeChangeProgress(member.id);
-  }
+  const started = await deps.people.startTypeDowngrade(member.id, downgradeTo, deps.reassignUserId);
+  const progress = await followTypeChange(member.id, started, deps);
   if (progress.error) {
     throw new RefusedEvent('failed', `DocSpace could not change the type (${moved}): ${progress.error}`);
   }
@@ -45,4 +49,15 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
     return { outcome: 'in_progress', userId: member.id, message: `${moved} started; DocSpace is still reassigning the member's data` };
   }
   return { outcome: 'updated', userId: member.id, message: moved };
+}
+
+/** Polls a type-change task until it completes or the function must answer. */
+async function followTypeChange(userId: string, first: TaskProgress, deps: SyncDeps): Promise<TaskProgress> {
+  const sleep = deps.sleep ?? defaultSleep;
+  let progress = first;
+  while (!progress.isCompleted && deps.remainingMs() > POLL_INTERVAL_MS + ANSWER_MARGIN_MS) {
+    await sleep(POLL_INTERVAL_MS);
+    progress = await deps.people.typeChangeProgress(userId);
+  }
+  return progress;
 }

@@ -116,7 +116,8 @@ export class DocSpaceEmulator extends HttpEmulator {
   faults: FaultInjector | undefined;
   rateLimiter: RateLimiter | undefined;
   private readonly tasks = new Map<string, TypeTask>();
-  private readonly downgradePolls: number;
+  /** Progress polls before a new asynchronous downgrade completes. */
+  downgradePolls: number;
 
   constructor(options: DocSpaceEmulatorOptions = {}) {
     super();
@@ -159,6 +160,11 @@ export class DocSpaceEmulator extends HttpEmulator {
   private plannedFault(method: string, path: string): Fault | undefined {
     const index = this.failures.findIndex(({ when }) => !when || (when.method === method && when.path === path));
     return index < 0 ? undefined : this.failures.splice(index, 1)[0]?.fault;
+  }
+
+  /** Lets every running type-change task complete at its next progress poll. */
+  finishTypeTasks(): void {
+    for (const task of this.tasks.values()) if (task.pollsLeft > 1) task.pollsLeft = 1;
   }
 
   /** Random faults at a seeded rate, and a request-per-second limit; both off when undefined. */

@@ -113,6 +113,26 @@ describe('events out of order', () => {
     expect(ida.type).toBe(1);
   });
 
+  it('holds a member whose downgrade DocSpace is still running, and resumes that task on redelivery instead of starting another', async () => {
+    const jo = stack.docspace.addMember({ email: 'jo@example.com', type: 1 });
+    const demote = event('user.role_changed', { userId: jo.id, role: 'User' }, new Date('2026-11-20T10:00:00Z'));
+    const promote = event('user.role_changed', { userId: jo.id, role: 'DocSpaceAdmin' }, new Date('2026-11-21T10:00:00Z'));
+    stack.docspace.downgradePolls = 1_000; // a member with many rooms: the reassignment outlasts the invocation
+    try {
+      expect(await userRoleChanged(demote, lambdaContext('t', 3_500))).toMatchObject({ outcome: 'in_progress' });
+      const early = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', promote));
+      expect(early).toMatchObject({ statusCode: 409, body: { outcome: 'in_flight' } });
+
+      stack.docspace.finishTypeTasks();
+      expect(await userRoleChanged(demote, lambdaContext())).toMatchObject({ outcome: 'unchanged', message: 'already User' });
+      expect(stack.docspace.calls({ writes: true }).filter((c) => c.path === '/api/2.0/people/type')).toHaveLength(1);
+      expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'updated', message: 'User → DocSpaceAdmin' });
+      expect(jo.type).toBe(3);
+    } finally {
+      stack.docspace.downgradePolls = 2;
+    }
+  });
+
   it('keeps kinds apart: an older contact update is not stale because of a newer role change', async () => {
     const hal = stack.docspace.addMember({ email: 'hal@example.com', type: 4 });
     await userRoleChanged(event('user.role_changed', { userId: hal.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z')), lambdaContext());
