@@ -10,3 +10,10 @@ export const logger = new Logger({ serviceName: 'docspace-idp-sync' });
 /** Lets an operator correlate the events of one person without their address in the logs. */
 export const emailHash = (email: string): string =>
   createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 16);
+
+/** The summary line of an event or a delivery, at the level its answer deserves (5xx error, 4xx warning). */
+export function logAnswer(subject: 'event' | 'delivery', status: number, fields: Record<string, unknown>, warn = false): void {
+  if (status >= 500) logger.error(`${subject} not applied`, fields);
+  else if (status >= 400 || warn) logger.warn(`${subject} refused or not applicable`, fields);
+  else logger.info(`${subject} processed`, fields);
+}

@@ -7,7 +7,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { config } from './config';
-import { emailHash, logger } from './logger';
+import { emailHash, logAnswer, logger } from './logger';
 import { errorAnswer } from './middleware/errorAnswer';
 import { headersOf, isHttpApiEvent, rawBodyOf } from './middleware/httpEvent';
 import { httpStatusOf, isRetryable, RefusedEvent, type Answer } from './outcome';
@@ -32,9 +32,7 @@ export async function receiveDelivery(adapter: SourceAdapter, event: unknown, co
   let api: SourceApi | undefined;
   const finish = (result: APIGatewayProxyStructuredResultV2, details: Record<string, unknown>) => {
     const line = { sender: adapter.sender, status: result.statusCode, durationMs: Math.round(performance.now() - started), sourceApiCalls: api?.calls ?? 0, ...details };
-    if ((result.statusCode ?? 500) >= 500) logger.error('delivery not applied', line);
-    else if ((result.statusCode ?? 0) >= 400) logger.warn('delivery refused', line);
-    else logger.info('delivery processed', line);
+    logAnswer('delivery', result.statusCode ?? 500, line);
     return result;
   };
 

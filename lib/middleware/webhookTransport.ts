@@ -6,7 +6,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { config } from '../config';
-import { logger } from '../logger';
+import { logAnswer, logger } from '../logger';
 import { httpStatusOf, isRetryable, type Answer } from '../outcome';
 import { signingSecret } from '../secrets';
 import { errorAnswer } from './errorAnswer';
@@ -26,7 +26,6 @@ interface Exchange {
   startedAt: number;
 }
 
-
 export function webhookTransport(options: WebhookTransportOptions): middy.MiddlewareObj<unknown, unknown, Error, Context> {
   const exchanges = new WeakMap<Request, Exchange>();
 
@@ -34,9 +33,7 @@ export function webhookTransport(options: WebhookTransportOptions): middy.Middle
     const exchange = exchanges.get(request) ?? { http: false, startedAt: performance.now() };
     const status = httpStatusOf(answer.outcome);
     const line = { outcome: answer.outcome, status, detail: answer.message, durationMs: Math.round(performance.now() - exchange.startedAt) };
-    if (status >= 500) logger.error('event not applied', line);
-    else if (status >= 400 || answer.outcome === 'unsupported_by_server') logger.warn('event refused or not applicable', line);
-    else logger.info('event processed', line);
+    logAnswer('event', status, line, answer.outcome === 'unsupported_by_server');
 
     if (!exchange.http) {
       // Direct invocations throw what may pass, so Lambda's retries (or a queue's redrive) deliver it again.
