@@ -2,6 +2,7 @@
  * Applies one canonical event to DocSpace: the DocSpace client for this invocation (key from Secrets Manager,
  * re-read once on a 401), the rule for the event's type, and the log keys that tie the summary line to the event.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { config } from './config';
 import { backoffDelayMs } from './docspace/backoff';
 import { DocSpaceClient } from './docspace/client';
@@ -55,5 +56,3 @@ export async function applyEvent(event: CanonicalEvent, remainingMs: () => numbe
     logger.appendKeys({ docspaceCalls: client.calls });
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 /**
  * One canonical event, exactly once: durable idempotency by event id (when IDEMPOTENCY_TABLE is set), then the
- * member's claim (stale-event check and ordering lease), then the sync. Only final results are remembered: a member not found yet or a downgrade still
- * running are answered but not stored, so a redelivery tries again.
+ * member's claim (stale-event check and ordering lease), then the sync. Only final results are remembered: a member
+ * not found yet or a downgrade still running are answered but not stored, so a redelivery tries again.
  */
 import {
   IdempotencyAlreadyInProgressError,

@@ -3,6 +3,7 @@
  * timeouts, the `{response, status, statusCode}` envelope unwrapped, and every failure turned into a DocSpaceError.
  * It knows nothing of senders or sync rules.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { z } from 'zod';
 import { backoffDelayMs, DEFAULT_BACKOFF, retryAfterFromHeaders, type BackoffOptions } from './backoff';
@@ -37,7 +38,6 @@ export interface RequestOptions<T> {
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const pools = new Map<string, Pool>();
 

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { privilegeOf, UserType, userTypeName, userTypeOf, type TaskProgress } from '../docspace/types';
 import type { UserRoleChangedEvent } from '../events';
 import { RefusedEvent, type SyncResult } from '../outcome';
@@ -8,8 +9,6 @@ import { typeForRoleOrRefuse } from './roleOf';
 const POLL_INTERVAL_MS = 500;
 /** Time kept back to answer after the last poll. */
 const ANSWER_MARGIN_MS = 1_500;
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * user.role_changed: a role is a DocSpace user type. The current type is read first because the type routes are
@@ -53,7 +52,7 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
 
 /** Polls a type-change task until it completes or the function must answer. */
 async function followTypeChange(userId: string, first: TaskProgress, deps: SyncDeps): Promise<TaskProgress> {
-  const sleep = deps.sleep ?? defaultSleep;
+  const sleep = deps.sleep ?? wait;
   let progress = first;
   while (!progress.isCompleted && deps.remainingMs() > POLL_INTERVAL_MS + ANSWER_MARGIN_MS) {
     await sleep(POLL_INTERVAL_MS);
