@@ -198,7 +198,7 @@ async function main(): Promise<void> {
     const dir = join(out, fn);
     mkdirSync(dir, { recursive: true });
     execFileSync('unzip', ['-o', '-q', join(out, zip), '-d', dir]);
-    const file = join(dir, 'handlers', `${fn}.js`);
+    const file = join(dir, 'handlers', `${fn}.cjs`);
     const bytes = statSync(file).size;
     const coldEnv = { ...process.env, IDEMPOTENCY_TABLE: LOCAL.eventsTable, NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT', COLD_OKTA_SECRET: LOCAL.senderSecrets.okta, COLD_BAMBOOHR_KEY: LOCAL.senderSecrets.bamboohr };
     const coldMs = median(await repeat(7, () => time([join('bench', 'coldStart.cjs'), file, fn], coldEnv)));
