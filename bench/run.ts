@@ -14,11 +14,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { Pool } from 'undici';
-import { ROUTE_BY_TYPE } from '../lib/routes';
-import type { Member } from '../test/emulators/docspace';
-import { LOCAL, startLocalStack } from '../test/emulators/localStack';
-import { httpEvent, lambdaContext, signedHttpEvent, type LambdaHandler } from '../test/helpers/lambda';
-import { deliveryFor, SENDER_ROUTES } from '../test/helpers/senders';
+import { ROUTE_BY_TYPE } from '../lib/http/routes';
+import type { Member } from '../local/emulators/docspace';
+import { LOCAL, startLocalStack } from '../local/stack';
+import { httpEvent, lambdaContext, signedHttpEvent, type LambdaHandler } from '../local/lambda';
+import { deliveryFor, SENDER_ROUTES } from '../local/deliveries';
 
 interface Row {
   figure: string;

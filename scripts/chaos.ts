@@ -3,7 +3,7 @@
  * test/chaos/chaos.ts with its defaults; prints the report and `lost N, duplicated N, wrong N`, exits 1 unless all 0.
  */
 import { parseArgs } from 'node:util';
-import { CHAOS_DEFAULTS, runChaos } from '../test/chaos/chaos';
+import { CHAOS_DEFAULTS, runChaos } from '../local/chaos';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EVENT_TYPES, type CanonicalEventType } from '../lib/events';
-import { ROUTE_BY_TYPE } from '../lib/routes';
-import { LOCAL } from '../test/emulators/localStack';
-import { deliveryFor, SENDER_ROUTES, SENDERS, standardDelivery, type SenderName, type SignedDelivery } from '../test/helpers/senders';
+import { ROUTE_BY_TYPE } from '../lib/http/routes';
+import { LOCAL } from '../local/stack';
+import { deliveryFor, SENDER_ROUTES, SENDERS, standardDelivery, type SenderName, type SignedDelivery } from '../local/deliveries';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -5,8 +5,8 @@
  * OFFLINE_HTTP_PORT (3000), OFFLINE_LAMBDA_PORT (3002).
  */
 import { spawn } from 'node:child_process';
-import { LOCAL, startLocalStack } from '../test/emulators/localStack';
-import { ROUTE_BY_TYPE } from '../lib/routes';
+import { LOCAL, startLocalStack } from '../local/stack';
+import { ROUTE_BY_TYPE } from '../lib/http/routes';
 
 async function main(): Promise<void> {
   const stack = await startLocalStack({

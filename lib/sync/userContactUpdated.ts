@@ -1,5 +1,5 @@
 import { isMissingRouteError } from '../docspace/people';
-import { mergeContacts } from '../contacts';
+import { mergeContacts } from './contacts';
 import type { UserContactUpdatedEvent } from '../events';
 import type { SyncResult } from '../outcome';
 import type { SyncDeps } from './deps';

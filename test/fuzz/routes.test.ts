@@ -8,12 +8,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, type CanonicalEventType } from '../../lib/events';
-import { MAX_BODY_BYTES } from '../../lib/middleware/httpEvent';
-import { ROUTE_BY_TYPE } from '../../lib/routes';
-import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
-import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
-import { httpEvent, invokeHttp, type LambdaHandler } from '../helpers/lambda';
-import { deliveryFor, SENDER_ROUTES } from '../helpers/senders';
+import { MAX_BODY_BYTES } from '../../lib/http/request';
+import { ROUTE_BY_TYPE } from '../../lib/http/routes';
+import { signStandardWebhook } from '../../lib/http/standardWebhooks';
+import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
+import { httpEvent, invokeHttp, type LambdaHandler } from '../../local/lambda';
+import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 let stack: LocalStack;

@@ -1,6 +1,6 @@
 /** The chaos run of `npm run chaos`, smaller: every event lands exactly once with the right state despite faults. */
 import { describe, expect, it } from 'vitest';
-import { runChaos } from '../chaos/chaos';
+import { runChaos } from '../../local/chaos';
 
 describe('chaos', () => {
   it('loses, duplicates and corrupts nothing under 20 % faults, redeliveries and shuffled order', { timeout: 300_000 }, async () => {

@@ -3,8 +3,8 @@
  * (Powertools on dynalite) and the stale-event watermarks, over real HTTP to the emulators.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../emulators/localStack';
-import { invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from '../helpers/lambda';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from '../../local/lambda';
 
 let stack: LocalStack;
 let userCreated: LambdaHandler;

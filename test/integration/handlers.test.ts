@@ -4,11 +4,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capturedLogLines, secretsIn } from '../setup/logGuard';
-import type { DocSpaceProfile } from '../emulators/docspace';
-import { OWNER_ID } from '../emulators/docspace';
-import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
-import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
-import { httpEvent, invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from '../helpers/lambda';
+import type { DocSpaceProfile } from '../../local/emulators/docspace';
+import { OWNER_ID } from '../../local/emulators/docspace';
+import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
+import { signStandardWebhook } from '../../lib/http/standardWebhooks';
+import { httpEvent, invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from '../../local/lambda';
 
 let stack: LocalStack;
 let userCreated: LambdaHandler;

@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
-import { httpEvent, invokeHttp, type HttpAnswer, type LambdaHandler } from '../helpers/lambda';
-import { deliveryFor, SENDER_ROUTES } from '../helpers/senders';
+import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
+import { httpEvent, invokeHttp, type HttpAnswer, type LambdaHandler } from '../../local/lambda';
+import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 
 type Sender = keyof typeof SENDER_ROUTES;
 let stack: LocalStack;

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_BY_TYPE } from '../../lib/routes';
-import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
-import { LOCAL, startLocalStack, type LocalStack } from '../emulators/localStack';
-import { deliveryFor, SENDER_ROUTES } from '../helpers/senders';
+import { ROUTE_BY_TYPE } from '../../lib/http/routes';
+import { signStandardWebhook } from '../../lib/http/standardWebhooks';
+import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
+import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 import { secretsIn } from '../setup/logGuard';
 
 let stack: LocalStack;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeContacts } from '../../lib/contacts';
+import { mergeContacts } from '../../lib/sync/contacts';
 
 const existing = [
   { type: 'mail', value: 'jane@home.example' },

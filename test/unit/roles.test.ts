@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { ConfigError, parseConfig } from '../../lib/settings';
 import { buildRoleMap, userTypeForRole } from '../../lib/roles';
 
 const env = { DOCSPACE_URL: 'https://portal.example.com', DOCSPACE_API_KEY_SECRET_ID: 'k', WEBHOOK_SECRET_ID: 'w' };

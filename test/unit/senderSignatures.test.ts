@@ -1,10 +1,10 @@
 /** The vendors' signature recipes against the reference vectors (shared/reference/webhooks/README.md §4, §5). */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RefusedEvent } from '../../lib/outcome';
-import { bamboohr } from '../../lib/sources/bamboohr';
-import { hibob } from '../../lib/sources/hibob';
-import { okta } from '../../lib/sources/okta';
-import type { IncomingWebhook } from '../../lib/sources/types';
+import { bamboohr } from '../../lib/senders/bamboohr';
+import { hibob } from '../../lib/senders/hibob';
+import { okta } from '../../lib/senders/okta';
+import type { IncomingWebhook } from '../../lib/senders/kit/adapter';
 
 const request = (body: string, headers: Record<string, string>): IncomingWebhook => ({ method: 'POST', headers, rawBody: Buffer.from(body) });
 const refusal = (fn: () => void): string => {

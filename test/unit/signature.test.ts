@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RefusedEvent } from '../../lib/outcome';
-import { signStandardWebhook, verifyStandardWebhook } from '../../lib/sources/standardWebhooks';
+import { signStandardWebhook, verifyStandardWebhook } from '../../lib/http/standardWebhooks';
 
 // The reference vector (shared/reference/webhooks/README.md §7): the spec's example body, minified.
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

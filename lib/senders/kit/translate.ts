@@ -2,11 +2,11 @@
  * From a sender's record to canonical events, shared by every adapter: which kinds of change a delivery implies is
  * the adapter's call; what each kind carries (names, mapped contacts, a role the role map knows) is decided here once.
  */
-import { config } from '../config';
-import type { CanonicalEvent, Contact } from '../events';
-import { userTypeForRole } from '../roles';
+import { config } from '../../settings';
+import type { CanonicalEvent, Contact } from '../../events';
+import { userTypeForRole } from '../../roles';
 import type { Sender } from './mapping';
-import type { Translation } from './types';
+import type { Translation } from './adapter';
 
 /** One person as the sender's API or payload describes them, with field names as the mapping uses them. */
 export interface SourcePerson {

@@ -3,7 +3,7 @@
  * once per container. A wrong setting stops every invocation with a message that names it, never a silent default.
  */
 import * as z from 'zod';
-import { buildSourceMapping, sourceMappingSchema, type SourceMapping } from './sources/mapping';
+import { buildSourceMapping, sourceMappingSchema, type SourceMapping } from './senders/kit/mapping';
 import { buildRoleMap, roleMapOverridesSchema, type RoleMap } from './roles';
 
 const jsonObject = z.string().transform((s, ctx) => {

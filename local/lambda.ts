@@ -1,7 +1,7 @@
 /** Invoking a handler in-process exactly as Lambda would: a real context, a direct payload or an HTTP API v2 event. */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
-import { LOCAL } from '../emulators/localStack';
+import { signStandardWebhook } from '../lib/http/standardWebhooks';
+import { LOCAL } from './stack';
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 

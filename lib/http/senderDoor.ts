@@ -2,9 +2,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { logger } from '../logger';
-import { receiveDelivery } from '../receiveDelivery';
-import type { SourceAdapter } from '../sources/types';
+import { logger } from '../log';
+import { receiveDelivery } from '../pipeline/delivery';
+import type { SourceAdapter } from '../senders/kit/adapter';
 
 export function sourceWebhookHandler(adapter: SourceAdapter) {
   return middy<unknown, unknown, Error, Context>()

@@ -11,12 +11,12 @@ import {
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
-import { applyEvent } from './applyEvent';
-import { config } from './config';
-import type { CanonicalEvent } from './events';
-import { RefusedEvent, type SyncResult } from './outcome';
-import { idempotent, type Idempotent } from './store/idempotency';
-import { claimMember, releaseMember } from './store/watermarks';
+import { applyEvent } from './apply';
+import { config } from '../settings';
+import type { CanonicalEvent } from '../events';
+import { RefusedEvent, type SyncResult } from '../outcome';
+import { idempotent, type Idempotent } from '../store/idempotency';
+import { claimMember, releaseMember } from '../store/watermarks';
 
 /** Carries a result out of the idempotent section without it being stored. */
 class NotFinal extends Error {

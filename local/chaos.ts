@@ -5,11 +5,11 @@
  * member: lost (no member, or a delivery given up), duplicated (more than one member), wrong (type or contact).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CanonicalEventType } from '../../lib/events';
-import { ROUTE_BY_TYPE } from '../../lib/routes';
-import { seededRandom, type FaultKind } from '../emulators/faults';
-import { startLocalStack } from '../emulators/localStack';
-import { invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from '../helpers/lambda';
+import type { CanonicalEventType } from '../lib/events';
+import { ROUTE_BY_TYPE } from '../lib/http/routes';
+import { seededRandom, type FaultKind } from './emulators/faults';
+import { startLocalStack } from './stack';
+import { invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from './lambda';
 
 export interface ChaosOptions {
   events: number;
@@ -102,9 +102,9 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
   });
   Object.assign(process.env, stack.env, { POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT', DOCSPACE_CONNECTIONS: String(o.concurrency) });
   const handlers: Record<string, LambdaHandler> = {
-    'user.created': ((await import('../../handlers/userCreated')) as { handler: LambdaHandler }).handler,
-    'user.role_changed': ((await import('../../handlers/userRoleChanged')) as { handler: LambdaHandler }).handler,
-    'user.contact_updated': ((await import('../../handlers/userContactUpdated')) as { handler: LambdaHandler }).handler,
+    'user.created': ((await import('../handlers/userCreated')) as { handler: LambdaHandler }).handler,
+    'user.role_changed': ((await import('../handlers/userRoleChanged')) as { handler: LambdaHandler }).handler,
+    'user.contact_updated': ((await import('../handlers/userContactUpdated')) as { handler: LambdaHandler }).handler,
   };
 
   const started = performance.now();

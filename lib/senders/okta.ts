@@ -6,13 +6,13 @@
  * GET /api/v1/users/{id}.
  */
 import * as z from 'zod';
-import { config } from '../config';
-import { parseJsonAs } from '../middleware/httpEvent';
+import { config } from '../settings';
+import { parseJsonAs } from '../http/request';
 import { RefusedEvent } from '../outcome';
-import { apiAuth, type SourceApi } from './sourceApi';
-import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './translate';
-import type { IncomingWebhook, SourceAdapter, Translation } from './types';
-import { refuse, safeEqual } from './verify';
+import { apiAuth, type SourceApi } from './kit/api';
+import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './kit/translate';
+import type { IncomingWebhook, SourceAdapter, Translation } from './kit/adapter';
+import { refuse, safeEqual } from './kit/signature';
 
 const logEventSchema = z.object({
   uuid: z.string().min(1),

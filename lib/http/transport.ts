@@ -5,12 +5,12 @@
  */
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { config } from '../config';
-import { logAnswer, logger } from '../logger';
+import { config } from '../settings';
+import { logAnswer, logger } from '../log';
 import { httpStatusOf, isRetryable, type Answer } from '../outcome';
-import { signingSecret } from '../secrets';
+import { signingSecret } from '../secrets/secretsManager';
 import { errorAnswer } from './errorAnswer';
-import { headersOf, isHttpApiEvent, parseJsonBody, rawBodyOf } from './httpEvent';
+import { headersOf, isHttpApiEvent, parseJsonBody, rawBodyOf } from './request';
 
 export interface WebhookTransportOptions {
   /** The key of this sender's signing secret in the webhook secret. */

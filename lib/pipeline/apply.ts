@@ -3,16 +3,16 @@
  * re-read once on a 401), the rule for the event's type, and the log keys that tie the summary line to the event.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { config } from './config';
-import { backoffDelayMs } from './docspace/backoff';
-import { DocSpaceClient } from './docspace/client';
-import { DocSpaceError } from './docspace/errors';
-import { People } from './docspace/people';
-import type { CanonicalEvent } from './events';
-import { emailHash, logger } from './logger';
-import type { SyncResult } from './outcome';
-import { docSpaceApiKey } from './secrets';
-import { syncEvent } from './sync';
+import { config } from '../settings';
+import { backoffDelayMs } from '../docspace/backoff';
+import { DocSpaceClient } from '../docspace/client';
+import { DocSpaceError } from '../docspace/errors';
+import { People } from '../docspace/people';
+import type { CanonicalEvent } from '../events';
+import { emailHash, logger } from '../log';
+import type { SyncResult } from '../outcome';
+import { docSpaceApiKey } from '../secrets/secretsManager';
+import { syncEvent } from '../sync';
 
 export async function applyEvent(event: CanonicalEvent, remainingMs: () => number, options: { resumeTypeChange?: boolean } = {}): Promise<SyncResult> {
   const cfg = config();

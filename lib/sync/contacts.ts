@@ -3,7 +3,7 @@
  * contact replaces every contact of the same type (types compared case-insensitively), an empty value removes the
  * type, and types the event does not mention stay as they are.
  */
-import type { Contact } from './events';
+import type { Contact } from '../events';
 
 export interface MergeResult {
   contacts: Contact[];

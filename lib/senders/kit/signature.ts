@@ -1,6 +1,6 @@
 /** Signature helpers shared by the HMAC senders: constant-time comparison and a timestamp window. */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { RefusedEvent } from '../outcome';
+import { RefusedEvent } from '../../outcome';
 
 /** Compares two secrets in constant time, whatever their lengths (both are hashed to 32 bytes first). */
 export function safeEqual(a: string, b: string): boolean {

@@ -6,15 +6,15 @@
  * idempotent) comes later.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { config } from './config';
-import { emailHash, logAnswer, logger } from './logger';
-import { errorAnswer } from './middleware/errorAnswer';
-import { headersOf, isHttpApiEvent, rawBodyOf } from './middleware/httpEvent';
-import { httpStatusOf, isRetryable, RefusedEvent, type Answer } from './outcome';
-import { processEvent } from './processEvent';
-import { signingSecret } from './secrets';
-import { sourceApi, type SourceApi } from './sources/sourceApi';
-import type { IncomingWebhook, SourceAdapter } from './sources/types';
+import { config } from '../settings';
+import { emailHash, logAnswer, logger } from '../log';
+import { errorAnswer } from '../http/errorAnswer';
+import { headersOf, isHttpApiEvent, rawBodyOf } from '../http/request';
+import { httpStatusOf, isRetryable, RefusedEvent, type Answer } from '../outcome';
+import { processEvent } from './exactlyOnce';
+import { signingSecret } from '../secrets/secretsManager';
+import { sourceApi, type SourceApi } from '../senders/kit/api';
+import type { IncomingWebhook, SourceAdapter } from '../senders/kit/adapter';
 
 interface EventResult extends Answer {
   eventId: string;

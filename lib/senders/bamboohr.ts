@@ -7,12 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { config } from '../config';
+import { config } from '../settings';
 import { RefusedEvent } from '../outcome';
-import { apiAuth, basicAuth, type SourceApi } from './sourceApi';
-import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './translate';
-import type { SourceAdapter, Translation } from './types';
-import { hmac, refuse, requireFreshTimestamp, safeEqual } from './verify';
+import { apiAuth, basicAuth, type SourceApi } from './kit/api';
+import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './kit/translate';
+import type { SourceAdapter, Translation } from './kit/adapter';
+import { hmac, refuse, requireFreshTimestamp, safeEqual } from './kit/signature';
 
 /** Display names as BambooHR posts them → API aliases (what the mapping and the employees API use). */
 const ALIASES: Record<string, string> = {

@@ -1,7 +1,7 @@
 /** Deliveries signed the way each real sender signs them, for tests, `npm run send` and benchmarks. */
 import { createHmac } from 'node:crypto';
-import { signStandardWebhook } from '../../lib/sources/standardWebhooks';
-import { LOCAL } from '../emulators/localStack';
+import { signStandardWebhook } from '../lib/http/standardWebhooks';
+import { LOCAL } from './stack';
 
 export const SENDERS = ['standardWebhooks', 'okta', 'bamboohr', 'hibob'] as const;
 export type SenderName = (typeof SENDERS)[number];

@@ -2,10 +2,10 @@
  * The embedded defaults for running without AWS or a portal: both emulators on loopback, Secrets Manager seeded
  * with a DocSpace API key and a Standard Webhooks signing secret. These values are local fixtures, not secrets.
  */
-import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './docspace';
-import { DynamoDbEmulator } from './dynamodb';
-import { SecretsManagerEmulator } from './secretsManager';
-import { SOURCE_CREDENTIALS, SourceApisEmulator } from './sourceApis';
+import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './emulators/docspace';
+import { DynamoDbEmulator } from './emulators/dynamodb';
+import { SecretsManagerEmulator } from './emulators/secretsManager';
+import { SOURCE_CREDENTIALS, SourceApisEmulator } from './emulators/sourceApis';
 
 export const LOCAL = {
   apiKey: `sk-${'0123456789abcdef'.repeat(4)}`,

@@ -1,9 +1,9 @@
 /** Any error a handler meets, turned into the answer the sender gets. The full error goes to the log, not the answer. */
-import { ConfigError } from '../config';
+import { ConfigError } from '../settings';
 import { DocSpaceError } from '../docspace/errors';
 import { RefusedEvent, type Answer } from '../outcome';
-import { SecretError } from '../secrets';
-import { SourceApiError } from '../sources/sourceApi';
+import { SecretError } from '../secrets/secretsManager';
+import { SourceApiError } from '../senders/kit/api';
 
 export interface ErrorAnswer {
   answer: Answer;

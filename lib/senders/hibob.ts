@@ -5,12 +5,12 @@
  * only: the employee is read from POST /v1/people/{id} with the fields the mapping needs.
  */
 import * as z from 'zod';
-import { config } from '../config';
-import { parseJsonAs } from '../middleware/httpEvent';
-import { apiAuth, basicAuth, type SourceApi } from './sourceApi';
-import { eventsFor, type ChangeKind, type SourcePerson } from './translate';
-import type { SourceAdapter } from './types';
-import { hmac, refuse, safeEqual } from './verify';
+import { config } from '../settings';
+import { parseJsonAs } from '../http/request';
+import { apiAuth, basicAuth, type SourceApi } from './kit/api';
+import { eventsFor, type ChangeKind, type SourcePerson } from './kit/translate';
+import type { SourceAdapter } from './kit/adapter';
+import { hmac, refuse, safeEqual } from './kit/signature';
 
 const PING = 'Ping test';
 

@@ -4,8 +4,8 @@
  */
 import { Agent, request } from 'undici';
 import * as z from 'zod';
-import { config, ConfigError } from '../config';
-import { readSecretJson } from '../secrets';
+import { config, ConfigError } from '../../settings';
+import { readSecretJson } from '../../secrets/secretsManager';
 import type { Sender } from './mapping';
 
 export class SourceApiError extends Error {

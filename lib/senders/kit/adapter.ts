@@ -1,6 +1,6 @@
 /** The shape every sender adapter has: verify → handshake → translate. Adding a sender is one file of this shape. */
-import type { CanonicalEvent } from '../events';
-import type { SourceApi, SourceApiAuth } from './sourceApi';
+import type { CanonicalEvent } from '../../events';
+import type { SourceApi, SourceApiAuth } from './api';
 
 /** A webhook delivery as received: header names lower-cased, the body exactly as sent. */
 export interface IncomingWebhook {

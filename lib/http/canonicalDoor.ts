@@ -2,12 +2,12 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { processEvent } from '../processEvent';
+import { processEvent } from '../pipeline/exactlyOnce';
 import { parseEventFor, type CanonicalEventType } from '../events';
-import { logger } from '../logger';
+import { logger } from '../log';
 import { RefusedEvent, type Answer } from '../outcome';
-import { SENDER, verifyStandardWebhook } from '../sources/standardWebhooks';
-import { webhookTransport } from './webhookTransport';
+import { SENDER, verifyStandardWebhook } from './standardWebhooks';
+import { webhookTransport } from './transport';
 
 /** A handler for the canonical events of the given types (one route may take a pair, such as de/reactivation). */
 export function canonicalEventHandler(...types: [CanonicalEventType, ...CanonicalEventType[]]) {

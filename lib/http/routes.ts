@@ -1,4 +1,4 @@
-import type { CanonicalEventType } from './events';
+import type { CanonicalEventType } from '../events';
 
 /** The HTTP route of each canonical event type (serverless.yml declares the same paths). */
 export const ROUTE_BY_TYPE: Record<CanonicalEventType, string> = {
