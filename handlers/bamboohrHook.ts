@@ -1,5 +1,5 @@
-import { sourceWebhookHandler } from '../lib/http/senderDoor';
-import { bamboohr } from '../lib/senders/bamboohr';
+import { senderDoor } from '../lib/http/senderDoor';
+import { services } from '../lib/services';
 
 /** BambooHR webhooks: `POST /webhooks/bamboohr` (event-based and field-based, JSON or form-encoded). */
-export const handler = sourceWebhookHandler(bamboohr);
+export const handler = senderDoor('bamboohr', services);

@@ -1,5 +1,5 @@
-import { sourceWebhookHandler } from '../lib/http/senderDoor';
-import { hibob } from '../lib/senders/hibob';
+import { senderDoor } from '../lib/http/senderDoor';
+import { services } from '../lib/services';
 
 /** HiBob webhooks v2: `POST /webhooks/hibob` (answers the "Ping test" handshake). */
-export const handler = sourceWebhookHandler(hibob);
+export const handler = senderDoor('hibob', services);

@@ -1,5 +1,5 @@
-import { sourceWebhookHandler } from '../lib/http/senderDoor';
-import { okta } from '../lib/senders/okta';
+import { senderDoor } from '../lib/http/senderDoor';
+import { services } from '../lib/services';
 
 /** Okta Event Hooks: `GET` (one-time verification) and `POST /webhooks/okta`. */
-export const handler = sourceWebhookHandler(okta);
+export const handler = senderDoor('okta', services);

@@ -1,4 +1,5 @@
-import { canonicalEventHandler } from '../lib/http/canonicalDoor';
+import { canonicalDoor } from '../lib/http/canonicalDoor';
+import { services } from '../lib/services';
 
 /** `user.deactivated` / `user.reactivated`: direct invocation with a canonical event, or a Standard Webhooks-signed HTTP POST. */
-export const handler = canonicalEventHandler('user.deactivated', 'user.reactivated');
+export const handler = canonicalDoor(['user.deactivated', 'user.reactivated'], services);

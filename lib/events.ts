@@ -16,7 +16,7 @@ export type CanonicalEventType = (typeof EVENT_TYPES)[number];
 /** DocSpace stores contacts as one `type|value|type|value` string, so a `|` would corrupt the pairing. */
 const noPipe = (s: string) => !s.includes('|');
 
-export const contactSchema = z.object({
+const contactSchema = z.object({
   type: z.string().trim().min(1).max(64).refine(noPipe, 'must not contain "|"'),
   /** An empty value removes every contact of this type. */
   value: z.string().trim().max(255).refine(noPipe, 'must not contain "|"'),
@@ -40,7 +40,7 @@ const envelope = {
   source: z.string().trim().min(1).max(100).optional(),
 };
 
-export const userCreatedSchema = z.object({
+const userCreatedSchema = z.object({
   ...envelope,
   type: z.literal('user.created'),
   data: z.object({
@@ -54,26 +54,26 @@ export const userCreatedSchema = z.object({
   }),
 });
 
-export const userRoleChangedSchema = z.object({
+const userRoleChangedSchema = z.object({
   ...envelope,
   type: z.literal('user.role_changed'),
   data: memberRef.extend({ role: name }).refine(identified, identifiedMessage),
 });
 
-export const userContactUpdatedSchema = z.object({
+const userContactUpdatedSchema = z.object({
   ...envelope,
   type: z.literal('user.contact_updated'),
   data: memberRef.extend({ contacts: z.array(contactSchema).min(1).max(50) }).refine(identified, identifiedMessage),
 });
 
 /** Offboarding (deactivation, suspension, termination) disables the member; reactivation enables them again. */
-export const userDeactivatedSchema = z.object({
+const userDeactivatedSchema = z.object({
   ...envelope,
   type: z.literal('user.deactivated'),
   data: memberRef.refine(identified, identifiedMessage),
 });
 
-export const userReactivatedSchema = z.object({
+const userReactivatedSchema = z.object({
   ...envelope,
   type: z.literal('user.reactivated'),
   data: memberRef.refine(identified, identifiedMessage),
@@ -92,7 +92,7 @@ export type UserRoleChangedEvent = z.infer<typeof userRoleChangedSchema>;
 export type UserContactUpdatedEvent = z.infer<typeof userContactUpdatedSchema>;
 export type UserStatusEvent = z.infer<typeof userDeactivatedSchema> | z.infer<typeof userReactivatedSchema>;
 export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;
-export type EventOfType<T extends CanonicalEventType> = Extract<CanonicalEvent, { type: T }>;
+type EventOfType<T extends CanonicalEventType> = Extract<CanonicalEvent, { type: T }>;
 
 const schemaByType = {
   'user.created': userCreatedSchema,

@@ -32,7 +32,10 @@ export type Refusal =
   | 'misconfigured'
   | 'internal_error';
 
-export type OutcomeName = SyncOutcome | Refusal;
+/** How a sender's whole delivery ended (each of its events has its own outcome), or a handshake answered. */
+type DeliveryOutcome = 'processed' | 'ignored' | 'handshake';
+
+export type OutcomeName = SyncOutcome | Refusal | DeliveryOutcome;
 
 export interface Answer {
   outcome: OutcomeName;
@@ -56,6 +59,9 @@ const httpStatus: Record<OutcomeName, number> = {
   // 2xx on purpose: the sender must not retry what can never succeed; the message and the WARN log say why.
   unsupported_by_server: 200,
   stale: 200,
+  processed: 200,
+  ignored: 200,
+  handshake: 200,
   invalid: 400,
   unauthorized: 401,
   payload_too_large: 413,
@@ -77,20 +83,54 @@ export function isRetryable(outcome: OutcomeName): boolean {
   return httpStatus[outcome] >= 500 || outcome === 'in_flight';
 }
 
-/** An event refused before it reached DocSpace, or refused by DocSpace, carried up to the handler as an error. */
-export class RefusedEvent extends Error {
-  constructor(
-    readonly outcome: Refusal,
-    message: string,
-    readonly errors?: string[],
-    /** Seconds the sender should wait before redelivering (503 answers). */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = 'RefusedEvent';
+/** When the failing party gave no Retry-After: long enough for a blip to pass, short enough for a hire to show up soon. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * The one error base: every failure the service can explain carries the outcome it means and keeps its `cause`.
+ * Anything else that is thrown is an `internal_error`.
+ */
+export abstract class ServiceError extends Error {
+  abstract readonly outcome: Refusal;
+  /** What exactly was wrong with the input, one line per problem. */
+  readonly errors?: string[];
+  /** Seconds the sender should wait before redelivering, when the failing party said. */
+  readonly retryAfterSeconds?: number;
+
+  constructor(message: string, options: { cause?: unknown; errors?: string[]; retryAfterSeconds?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options.errors) this.errors = options.errors;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toAnswer(): Answer {
     return { outcome: this.outcome, message: this.message, ...(this.errors ? { errors: this.errors } : {}) };
   }
 }
+
+/** An event refused before it reached DocSpace, or refused by DocSpace, carried up to the door as an error. */
+export class RefusedEvent extends ServiceError {
+  constructor(
+    readonly outcome: Refusal,
+    message: string,
+    errors?: string[],
+    retryAfterSeconds?: number,
+  ) {
+    super(message, { ...(errors ? { errors } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+  }
+}
+
+/** A setting or secret is missing or wrong: the operator must act, then redeliveries succeed. */
+export class ConfigurationError extends ServiceError {
+  readonly outcome = 'misconfigured' as const;
+}
+
+/** Any error, as the answer its sender gets and the seconds to wait before trying again (when said). */
+export function answerFor(error: unknown): { answer: Answer; retryAfterSeconds?: number } {
+  if (!(error instanceof ServiceError)) return { answer: { outcome: 'internal_error', message: 'internal error; see the function log' } };
+  return { answer: error.toAnswer(), ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}) };
+}
+
+/** A remote party (DocSpace, a sender's API) failed: passes with time (rate limit, 5xx, no answer) or not. */
+export const isTransientStatus = (status: number): boolean => status === 0 || status === 429 || status >= 500;

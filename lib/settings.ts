@@ -1,10 +1,13 @@
 /**
  * Settings, all from environment variables (serverless.yml passes them through as `${env:NAME, default}`), checked
- * once per container. A wrong setting stops every invocation with a message that names it, never a silent default.
+ * once per container by the composition root. A wrong setting stops every invocation with a message that names it,
+ * never a silent default. The senders' own settings (API URL, options) are named by their registry entries.
  */
 import * as z from 'zod';
-import { buildSourceMapping, sourceMappingSchema, type SourceMapping } from './senders/kit/mapping';
+import { ConfigurationError } from './outcome';
 import { buildRoleMap, roleMapOverridesSchema, type RoleMap } from './roles';
+import { buildSenderMapping, senderMappingSchema, type SenderMappings } from './senders/kit/mapping';
+import { SENDER_NAMES, senderEntry, type Sender } from './senders/registry';
 
 const jsonObject = z.string().transform((s, ctx) => {
   try {
@@ -18,33 +21,43 @@ const jsonObject = z.string().transform((s, ctx) => {
 /** Redeliveries come for days (Standard Webhooks retries for about three); a week covers every sender here. */
 const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 
-const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url({ protocol: /^https?$/ }).optional());
+const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const httpUrl = z.url({ protocol: /^https?$/ });
+const jsonSetting = <T extends z.ZodType>(schema: T) => z.string().optional().transform((s) => (s?.trim() ? s : '{}')).pipe(jsonObject).pipe(schema);
 
 const envSchema = z.object({
-  DOCSPACE_URL: z.url({ protocol: /^https?$/ }),
+  DOCSPACE_URL: httpUrl,
   DOCSPACE_API_KEY_SECRET_ID: z.string().min(1),
   WEBHOOK_SECRET_ID: z.string().min(1),
-  ROLE_MAP: z.string().optional().transform((s) => (s?.trim() ? s : '{}')).pipe(jsonObject).pipe(roleMapOverridesSchema),
-  DOCSPACE_REASSIGN_USER_ID: z.preprocess((v) => (v === '' ? undefined : v), z.guid().optional()),
-  /** DynamoDB table for processed event ids and stale-event watermarks; empty turns durable idempotency off. */
+  ROLE_MAP: jsonSetting(roleMapOverridesSchema),
+  DOCSPACE_REASSIGN_USER_ID: z.preprocess(blankIsUnset, z.guid().optional()),
+  /** DynamoDB table for processed event ids, member marks and the member directory; empty turns them off. */
   IDEMPOTENCY_TABLE: z.string().trim().optional().transform((s) => (s ? s : undefined)),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   /** Keep-alive connections a container keeps to DocSpace: one, as a container runs one invocation at a time. */
   DOCSPACE_CONNECTIONS: z.coerce.number().int().min(1).max(128).default(1),
-  /** The senders' own APIs, read when a webhook carries ids but no values. */
-  SOURCE_API_SECRET_ID: z.string().trim().default('docspace-idp-sync/source-api'),
-  OKTA_ORG_URL: optionalUrl,
-  BAMBOOHR_API_URL: optionalUrl,
-  HIBOB_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.hibob.com'),
-  /** Which source fields become DocSpace contacts and roles, per sender (JSON; see lib/sources/mapping.ts). */
-  SOURCE_MAPPING: z.string().optional().transform((s) => (s?.trim() ? s : '{}')).pipe(jsonObject).pipe(sourceMappingSchema),
-  /** Header that carries Okta's shared secret (the "Authentication field" of the event hook). */
-  OKTA_AUTH_HEADER: z.string().trim().toLowerCase().default('authorization'),
+  /** The secret with each sender's API credentials, read when a webhook carries ids but no values. */
+  SENDER_API_SECRET_ID: z.string().trim().default('docspace-idp-sync/source-api'),
+  /** Which sender fields become DocSpace contacts and roles, per sender (JSON; see lib/senders/kit/mapping.ts). */
+  SENDER_MAPPING: jsonSetting(senderMappingSchema),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
-export interface Config {
+/** Old names that still work; the new name wins when both are set. */
+const DEPRECATED_SETTINGS: Record<string, string> = {
+  SOURCE_API_SECRET_ID: 'SENDER_API_SECRET_ID',
+  SOURCE_MAPPING: 'SENDER_MAPPING',
+};
+
+interface SenderSettings {
+  /** Base URL of the sender's API, when set. */
+  apiUrl?: string;
+  /** The adapter's own options (for Okta, the header that carries the shared secret). */
+  options: Record<string, string>;
+}
+
+export interface Settings {
   docspaceUrl: string;
   apiKeySecretId: string;
   webhookSecretId: string;
@@ -54,22 +67,35 @@ export interface Config {
   eventsTable?: string;
   idempotencyTtlSeconds: number;
   docspaceConnections: number;
-  sourceApiSecretId: string;
-  sourceUrls: { okta?: string; bamboohr?: string; hibob: string };
-  sourceMapping: SourceMapping;
-  oktaAuthHeader: string;
+  senderApiSecretId: string;
+  senders: Record<Sender, SenderSettings>;
+  mappings: SenderMappings;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${problems}`);
+function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Sender, SenderSettings> {
+  const out = {} as Record<Sender, SenderSettings>;
+  for (const name of SENDER_NAMES) {
+    const entry = senderEntry(name);
+    const raw = blankIsUnset(env[entry.apiUrl.setting]) ?? entry.apiUrl.default;
+    const url = raw === undefined ? undefined : httpUrl.safeParse(raw);
+    if (url && !url.success) problems.push(`${entry.apiUrl.setting}: ${url.error.issues[0]?.message ?? 'invalid URL'}`);
+    const options = Object.fromEntries(
+      Object.entries(entry.options ?? {}).map(([key, option]) => [key, option.parse((blankIsUnset(env[option.setting]) as string | undefined) ?? option.default)]),
+    );
+    out[name] = { ...(url?.success ? { apiUrl: url.data } : {}), options };
   }
+  return out;
+}
+
+export function parseSettings(env: NodeJS.ProcessEnv): Settings {
+  const withDeprecated = { ...env };
+  for (const [old, current] of Object.entries(DEPRECATED_SETTINGS)) {
+    if (blankIsUnset(withDeprecated[current]) === undefined && withDeprecated[old] !== undefined) withDeprecated[current] = withDeprecated[old];
+  }
+  const parsed = envSchema.safeParse(withDeprecated);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const senders = senderSettings(env, problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   const e = parsed.data;
   return {
     docspaceUrl: e.DOCSPACE_URL,
@@ -81,21 +107,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     ...(e.IDEMPOTENCY_TABLE ? { eventsTable: e.IDEMPOTENCY_TABLE } : {}),
     idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_SECONDS,
     docspaceConnections: e.DOCSPACE_CONNECTIONS,
-    sourceApiSecretId: e.SOURCE_API_SECRET_ID,
-    sourceUrls: {
-      ...(e.OKTA_ORG_URL ? { okta: e.OKTA_ORG_URL } : {}),
-      ...(e.BAMBOOHR_API_URL ? { bamboohr: e.BAMBOOHR_API_URL } : {}),
-      hibob: e.HIBOB_API_URL,
-    },
-    sourceMapping: buildSourceMapping(e.SOURCE_MAPPING),
-    oktaAuthHeader: e.OKTA_AUTH_HEADER,
+    senderApiSecretId: e.SENDER_API_SECRET_ID,
+    senders,
+    mappings: buildSenderMapping(e.SENDER_MAPPING),
   };
-}
-
-let cached: Config | undefined;
-
-/** The configuration of this container, read on first use. */
-export function config(): Config {
-  cached ??= parseConfig(process.env);
-  return cached;
 }

@@ -1,16 +1,13 @@
 /** Deliveries signed the way each real sender signs them, for tests, `npm run send` and benchmarks. */
-import { createHmac } from 'node:crypto';
 import { signStandardWebhook } from '../lib/http/standardWebhooks';
+import { SENDER_NAMES, senderEntry, type Sender } from '../lib/senders/registry';
 import { LOCAL } from './stack';
 
-export const SENDERS = ['standardWebhooks', 'okta', 'bamboohr', 'hibob'] as const;
+/** Every door that takes signed deliveries: the canonical routes (Standard Webhooks) and each sender. */
+export const SENDERS = ['standardWebhooks', ...SENDER_NAMES] as const;
 export type SenderName = (typeof SENDERS)[number];
 
-export const SENDER_ROUTES: Record<Exclude<SenderName, 'standardWebhooks'>, string> = {
-  okta: '/webhooks/okta',
-  bamboohr: '/webhooks/bamboohr',
-  hibob: '/webhooks/hibob',
-};
+export const SENDER_ROUTES = Object.fromEntries(SENDER_NAMES.map((s) => [s, senderEntry(s).route])) as Record<Sender, string>;
 
 export interface SignedDelivery {
   method: 'GET' | 'POST';
@@ -18,11 +15,15 @@ export interface SignedDelivery {
   body: string;
 }
 
+/** The local default options of a sender's adapter (the header Okta's secret travels in, …). */
+const localOptions = (sender: Sender) => Object.fromEntries(Object.entries(senderEntry(sender).options ?? {}).map(([k, o]) => [k, o.parse(o.default)]));
+
 /**
- * A sample file as the sender would send it. JSON bodies are minified (senders send compact JSON); Okta's
- * verification sample (`{method: "GET", headers}`) becomes the GET it describes; a `.txt` file is sent as is.
+ * A sample file as the sender would send it. JSON bodies are minified (senders send compact JSON); a sample that
+ * describes a GET (`{"method": "GET", "headers": {…}}`, Okta's verification) becomes that GET; a `.txt` file is
+ * sent as is.
  */
-export function deliveryFor(sender: Exclude<SenderName, 'standardWebhooks'>, fileText: string, options: { secret?: string; at?: Date } = {}): SignedDelivery {
+export function deliveryFor(sender: Sender, fileText: string, options: { secret?: string; at?: Date } = {}): SignedDelivery {
   const secret = options.secret ?? LOCAL.senderSecrets[sender];
   const at = options.at ?? new Date();
   let parsed: unknown;
@@ -31,28 +32,16 @@ export function deliveryFor(sender: Exclude<SenderName, 'standardWebhooks'>, fil
   } catch {
     parsed = undefined;
   }
-  const body = parsed === undefined ? fileText : JSON.stringify(parsed);
-  switch (sender) {
-    case 'okta': {
-      const sample = parsed as { method?: string; headers?: Record<string, string> } | undefined;
-      if (sample?.method === 'GET') {
-        const challenge = sample.headers?.['X-Okta-Verification-Challenge'] ?? 'challenge';
-        return { method: 'GET', headers: { authorization: secret, 'x-okta-verification-challenge': challenge }, body: '' };
-      }
-      return { method: 'POST', headers: { authorization: secret, 'content-type': 'application/json' }, body };
-    }
-    case 'bamboohr': {
-      const timestamp = String(Math.floor(at.getTime() / 1000));
-      const signature = createHmac('sha256', secret).update(body).update(timestamp).digest('hex');
-      return { method: 'POST', headers: { 'content-type': 'application/json', 'x-bamboohr-timestamp': timestamp, 'x-bamboohr-signature': signature }, body };
-    }
-    case 'hibob':
-      return {
-        method: 'POST',
-        headers: { 'content-type': parsed === undefined ? 'text/plain' : 'application/json', 'bob-signature': createHmac('sha512', secret).update(body).digest('base64') },
-        body,
-      };
+  const sign = (body: string) => senderEntry(sender).adapter.sign(body, secret, at, localOptions(sender));
+  const sample = parsed as { method?: string; headers?: Record<string, string> } | undefined;
+  if (sample?.method === 'GET') {
+    const { 'content-type': _json, ...signed } = sign('');
+    // The vendor's own headers that matter (X-…: the challenge), not the transport's (Host, Accept, User-Agent).
+    const described = Object.fromEntries(Object.entries(sample.headers ?? {}).flatMap(([k, v]) => (/^x-/i.test(k) ? [[k.toLowerCase(), v]] : [])));
+    return { method: 'GET', headers: { ...described, ...signed }, body: '' };
   }
+  const body = parsed === undefined ? fileText : JSON.stringify(parsed);
+  return { method: 'POST', headers: sign(body), body };
 }
 
 /** A canonical event signed as Standard Webhooks. */

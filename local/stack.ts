@@ -6,19 +6,23 @@ import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './emulators/docs
 import { DynamoDbEmulator } from './emulators/dynamodb';
 import { SecretsManagerEmulator } from './emulators/secretsManager';
 import { SOURCE_CREDENTIALS, SourceApisEmulator } from './emulators/sourceApis';
+import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
+
+/** Signing material the vendors' reference vectors use, where they publish one; a made-up one for the others. */
+const VENDOR_VECTORS: Partial<Record<Sender, string>> = {
+  okta: 'local-okta-shared-secret',
+  bamboohr: '123b929362d51613054f71e5e5d4bf2c',
+  hibob: 'test-bob-webhook-secret',
+};
 
 export const LOCAL = {
   apiKey: `sk-${'0123456789abcdef'.repeat(4)}`,
   signingSecret: `whsec_${Buffer.from('docspace-idp-sync local signing!').toString('base64')}`,
   apiKeySecretId: 'docspace-idp-sync/docspace-api-key',
   webhookSecretId: 'docspace-idp-sync/webhook-secrets',
-  sourceApiSecretId: 'docspace-idp-sync/source-api',
-  /** Per-sender signing material: Okta's shared header value, BambooHR's private key, HiBob's secret token. */
-  senderSecrets: {
-    okta: 'local-okta-shared-secret',
-    bamboohr: '123b929362d51613054f71e5e5d4bf2c',
-    hibob: 'test-bob-webhook-secret',
-  },
+  senderApiSecretId: 'docspace-idp-sync/source-api',
+  /** Per-sender signing material (Okta's shared header value, BambooHR's private key, HiBob's secret token, …). */
+  senderSecrets: Object.fromEntries(SENDER_NAMES.map((s) => [s, VENDOR_VECTORS[s] ?? `local-${s}-signing-secret`])) as Record<Sender, string>,
   eventsTable: 'docspace-idp-sync-local-events',
   docspacePort: 8090,
   secretsManagerPort: 4566,
@@ -52,7 +56,7 @@ export async function startLocalStack(
   await sourceApis.start(options.sourceApisPort ?? 0);
   secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: LOCAL.apiKey }));
   secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets }));
-  secretsManager.setSecret(LOCAL.sourceApiSecretId, JSON.stringify(SOURCE_CREDENTIALS));
+  secretsManager.setSecret(LOCAL.senderApiSecretId, JSON.stringify(SOURCE_CREDENTIALS));
   return {
     docspace,
     secretsManager,
@@ -60,7 +64,7 @@ export async function startLocalStack(
     sourceApis,
     env: {
       ...sourceApis.env,
-      SOURCE_API_SECRET_ID: LOCAL.sourceApiSecretId,
+      SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
       IDEMPOTENCY_TABLE: LOCAL.eventsTable,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
       DOCSPACE_URL: docspace.url,

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { LOCAL, startLocalStack } from '../local/stack';
 import { ROUTE_BY_TYPE } from '../lib/http/routes';
+import { SENDER_ROUTES } from '../local/deliveries';
 
 async function main(): Promise<void> {
   const stack = await startLocalStack({
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
   console.log(`Secrets Manager emulator: ${stack.secretsManager.url}`);
   console.log(`DynamoDB (dynalite):      ${stack.dynamoDb.url}  (table ${LOCAL.eventsTable})`);
   console.log(`Okta/BambooHR/HiBob APIs: ${stack.sourceApis.url}`);
-  console.log(`Webhook routes:           ${Object.values(ROUTE_BY_TYPE).map((r) => `http://localhost:${httpPort}${r}`).join('\n                          ')}`);
+  const routes = [...new Set([...Object.values(ROUTE_BY_TYPE), ...Object.values(SENDER_ROUTES)])];
+  console.log(`Webhook routes:           ${routes.map((r) => `http://localhost:${httpPort}${r}`).join('\n                          ')}`);
   console.log('Send a signed sample:     npm run send -- events/user-created.json');
   console.log('                          npm run send -- --sender bamboohr events/bamboohr/employee-hired.fields.json');
   console.log('Invoke directly, in another terminal:');

@@ -10,14 +10,13 @@ import { backoffDelayMs, DEFAULT_BACKOFF, retryAfterFromHeaders, type BackoffOpt
 import { DocSpaceError } from './errors';
 
 /** Gives the API key; `refresh` asks for a fresh copy after DocSpace refused the cached one (key rotation). */
-export type ApiKeyProvider = (refresh: boolean) => Promise<string>;
+type ApiKeyProvider = (refresh: boolean) => Promise<string>;
 
 export interface DocSpaceClientOptions {
   baseUrl: string;
   apiKey: ApiKeyProvider;
-  connectTimeoutMs?: number;
-  /** Keep-alive connections to DocSpace; a container runs one invocation at a time, so one is the default. */
-  connections?: number;
+  /** The container's pool to DocSpace's origin (openDocSpacePool). */
+  pool: Pool;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
   /** Time left in this invocation: retries stop when the next one could not finish in it. */
@@ -27,7 +26,7 @@ export interface DocSpaceClientOptions {
 }
 
 /** Kept back from the invocation's time for answering after the last try. */
-export const ANSWER_MARGIN_MS = 1_000;
+const ANSWER_MARGIN_MS = 1_000;
 
 export interface RequestOptions<T> {
   query?: Record<string, string>;
@@ -39,20 +38,12 @@ export interface RequestOptions<T> {
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
-const pools = new Map<string, Pool>();
-
-/** Reused across warm invocations, so a container opens its TCP (and TLS) connection once. */
-function poolFor(origin: string, connectTimeoutMs: number, connections: number): Pool {
-  let pool = pools.get(origin);
-  if (!pool) {
-    pool = new Pool(origin, {
-      connections,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: connectTimeoutMs },
-    });
-    pools.set(origin, pool);
-  }
-  return pool;
+/**
+ * The keep-alive pool to DocSpace. The composition root opens one per container and hands it to every client, so
+ * a warm container opens its TCP (and TLS) connection once.
+ */
+export function openDocSpacePool(baseUrl: string, connections = 1, connectTimeoutMs = 3_000): Pool {
+  return new Pool(new URL(baseUrl).origin, { connections, keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs } });
 }
 
 interface Envelope {
@@ -81,15 +72,12 @@ function messageOf(body: unknown, status: number): string {
 export class DocSpaceClient {
   /** Requests sent by this client: the number an operator sees in the log line of an event. */
   calls = 0;
-  private readonly origin: string;
   private readonly basePath: string;
   private readonly pool: Pool;
 
   constructor(private readonly options: DocSpaceClientOptions) {
-    const url = new URL(options.baseUrl);
-    this.origin = url.origin;
-    this.basePath = url.pathname.replace(/\/+$/, '');
-    this.pool = poolFor(this.origin, options.connectTimeoutMs ?? 3_000, options.connections ?? 1);
+    this.basePath = new URL(options.baseUrl).pathname.replace(/\/+$/, '');
+    this.pool = options.pool;
   }
 
   /**
@@ -112,7 +100,7 @@ export class DocSpaceClient {
           continue;
         }
         if (!error.retryable || (method !== 'GET' && !error.certainlyNotApplied)) throw error;
-        const delay = backoffDelayMs(attempt, error.retryAfterSeconds, this.options.backoff ?? DEFAULT_BACKOFF);
+        const delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds, this.options.backoff ?? DEFAULT_BACKOFF);
         if (!this.hasTimeFor(delay)) throw error;
         await (this.options.sleep ?? sleep)(delay);
       }

@@ -1,5 +1,7 @@
+import { DEFAULT_RETRY_AFTER_SECONDS, isTransientStatus, ServiceError, type Refusal } from '../outcome';
+
 /** The one error the DocSpace client throws: what DocSpace (or the network) said, and whether to try again. */
-export class DocSpaceError extends Error {
+export class DocSpaceError extends ServiceError {
   constructor(
     /** HTTP status, or 0 when no answer arrived (connection refused, reset, timed out). */
     readonly status: number,
@@ -8,10 +10,13 @@ export class DocSpaceError extends Error {
     readonly method: string,
     readonly path: string,
     /** Seconds DocSpace asked us to wait (`Retry-After`, else `X-RateLimit-Reset`), when it said. */
-    readonly retryAfterSeconds?: number,
+    readonly serverRetryAfterSeconds?: number,
+    cause?: unknown,
   ) {
-    super(message);
-    this.name = 'DocSpaceError';
+    super(message, {
+      cause,
+      ...(isTransientStatus(status) ? { retryAfterSeconds: serverRetryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS } : {}),
+    });
   }
 
   /**
@@ -19,7 +24,18 @@ export class DocSpaceError extends Error {
    * 500 is the server's catch-all for unexpected exceptions, worth one more delivery too. Other 4xx never pass.
    */
   get retryable(): boolean {
-    return this.status === 0 || this.status === 429 || this.status >= 500;
+    return isTransientStatus(this.status);
+  }
+
+  get outcome(): Refusal {
+    if (this.retryable) return 'unavailable';
+    return this.status === 400 ? 'rejected_by_docspace' : 'failed';
+  }
+
+  override toAnswer() {
+    const said = `${this.message} (${this.method} ${this.path} → ${this.status || 'no answer'})`;
+    const lead = this.retryable ? 'DocSpace is unavailable, try again later' : this.status === 400 ? 'DocSpace refused the event' : 'DocSpace refused the call';
+    return { outcome: this.outcome, message: `${lead}: ${said}` };
   }
 
   /**

@@ -19,7 +19,7 @@ export const privilegeOf = (type: UserType): number => privilege.indexOf(type);
 /** EmployeeStatus: 1 Active, 2 Terminated (a disabled member). */
 export const MemberStatus = { Active: 1, Disabled: 2 } as const;
 
-export const contactEntrySchema = z.object({ type: z.string(), value: z.string() });
+const contactEntrySchema = z.object({ type: z.string(), value: z.string() });
 
 export const profileSchema = z.object({
   id: z.string(),

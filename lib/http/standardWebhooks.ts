@@ -4,12 +4,14 @@
  */
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { RefusedEvent } from '../outcome';
+import type { IncomingWebhook } from '../senders/kit/adapter';
 
-export const SENDER = 'standardWebhooks';
+/** The key of the Standard Webhooks secret in the webhook secret. */
+export const STANDARD_WEBHOOKS_KEY = 'standardWebhooks';
 const REQUIRED_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 
 /** Verifies the exact bytes received; refuses with 401 and a reason the sender's operator can act on. */
-export function verifyStandardWebhook(rawBody: Buffer, headers: Record<string, string | undefined>, secret: string): void {
+export function verifyStandardWebhook({ rawBody, headers }: IncomingWebhook, secret: string): void {
   const missing = REQUIRED_HEADERS.filter((h) => !headers[h]);
   if (missing.length > 0) {
     throw new RefusedEvent('unauthorized', `missing signature header(s): ${missing.join(', ')}`);

@@ -1,9 +1,9 @@
 /**
- * Applies one canonical event to DocSpace: the DocSpace client for this invocation (key from Secrets Manager,
- * re-read once on a 401), the rule for the event's type, and the log keys that tie the summary line to the event.
+ * Applies one canonical event to DocSpace: the DocSpace client for this invocation (key from the secrets port,
+ * re-read once on a 401), the rule for the event's type, rule re-runs after ambiguous writes, and the log keys that
+ * tie the summary line to the event.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { config } from '../settings';
+import type { Pool } from 'undici';
 import { backoffDelayMs } from '../docspace/backoff';
 import { DocSpaceClient } from '../docspace/client';
 import { DocSpaceError } from '../docspace/errors';
@@ -11,48 +11,64 @@ import { People } from '../docspace/people';
 import type { CanonicalEvent } from '../events';
 import { emailHash, logger } from '../log';
 import type { SyncResult } from '../outcome';
-import { docSpaceApiKey } from '../secrets/secretsManager';
+import type { RoleMap } from '../roles';
+import type { Secrets } from '../secrets/secrets';
+import type { Clock } from '../store/ports';
 import { syncEvent } from '../sync';
 
-export async function applyEvent(event: CanonicalEvent, remainingMs: () => number, options: { resumeTypeChange?: boolean } = {}): Promise<SyncResult> {
-  const cfg = config();
-  logger.appendKeys({
-    eventId: event.id,
-    eventType: event.type,
-    source: event.source,
-    ...(event.data.email ? { emailHash: emailHash(event.data.email) } : {}),
-    ...(event.data.userId ? { userId: event.data.userId } : {}),
-  });
-  const client = new DocSpaceClient({
-    baseUrl: cfg.docspaceUrl,
-    apiKey: (refresh) => docSpaceApiKey(cfg.apiKeySecretId, cfg.secretsTtlSeconds, refresh),
-    remainingMs,
-    connections: cfg.docspaceConnections,
-  });
-  const deps = {
-    people: new People(client),
-    roles: cfg.roles,
-    remainingMs,
-    ...(cfg.reassignUserId ? { reassignUserId: cfg.reassignUserId } : {}),
-    ...(options.resumeTypeChange ? { resumeTypeChange: true } : {}),
-  };
-  try {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const result = await syncEvent(event, deps);
-        if (result.userId) logger.appendKeys({ userId: result.userId });
-        return result;
-      } catch (error) {
-        // A write that failed in transit may or may not have been applied. Every rule reads before it writes, so
-        // running it again from the start is safe: it finds what was applied and does only what is left.
-        if (!(error instanceof DocSpaceError) || !error.retryable) throw error;
-        const delay = backoffDelayMs(attempt, error.retryAfterSeconds);
-        if (!client.hasTimeFor(delay)) throw error;
-        logger.debug('running the rule again after a failed write', { attempt, status: error.status });
-        await sleep(delay);
+export type Apply = (event: CanonicalEvent, remainingMs: () => number, options?: { resumeTypeChange?: boolean }) => Promise<SyncResult>;
+
+export interface ApplyDeps {
+  docspaceUrl: string;
+  pool: Pool;
+  secrets: Secrets;
+  roles: RoleMap;
+  reassignUserId?: string;
+  clock: Clock;
+}
+
+export function applier(deps: ApplyDeps): Apply {
+  return async (event, remainingMs, options = {}) => {
+    logger.appendKeys({
+      eventId: event.id,
+      eventType: event.type,
+      source: event.source,
+      ...(event.data.email ? { emailHash: emailHash(event.data.email) } : {}),
+      ...(event.data.userId ? { userId: event.data.userId } : {}),
+    });
+    const client = new DocSpaceClient({
+      baseUrl: deps.docspaceUrl,
+      pool: deps.pool,
+      apiKey: (refresh) => deps.secrets.docspaceApiKey(refresh),
+      remainingMs,
+      sleep: deps.clock.sleep,
+    });
+    const sync = {
+      people: new People(client),
+      roles: deps.roles,
+      remainingMs,
+      sleep: deps.clock.sleep,
+      ...(deps.reassignUserId ? { reassignUserId: deps.reassignUserId } : {}),
+      ...(options.resumeTypeChange ? { resumeTypeChange: true } : {}),
+    };
+    try {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          const result = await syncEvent(event, sync);
+          if (result.userId) logger.appendKeys({ userId: result.userId });
+          return result;
+        } catch (error) {
+          // A write that failed in transit may or may not have been applied. Every rule reads before it writes, so
+          // running it again from the start is safe: it finds what was applied and does only what is left.
+          if (!(error instanceof DocSpaceError) || !error.retryable) throw error;
+          const delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds);
+          if (!client.hasTimeFor(delay)) throw error;
+          logger.debug('running the rule again after a failed write', { attempt, status: error.status });
+          await deps.clock.sleep(delay);
+        }
       }
+    } finally {
+      logger.appendKeys({ docspaceCalls: client.calls });
     }
-  } finally {
-    logger.appendKeys({ docspaceCalls: client.calls });
-  }
+  };
 }

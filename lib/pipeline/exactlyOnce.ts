@@ -1,80 +1,57 @@
 /**
- * One canonical event, exactly once: durable idempotency by event id (when IDEMPOTENCY_TABLE is set), then the
- * member's claim (stale-event check and ordering lease), then the sync. Only final results are remembered: a member
- * not found yet or a downgrade still running are answered but not stored, so a redelivery tries again.
+ * One canonical event, exactly once: durable idempotency by event id, then the member's claim (stale-event check
+ * and ordering lease, by member key), then the sync, then the member directory learns who this is. Only final
+ * results are remembered: a member not found yet or a downgrade still running are answered but not stored, so a
+ * redelivery tries again. Without stores (no events table) the event is simply applied.
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyInconsistentStateError,
-  IdempotencyItemNotFoundError,
-  IdempotencyPersistenceLayerError,
-  IdempotencyValidationError,
-} from '@aws-lambda-powertools/idempotency';
 import type { Context } from 'aws-lambda';
-import { applyEvent } from './apply';
-import { config } from '../settings';
 import type { CanonicalEvent } from '../events';
-import { RefusedEvent, type SyncResult } from '../outcome';
-import { idempotent, type Idempotent } from '../store/idempotency';
-import { claimMember, releaseMember } from '../store/watermarks';
+import { RefusedEvent, type SyncOutcome, type SyncResult } from '../outcome';
+import { IN_FLIGHT_RETRY_AFTER_SECONDS } from '../store/idempotency';
+import type { Clock, IdempotencyStore } from '../store/ports';
+import type { Apply } from './apply';
+import type { MemberLease } from './claim';
+import { legacyMemberKey, type MemberDirectory } from './member';
 
-/** Carries a result out of the idempotent section without it being stored. */
-class NotFinal extends Error {
-  constructor(readonly result: SyncResult) {
-    super(result.outcome);
-  }
+const FINAL = new Set<SyncOutcome>(['created', 'exists', 'updated', 'unchanged', 'stale', 'unsupported_by_server']);
+
+interface Stores {
+  idempotency: IdempotencyStore;
+  lease: MemberLease;
+  directory: MemberDirectory;
 }
 
-const FINAL = new Set<SyncResult['outcome']>(['created', 'exists', 'updated', 'unchanged', 'stale', 'unsupported_by_server']);
-
-/** Seconds a sender should wait when the same event is being applied by another container right now. */
-const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
-
-let once: Idempotent | undefined;
-
-export async function processEvent(event: CanonicalEvent, context: Context): Promise<SyncResult> {
-  const { eventsTable, idempotencyTtlSeconds } = config();
-  const remainingMs = () => context.getRemainingTimeInMillis();
-  if (!eventsTable) return applyEvent(event, remainingMs);
-
-  once ??= idempotent(eventsTable, idempotencyTtlSeconds, async (e, remaining) => {
-    const claim = await claimMember(eventsTable, e, remaining());
-    if (claim.state === 'stale') return { outcome: 'stale', message: `a newer ${e.type} event for this member was applied already` };
-    if (claim.state === 'busy') {
-      throw new RefusedEvent('in_flight', 'an earlier event for this member is being applied right now; try again shortly', undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
-    }
-    let result: SyncResult | undefined;
-    try {
-      result = await applyEvent(e, remaining, { resumeTypeChange: claim.pendingTask });
-    } finally {
-      await releaseMember(eventsTable, e, result?.outcome === 'in_progress');
-    }
-    if (!FINAL.has(result.outcome)) throw new NotFinal(result);
-    return result;
-  });
-  try {
-    return await once.run(event, context);
-  } catch (error) {
-    if (error instanceof NotFinal) return error.result;
-    throw translateIdempotencyError(error, event);
-  }
+export interface PipelineDeps {
+  apply: Apply;
+  clock: Clock;
+  /** Absent when durable idempotency is off (no events table). */
+  stores?: Stores;
 }
 
-function translateIdempotencyError(error: unknown, event: CanonicalEvent): unknown {
-  if (error instanceof IdempotencyAlreadyInProgressError) {
-    return new RefusedEvent('in_flight', `event ${event.id} is being applied right now; try again shortly`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
-  }
-  if (error instanceof IdempotencyValidationError) {
-    return new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, ['id: reused for different data']);
-  }
-  // The store unreachable or throttled, or its state changing under us (the other delivery's record was removed
-  // between our conditional write and our read): passes with time.
-  if (
-    error instanceof IdempotencyPersistenceLayerError ||
-    error instanceof IdempotencyInconsistentStateError ||
-    error instanceof IdempotencyItemNotFoundError
-  ) {
-    return new RefusedEvent('unavailable', `the idempotency store is unavailable: ${error.message}`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
-  }
-  return error;
+export type ProcessEvent = (event: CanonicalEvent, context: Context) => Promise<SyncResult>;
+
+export function exactlyOnce({ apply, clock, stores }: PipelineDeps): ProcessEvent {
+  if (!stores) return (event, context) => apply(event, () => context.getRemainingTimeInMillis());
+  const { idempotency, lease, directory } = stores;
+  return (event, context) =>
+    idempotency.once(event, context, async (remaining) => {
+      const memberKey = await directory.keyOf(event.data);
+      const claim = await lease.claim(memberKey, event, remaining(), event.data.userId ? legacyMemberKey(event.data) : undefined);
+      if (claim.state === 'stale') {
+        return { result: { outcome: 'stale', message: `a newer ${event.type} event for this member was applied already` }, final: true };
+      }
+      if (claim.state === 'busy') {
+        throw new RefusedEvent('in_flight', 'an earlier event for this member is being applied right now; try again shortly', undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+      }
+      let result: SyncResult | undefined;
+      try {
+        result = await apply(event, remaining, { resumeTypeChange: claim.pendingTask });
+      } finally {
+        await lease.release(memberKey, event, result?.outcome === 'in_progress');
+      }
+      if (result.userId && event.data.email) {
+        await directory.remember(event.data.email, result.userId, event.source ?? 'canonical', result.outcome === 'created' ? 'created' : 'matched', clock.now());
+      }
+      return { result, final: FINAL.has(result.outcome) };
+    });
 }

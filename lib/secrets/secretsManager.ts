@@ -5,10 +5,11 @@
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
+import { ConfigurationError } from '../outcome';
+import type { Secrets } from './secrets';
 
-export class SecretError extends Error {
-  override name = 'SecretError';
-}
+/** A secret that cannot be read or does not hold what it should: the operator must act. */
+class SecretError extends ConfigurationError {}
 
 async function readSecretString(secretId: string, ttlSeconds: number, refresh: boolean): Promise<string> {
   let value: unknown;
@@ -51,7 +52,7 @@ function pick(secretId: string, raw: string, field: string): string {
 }
 
 /** The DocSpace API key: the bare `sk-…` key, or `{"apiKey": "sk-…"}`. */
-export async function docSpaceApiKey(secretId: string, ttlSeconds: number, refresh = false): Promise<string> {
+async function docSpaceApiKey(secretId: string, ttlSeconds: number, refresh = false): Promise<string> {
   return pick(secretId, await readSecretString(secretId, ttlSeconds, refresh), 'apiKey');
 }
 
@@ -59,7 +60,7 @@ export async function docSpaceApiKey(secretId: string, ttlSeconds: number, refre
  * A sender's signing secret. The webhook secret holds one key per sender as JSON
  * (`{"standardWebhooks": "whsec_…", "okta": "…"}`); a bare string is the Standard Webhooks secret.
  */
-export async function signingSecret(secretId: string, ttlSeconds: number, sender: string): Promise<string> {
+async function signingSecret(secretId: string, ttlSeconds: number, sender: string): Promise<string> {
   const raw = await readSecretString(secretId, ttlSeconds, false);
   if (!raw.startsWith('{') && sender !== 'standardWebhooks') {
     throw new SecretError(`secret "${secretId}" must be JSON with a "${sender}" field`);
@@ -67,12 +68,32 @@ export async function signingSecret(secretId: string, ttlSeconds: number, sender
   return pick(secretId, raw, sender);
 }
 
-/** A secret whose string is a JSON object (the source API credentials). */
-export async function readSecretJson(secretId: string, ttlSeconds: number): Promise<unknown> {
+/** A secret whose string is a JSON object (the sender API credentials). */
+async function readSecretJson(secretId: string, ttlSeconds: number): Promise<unknown> {
   const raw = await readSecretString(secretId, ttlSeconds, false);
   try {
     return JSON.parse(raw) as unknown;
   } catch {
     throw new SecretError(`secret "${secretId}" must be JSON`);
   }
+}
+
+export interface SecretIds {
+  apiKeySecretId: string;
+  webhookSecretId: string;
+  senderApiSecretId: string;
+  secretsTtlSeconds: number;
+}
+
+/** The Secrets port on AWS Secrets Manager (AWS_ENDPOINT_URL_SECRETS_MANAGER reaches a local one). */
+export function secretsManager(ids: SecretIds): Secrets {
+  const ttl = ids.secretsTtlSeconds;
+  return {
+    docspaceApiKey: (refresh = false) => docSpaceApiKey(ids.apiKeySecretId, ttl, refresh),
+    signingSecret: (key) => signingSecret(ids.webhookSecretId, ttl, key),
+    async senderCredentials(sender) {
+      const secret = await readSecretJson(ids.senderApiSecretId, ttl);
+      return typeof secret === 'object' && secret !== null ? (secret as Record<string, unknown>)[sender] : undefined;
+    },
+  };
 }

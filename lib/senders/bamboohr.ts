@@ -7,12 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { config } from '../settings';
+import { problemsOf } from '../json';
 import { RefusedEvent } from '../outcome';
-import { apiAuth, basicAuth, type SourceApi } from './kit/api';
-import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './kit/translate';
-import type { SourceAdapter, Translation } from './kit/adapter';
+import type { SenderAdapter, SenderContext, Translation } from './kit/adapter';
+import { apiAuth, basicAuth } from './kit/api';
 import { hmac, refuse, requireFreshTimestamp, safeEqual } from './kit/signature';
+import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
 
 /** Display names as BambooHR posts them → API aliases (what the mapping and the employees API use). */
 const ALIASES: Record<string, string> = {
@@ -74,50 +74,50 @@ function isoTime(value: string | undefined, fallbackSeconds: string | undefined)
   return new Date(Number.isNaN(ms) ? Number(fallbackSeconds ?? Date.now() / 1000) * 1000 : ms).toISOString();
 }
 
-function personFrom(id: string, fields: Record<string, string | undefined>): SourcePerson {
+function personFrom(id: string, fields: Record<string, string | undefined>): SenderPerson {
   const byAlias = Object.fromEntries(Object.entries(fields).map(([k, v]) => [aliasOf(k), v]));
-  return { sourceId: id, email: byAlias.workEmail, firstName: byAlias.firstName, lastName: byAlias.lastName, fields: byAlias };
+  return { senderId: id, email: byAlias.workEmail, firstName: byAlias.firstName, lastName: byAlias.lastName, fields: byAlias };
 }
 
-async function readEmployee(api: () => Promise<SourceApi>, id: string): Promise<SourcePerson | null> {
-  const record = await (await api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${READ_FIELDS.join(',')}`, employeeSchema);
+async function readEmployee(context: SenderContext, id: string): Promise<SenderPerson | null> {
+  const record = await (await context.api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${READ_FIELDS.join(',')}`, employeeSchema);
   return record ? personFrom(id, record) : null;
 }
 
 /** What an update to these fields means for DocSpace. */
-function changesOf(changedFields: string[], person: SourcePerson): { kinds: ChangeKind[]; notes: string[] } {
+function changesOf(context: SenderContext, changedFields: string[], person: SenderPerson): { kinds: ChangeKind[]; notes: string[] } {
   const aliases = changedFields.map(aliasOf);
-  const contactFields = new Set(Object.keys(config().sourceMapping.bamboohr.contacts));
+  const contactFields = new Set(Object.keys(context.mapping.contacts));
   const kinds: ChangeKind[] = [];
   const notes: string[] = [];
-  if (aliases.some((a) => ROLE_FIELDS.has(a) || a === config().sourceMapping.bamboohr.roleField)) kinds.push('role');
+  if (aliases.some((a) => ROLE_FIELDS.has(a) || a === context.mapping.roleField)) kinds.push('role');
   if (aliases.some((a) => contactFields.has(a))) kinds.push('contacts');
   if (aliases.includes('status')) kinds.push(person.fields.status?.toLowerCase() === 'inactive' ? 'deactivated' : 'reactivated');
-  if (aliases.some((a) => NAME_FIELDS.has(a))) notes.push(`bamboohr ${person.sourceId}: name changes are not synced (DocSpace lets only members rename themselves)`);
+  if (aliases.some((a) => NAME_FIELDS.has(a))) notes.push(`bamboohr ${person.senderId}: name changes are not synced (DocSpace lets only members rename themselves)`);
   return { kinds, notes };
 }
 
 async function translateItem(
-  api: () => Promise<SourceApi>,
+  context: SenderContext,
   item: { id: string; action: 'Created' | 'Updated' | 'Deleted'; changedFields: string[]; fields: Record<string, string | undefined>; occurredAt: string },
 ): Promise<Translation> {
   // Items carry no id of their own: this hash is stable across BambooHR's retries of the same delivery.
   const digest = createHash('sha256').update(JSON.stringify([item.action, item.id, item.occurredAt, item.changedFields])).digest('hex').slice(0, 24);
-  const at = { sender: 'bamboohr' as const, id: `bamboohr:${item.id}:${digest}`, occurredAt: item.occurredAt };
+  const at = { id: `bamboohr:${item.id}:${digest}`, occurredAt: item.occurredAt };
   let person = personFrom(item.id, item.fields);
   const needs = item.action === 'Created' ? ['workEmail', 'firstName', 'lastName'] : ['workEmail'];
   if (needs.some((f) => !person.fields[f])) {
-    const read = await readEmployee(api, item.id);
+    const read = await readEmployee(context, item.id);
     if (!read) return { events: [], ignored: [`bamboohr ${item.id}: the employee cannot be read (deleted?)`] };
     person = { ...read, fields: { ...read.fields, ...person.fields } };
     person.email ??= read.email;
     person.firstName ??= read.firstName;
     person.lastName ??= read.lastName;
   }
-  if (item.action === 'Created') return eventsFor(['created'], person, at);
-  if (item.action === 'Deleted') return eventsFor(['deactivated'], person, at);
-  const { kinds, notes } = changesOf(item.changedFields, person);
-  const translation = kinds.length > 0 ? eventsFor(kinds, person, at) : { events: [], ignored: [] };
+  if (item.action === 'Created') return eventsFor(context, ['created'], person, at);
+  if (item.action === 'Deleted') return eventsFor(context, ['deactivated'], person, at);
+  const { kinds, notes } = changesOf(context, item.changedFields, person);
+  const translation = kinds.length > 0 ? eventsFor(context, kinds, person, at) : { events: [], ignored: [] };
   translation.ignored.push(...notes);
   if (kinds.length === 0 && notes.length === 0) translation.ignored.push(`bamboohr ${item.id}: no synced field changed (${item.changedFields.join(', ') || 'none named'})`);
   return translation;
@@ -139,10 +139,8 @@ function parseForm(text: string): unknown {
   return { employees: [...employees.values()] };
 }
 
-export const bamboohr: SourceAdapter = {
-  sender: 'bamboohr',
+export const bamboohr: SenderAdapter = {
   api: apiAuth({
-    urlVariable: 'BAMBOOHR_API_URL',
     credentials: z.object({ apiKey: z.string().min(1) }),
     // BambooHR takes the API key as the Basic user name, with any password.
     authorization: (c: { apiKey: string }) => basicAuth(c.apiKey, 'x'),
@@ -156,7 +154,7 @@ export const bamboohr: SourceAdapter = {
     if (!safeEqual((signature as string).trim().toLowerCase(), expected)) refuse('X-BambooHR-Signature does not match');
   },
 
-  async translate(request, api) {
+  async translate(request, context) {
     const text = request.rawBody.toString('utf8');
     const form = (request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded') || !/^\s*[[{]/.test(text);
     let body: unknown;
@@ -172,16 +170,21 @@ export const bamboohr: SourceAdapter = {
       const { type, timestamp, data } = eventBased.data;
       const action = ({ 'employee.created': 'Created', 'employee.updated': 'Updated', 'employee.deleted': 'Deleted' } as const)[type];
       if (!action) return { events: [], ignored: [`bamboohr: ${type} is not synced`] };
-      return translateItem(api, { id: data.employeeId, action, changedFields: data.changedFields, fields: {}, occurredAt: isoTime(timestamp, fallbackSeconds) });
+      return translateItem(context, { id: data.employeeId, action, changedFields: data.changedFields, fields: {}, occurredAt: isoTime(timestamp, fallbackSeconds) });
     }
     const fieldBased = fieldBasedSchema.safeParse(body);
     if (!fieldBased.success) {
-      throw new RefusedEvent('invalid', 'not a BambooHR webhook payload (neither event-based nor field-based)', fieldBased.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`));
+      throw new RefusedEvent('invalid', 'not a BambooHR webhook payload (neither event-based nor field-based)', problemsOf(fieldBased.error));
     }
     const parts: Translation[] = [];
     for (const e of fieldBased.data.employees) {
-      parts.push(await translateItem(api, { id: e.id, action: e.action ?? 'Updated', changedFields: e.changedFields, fields: e.fields, occurredAt: isoTime(e.timestamp, fallbackSeconds) }));
+      parts.push(await translateItem(context, { id: e.id, action: e.action ?? 'Updated', changedFields: e.changedFields, fields: e.fields, occurredAt: isoTime(e.timestamp, fallbackSeconds) }));
     }
     return mergeTranslations(parts);
+  },
+
+  sign(body, secret, at) {
+    const timestamp = String(Math.floor(at.getTime() / 1000));
+    return { 'content-type': 'application/json', 'x-bamboohr-timestamp': timestamp, 'x-bamboohr-signature': hmac('sha256', secret, body, timestamp).toString('hex') };
   },
 };

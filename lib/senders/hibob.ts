@@ -5,12 +5,11 @@
  * only: the employee is read from POST /v1/people/{id} with the fields the mapping needs.
  */
 import * as z from 'zod';
-import { config } from '../settings';
-import { parseJsonAs } from '../http/request';
-import { apiAuth, basicAuth, type SourceApi } from './kit/api';
-import { eventsFor, type ChangeKind, type SourcePerson } from './kit/translate';
-import type { SourceAdapter } from './kit/adapter';
+import { parseJsonAs } from '../json';
+import type { SenderAdapter, SenderContext } from './kit/adapter';
+import { apiAuth, basicAuth } from './kit/api';
 import { hmac, refuse, safeEqual } from './kit/signature';
+import { eventsFor, type ChangeKind, type SenderPerson } from './kit/translate';
 
 const PING = 'Ping test';
 
@@ -54,13 +53,13 @@ function flatten(value: unknown, prefix = ''): Record<string, string | undefined
   return out;
 }
 
-async function readPerson(api: () => Promise<SourceApi>, id: string): Promise<SourcePerson | null> {
-  const mapping = config().sourceMapping.hibob;
+async function readPerson(context: SenderContext, id: string): Promise<SenderPerson | null> {
+  const mapping = context.mapping;
   const fields = ['root.id', 'root.firstName', 'root.surname', 'root.email', mapping.roleField, ...Object.keys(mapping.contacts)];
-  const record = await (await api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, personSchema, { fields: [...new Set(fields)], humanReadable: 'REPLACE' });
+  const record = await (await context.api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, personSchema, { fields: [...new Set(fields)], humanReadable: 'REPLACE' });
   if (!record) return null;
   const flat = flatten(record);
-  return { sourceId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat };
+  return { senderId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat };
 }
 
 const fieldIdsOf = (items: unknown[]): string[] =>
@@ -72,10 +71,8 @@ function isoTime(triggeredAt: string): string {
   return new Date(Number.isNaN(ms) ? Date.now() : ms).toISOString();
 }
 
-export const hibob: SourceAdapter = {
-  sender: 'hibob',
+export const hibob: SenderAdapter = {
   api: apiAuth({
-    urlVariable: 'HIBOB_API_URL',
     credentials: z.object({ serviceUserId: z.string().min(1), token: z.string().min(1) }),
     authorization: (c: { serviceUserId: string; token: string }) => basicAuth(c.serviceUserId, c.token),
   }),
@@ -99,13 +96,13 @@ export const hibob: SourceAdapter = {
     if (!safeEqual((signature as string).trim(), hmac('sha512', secret, request.rawBody).toString('base64'))) refuse('Bob-Signature does not match');
   },
 
-  async translate(request, api) {
+  async translate(request, context) {
     const { type, triggeredAt, data } = parseJsonAs(request.rawBody, deliverySchema, 'a HiBob webhook payload');
     const notes: string[] = [];
     let kinds = LIFECYCLE[type] ?? [];
     if (type === 'employee.updated') {
       const ids = fieldIdsOf([...(data.fieldUpdates ?? []), ...(data.fieldUpdatesIds ?? [])]);
-      const mapping = config().sourceMapping.hibob;
+      const mapping = context.mapping;
       const contactFields = new Set(Object.keys(mapping.contacts));
       kinds = ids.length === 0 ? ['role', 'contacts'] : [];
       if (ids.some((id) => ROLE_FIELDS.has(id) || id === mapping.roleField)) kinds.push('role');
@@ -115,10 +112,15 @@ export const hibob: SourceAdapter = {
     if ((type === 'table.entry.created' || type === 'table.entry.updated') && data.tableId === 'work') kinds = ['role'];
     if (kinds.length === 0) return { events: [], ignored: notes.length > 0 ? notes : [`hibob: ${type}${data.tableId ? ` (${data.tableId})` : ''} is not synced`] };
 
-    const person = await readPerson(api, data.employeeId);
+    const person = await readPerson(context, data.employeeId);
     if (!person) return { events: [], ignored: [`hibob ${data.employeeId}: the employee cannot be read`] };
-    const translation = eventsFor(kinds, person, { sender: 'hibob', id: `hibob:${type}:${data.employeeId}:${triggeredAt}`, occurredAt: isoTime(triggeredAt) });
+    const translation = eventsFor(context, kinds, person, { id: `hibob:${type}:${data.employeeId}:${triggeredAt}`, occurredAt: isoTime(triggeredAt) });
     translation.ignored.push(...notes);
     return translation;
+  },
+
+  sign(body, secret) {
+    const json = /^\s*[[{]/.test(body);
+    return { 'content-type': json ? 'application/json' : 'text/plain', 'bob-signature': hmac('sha512', secret, body).toString('base64') };
   },
 };

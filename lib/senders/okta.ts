@@ -6,13 +6,12 @@
  * GET /api/v1/users/{id}.
  */
 import * as z from 'zod';
-import { config } from '../settings';
-import { parseJsonAs } from '../http/request';
+import { parseJsonAs } from '../json';
 import { RefusedEvent } from '../outcome';
-import { apiAuth, type SourceApi } from './kit/api';
-import { eventsFor, mergeTranslations, type ChangeKind, type SourcePerson } from './kit/translate';
-import type { IncomingWebhook, SourceAdapter, Translation } from './kit/adapter';
+import type { IncomingWebhook, SenderAdapter, SenderContext, Translation } from './kit/adapter';
+import { apiAuth } from './kit/api';
 import { refuse, safeEqual } from './kit/signature';
+import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
 
 const logEventSchema = z.object({
   uuid: z.string().min(1),
@@ -45,32 +44,32 @@ const LIFECYCLE: Record<string, ChangeKind[]> = {
 
 const ROLE_ATTRIBUTES = new Set(['title', 'department', 'division', 'userType']);
 
-function personOf(user: z.infer<typeof userSchema>): SourcePerson {
+function personOf(user: z.infer<typeof userSchema>): SenderPerson {
   const text = (v: unknown) => (typeof v === 'string' ? v : v === null ? '' : undefined);
   const fields = Object.fromEntries(Object.entries(user.profile).map(([k, v]) => [k, text(v)]));
-  return { sourceId: user.id, email: text(user.profile.email), firstName: text(user.profile.firstName), lastName: text(user.profile.lastName), fields };
+  return { senderId: user.id, email: text(user.profile.email), firstName: text(user.profile.firstName), lastName: text(user.profile.lastName), fields };
 }
 
 /** Which changes an update_profile event implies, from `changedAttributes` when Okta says (else all of them). */
-function profileChanges(event: z.infer<typeof logEventSchema>): ChangeKind[] {
+function profileChanges(event: z.infer<typeof logEventSchema>, context: SenderContext): ChangeKind[] {
   const changed = event.debugContext?.debugData?.changedAttributes;
   if (typeof changed !== 'string' || !changed.trim()) return ['role', 'contacts'];
   const attributes = changed.split(',').map((a) => a.trim());
-  const contactFields = new Set(Object.keys(config().sourceMapping.okta.contacts));
+  const contactFields = new Set(Object.keys(context.mapping.contacts));
   const kinds: ChangeKind[] = [];
-  if (attributes.some((a) => ROLE_ATTRIBUTES.has(a) || a === config().sourceMapping.okta.roleField)) kinds.push('role');
+  if (attributes.some((a) => ROLE_ATTRIBUTES.has(a) || a === context.mapping.roleField)) kinds.push('role');
   if (attributes.some((a) => contactFields.has(a))) kinds.push('contacts');
   return kinds;
 }
 
-async function translateEvent(event: z.infer<typeof logEventSchema>, api: () => Promise<SourceApi>): Promise<Translation> {
+async function translateEvent(event: z.infer<typeof logEventSchema>, context: SenderContext): Promise<Translation> {
   const user = event.target?.find((t) => t.type === 'User');
   let kinds: ChangeKind[] = LIFECYCLE[event.eventType] ?? [];
   let groupRole: string | undefined;
-  if (event.eventType === 'user.account.update_profile') kinds = profileChanges(event);
+  if (event.eventType === 'user.account.update_profile') kinds = profileChanges(event, context);
   if (event.eventType === 'group.user_membership.add' || event.eventType === 'group.user_membership.remove') {
     const group = event.target?.find((t) => t.type === 'UserGroup')?.displayName ?? '';
-    const groups = config().sourceMapping.okta.groups;
+    const groups = context.mapping.groups;
     if (!(group in groups)) return { events: [], ignored: [`${event.uuid}: group "${group}" is not mapped to a role`] };
     kinds = ['role'];
     // Joining a mapped group gives its role; leaving it falls back to the role the profile names.
@@ -79,42 +78,45 @@ async function translateEvent(event: z.infer<typeof logEventSchema>, api: () => 
   if (kinds.length === 0) return { events: [], ignored: [`${event.uuid}: ${event.eventType} is not synced`] };
   if (!user) return { events: [], ignored: [`${event.uuid}: ${event.eventType} names no user`] };
 
-  const record = await (await api()).json('GET', `/api/v1/users/${encodeURIComponent(user.id)}`, userSchema);
+  const record = await (await context.api()).json('GET', `/api/v1/users/${encodeURIComponent(user.id)}`, userSchema);
   if (!record) return { events: [], ignored: [`${event.uuid}: Okta user ${user.id} no longer exists`] };
-  return eventsFor(kinds, personOf(record), { sender: 'okta', id: event.uuid, occurredAt: event.published }, groupRole);
+  return eventsFor(context, kinds, personOf(record), { id: event.uuid, occurredAt: event.published }, groupRole);
 }
 
-export const okta: SourceAdapter = {
-  sender: 'okta',
+export const okta: SenderAdapter = {
   api: apiAuth({
-    urlVariable: 'OKTA_ORG_URL',
     credentials: z.object({ apiToken: z.string().min(1) }),
     authorization: (c: { apiToken: string }) => `SSWS ${c.apiToken}`,
   }),
 
-  async handshake(request, secret) {
+  async handshake(request, context, secret) {
     if (request.method !== 'GET') return undefined;
     const challenge = request.headers['x-okta-verification-challenge'];
     if (!challenge) throw new RefusedEvent('invalid', 'a GET must carry X-Okta-Verification-Challenge (Okta sends a GET only to verify the hook)');
-    okta.verify(request, await secret());
+    okta.verify(request, await secret(), context);
     return { status: 200, body: { verification: challenge } };
   },
 
-  verify(request, secret) {
-    const header = config().oktaAuthHeader;
+  verify(request, secret, context) {
+    const header = context.options.authHeader ?? 'authorization';
     const value = request.headers[header];
     if (!value) refuse(`missing ${header} header`);
     if (!safeEqual(value as string, secret)) refuse(`${header} does not match the shared secret`);
   },
 
-  async translate(request: IncomingWebhook, api) {
+  async translate(request: IncomingWebhook, context) {
     const delivery = parseJsonAs(request.rawBody, deliverySchema, 'an Okta event hook delivery');
     const parsed = delivery.data.events.map((e) => logEventSchema.safeParse(e));
     const malformed = parsed.filter((p) => !p.success).length;
     // Okta may deliver events out of order: apply them in the order they happened.
     const events = parsed.flatMap((p) => (p.success ? [p.data] : [])).sort((a, b) => Date.parse(a.published) - Date.parse(b.published));
     const parts: Translation[] = [{ events: [], ignored: malformed ? [`${malformed} event(s) without uuid, published or eventType`] : [] }];
-    for (const event of events) parts.push(await translateEvent(event, api));
+    for (const event of events) parts.push(await translateEvent(event, context));
     return mergeTranslations(parts);
+  },
+
+  sign(body, secret, _at, options) {
+    // Okta does not sign: it sends the shared secret itself in the configured header.
+    return { [options.authHeader ?? 'authorization']: secret, 'content-type': 'application/json' };
   },
 };

@@ -1,22 +1,36 @@
 /**
- * Durable idempotency across containers with Powertools Idempotency on DynamoDB: the first delivery of an event id
- * runs, a later one gets the stored result, and one arriving while the first still runs is told to come back.
+ * The IdempotencyStore port with Powertools Idempotency on DynamoDB: the first delivery of an event id runs, a later
+ * one gets the stored result, and one arriving while the first still runs is told to come back. Only final results
+ * are stored: a result that is not final leaves the section as an error, so Powertools removes its record.
  */
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyInconsistentStateError,
+  IdempotencyItemNotFoundError,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { Context } from 'aws-lambda';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CanonicalEvent } from '../events';
-import type { SyncResult } from '../outcome';
-import { dynamoDb } from './dynamodb';
+import { RefusedEvent, type SyncResult } from '../outcome';
+import type { Attempt, IdempotencyStore } from './ports';
 
-/** Applies an event; `remainingMs` is the time left in the invocation that runs it (not part of the key). */
-export type EventProcessor = (event: CanonicalEvent, remainingMs: () => number) => Promise<SyncResult>;
+/** Seconds a sender should wait when the same event is being applied by another container right now. */
+export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
 
-export interface Idempotent {
-  run(event: CanonicalEvent, context: Context): Promise<SyncResult>;
+/** Carries a result out of the idempotent section without it being stored. */
+class NotFinal extends Error {
+  constructor(readonly result: SyncResult) {
+    super(result.outcome);
+  }
 }
 
-export function idempotent(tableName: string, ttlSeconds: number, processor: EventProcessor): Idempotent {
+type Section = (remainingMs: () => number) => Promise<Attempt>;
+
+export function powertoolsIdempotency(client: DynamoDBClient, tableName: string, ttlSeconds: number): IdempotencyStore {
   const config = new IdempotencyConfig({
     // Senders' ids are unique per sender and event type; one webhook may carry several canonical events.
     eventKeyJmesPath: '[source, type, id]',
@@ -24,16 +38,43 @@ export function idempotent(tableName: string, ttlSeconds: number, processor: Eve
     payloadValidationJmesPath: 'data',
     expiresAfterSeconds: ttlSeconds,
   });
-  const wrapped = makeIdempotent(processor, {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamoDb() }),
-    config,
-    dataIndexArgument: 0,
-  });
+  const wrapped = makeIdempotent(
+    async (_event: CanonicalEvent, remainingMs: () => number, section: Section): Promise<SyncResult> => {
+      const { result, final } = await section(remainingMs);
+      if (!final) throw new NotFinal(result);
+      return result;
+    },
+    { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }), config, dataIndexArgument: 0 },
+  );
   return {
-    run: (event, context) => {
+    async once(event, context, apply) {
       // In-progress records expire with this invocation, so a crashed container does not block the event forever.
       config.registerLambdaContext(context);
-      return wrapped(event, () => context.getRemainingTimeInMillis());
+      try {
+        return await wrapped(event, () => context.getRemainingTimeInMillis(), apply);
+      } catch (error) {
+        if (error instanceof NotFinal) return error.result;
+        throw translated(error, event);
+      }
     },
   };
+}
+
+function translated(error: unknown, event: CanonicalEvent): unknown {
+  if (error instanceof IdempotencyAlreadyInProgressError) {
+    return new RefusedEvent('in_flight', `event ${event.id} is being applied right now; try again shortly`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+  }
+  if (error instanceof IdempotencyValidationError) {
+    return new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, ['id: reused for different data']);
+  }
+  // The store unreachable or throttled, or its state changing under us (the other delivery's record was removed
+  // between our conditional write and our read): passes with time.
+  if (
+    error instanceof IdempotencyPersistenceLayerError ||
+    error instanceof IdempotencyInconsistentStateError ||
+    error instanceof IdempotencyItemNotFoundError
+  ) {
+    return new RefusedEvent('unavailable', `the idempotency store is unavailable: ${error.message}`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+  }
+  return error;
 }

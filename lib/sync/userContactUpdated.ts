@@ -5,7 +5,7 @@ import type { SyncResult } from '../outcome';
 import type { SyncDeps } from './deps';
 import { findMember, notFoundMessage } from './findMember';
 
-export const CONTACTS_UNSUPPORTED_MESSAGE =
+const CONTACTS_UNSUPPORTED_MESSAGE =
   'this DocSpace server (v3.2.1 or later) has no route to change another member\'s contacts; ' +
   'contacts can only be set when the member is created';
 

@@ -17,7 +17,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** A loopback HTTP server that counts the TCP connections it accepts and closes them all on stop. */
-export class EmulatorServer {
+class EmulatorServer {
   connections = 0;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();

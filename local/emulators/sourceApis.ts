@@ -13,7 +13,7 @@ export const SOURCE_CREDENTIALS = {
   hibob: { serviceUserId: 'SERVICE-LOCAL', token: 'local-hibob-token-not-a-secret' },
 };
 
-export const BAMBOOHR_COMPANY = 'acme';
+const BAMBOOHR_COMPANY = 'acme';
 
 interface Route {
   match: RegExp;

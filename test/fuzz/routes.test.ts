@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, type CanonicalEventType } from '../../lib/events';
-import { MAX_BODY_BYTES } from '../../lib/http/request';
+import { MAX_BODY_BYTES } from '../../lib/http/rawBody';
 import { ROUTE_BY_TYPE } from '../../lib/http/routes';
 import { signStandardWebhook } from '../../lib/http/standardWebhooks';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';

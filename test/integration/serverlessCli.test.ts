@@ -242,7 +242,7 @@ describe('serverless package', () => {
         expect(text).toContain('log-group:/aws/lambda/docspace-idp-sync-dev');
       } else if (actions.every((a) => a.startsWith('secretsmanager:'))) {
         expect(actions).toEqual(['secretsmanager:GetSecretValue']);
-        expect(statement.Resource).toEqual([secretArn(LOCAL.apiKeySecretId), secretArn(LOCAL.webhookSecretId), secretArn(LOCAL.sourceApiSecretId)]);
+        expect(statement.Resource).toEqual([secretArn(LOCAL.apiKeySecretId), secretArn(LOCAL.webhookSecretId), secretArn(LOCAL.senderApiSecretId)]);
       } else {
         expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
         expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }]);

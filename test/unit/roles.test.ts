@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../lib/settings';
+import { ConfigurationError } from '../../lib/outcome';
+import { parseSettings } from '../../lib/settings';
 import { buildRoleMap, userTypeForRole } from '../../lib/roles';
 
 const env = { DOCSPACE_URL: 'https://portal.example.com', DOCSPACE_API_KEY_SECRET_ID: 'k', WEBHOOK_SECRET_ID: 'w' };
@@ -17,7 +18,7 @@ describe('role map', () => {
   });
 
   it('takes additions and overrides from ROLE_MAP, by name or number', () => {
-    const { roles } = parseConfig({ ...env, ROLE_MAP: '{"Engineer": "user", "Manager": 4, "Head of IT": "DocSpaceAdmin"}' });
+    const { roles } = parseSettings({ ...env, ROLE_MAP: '{"Engineer": "user", "Manager": 4, "Head of IT": "DocSpaceAdmin"}' });
     expect(userTypeForRole(roles, 'engineer')).toBe(4);
     expect(userTypeForRole(roles, 'MANAGER')).toBe(4);
     expect(userTypeForRole(roles, 'head of it')).toBe(3);
@@ -25,13 +26,13 @@ describe('role map', () => {
   });
 
   it('refuses a ROLE_MAP that is not JSON or names no DocSpace type, saying which setting is wrong', () => {
-    expect(() => parseConfig({ ...env, ROLE_MAP: '{nope' })).toThrow(/ROLE_MAP: is not valid JSON/);
-    expect(() => parseConfig({ ...env, ROLE_MAP: '{"Boss": "Emperor"}' })).toThrow(ConfigError);
-    expect(() => parseConfig({ ...env, ROLE_MAP: '{"Boss": 7}' })).toThrow(/ROLE_MAP/);
+    expect(() => parseSettings({ ...env, ROLE_MAP: '{nope' })).toThrow(/ROLE_MAP: is not valid JSON/);
+    expect(() => parseSettings({ ...env, ROLE_MAP: '{"Boss": "Emperor"}' })).toThrow(ConfigurationError);
+    expect(() => parseSettings({ ...env, ROLE_MAP: '{"Boss": 7}' })).toThrow(/ROLE_MAP/);
   });
 
   it('names every missing or wrong setting', () => {
-    expect(() => parseConfig({ DOCSPACE_URL: 'ftp://x', DOCSPACE_REASSIGN_USER_ID: 'me' })).toThrow(
+    expect(() => parseSettings({ DOCSPACE_URL: 'ftp://x', DOCSPACE_REASSIGN_USER_ID: 'me' })).toThrow(
       /DOCSPACE_URL.*DOCSPACE_API_KEY_SECRET_ID.*WEBHOOK_SECRET_ID.*DOCSPACE_REASSIGN_USER_ID/,
     );
   });

@@ -5,7 +5,9 @@ import { bamboohr } from '../../lib/senders/bamboohr';
 import { hibob } from '../../lib/senders/hibob';
 import { okta } from '../../lib/senders/okta';
 import type { IncomingWebhook } from '../../lib/senders/kit/adapter';
+import { senderContext } from '../support/doubles';
 
+const context = senderContext();
 const request = (body: string, headers: Record<string, string>): IncomingWebhook => ({ method: 'POST', headers, rawBody: Buffer.from(body) });
 const refusal = (fn: () => void): string => {
   try {
@@ -25,15 +27,15 @@ describe('BambooHR X-BambooHR-Signature', () => {
 
   it('accepts the reference vector: hex HMAC-SHA256 of the body followed by the timestamp', () => {
     vi.useFakeTimers({ now: 1658248023_000 + 30_000 });
-    expect(() => bamboohr.verify(request(body, headers), key)).not.toThrow();
+    expect(() => bamboohr.verify(request(body, headers), key, context)).not.toThrow();
   });
 
   it('refuses the same signature outside the 5-minute window, and any change to body or timestamp', () => {
     vi.useFakeTimers({ now: 1658248023_000 + 301_000 });
-    expect(refusal(() => bamboohr.verify(request(body, headers), key))).toMatch(/5-minute window/);
+    expect(refusal(() => bamboohr.verify(request(body, headers), key, context))).toMatch(/5-minute window/);
     vi.useFakeTimers({ now: 1658248023_000 });
-    expect(refusal(() => bamboohr.verify(request(body.replace('Tefi', 'Teff'), headers), key))).toMatch(/does not match/);
-    expect(refusal(() => bamboohr.verify(request(body, { ...headers, 'x-bamboohr-timestamp': '1658248024' }), key))).toMatch(/does not match/);
+    expect(refusal(() => bamboohr.verify(request(body.replace('Tefi', 'Teff'), headers), key, context))).toMatch(/does not match/);
+    expect(refusal(() => bamboohr.verify(request(body, { ...headers, 'x-bamboohr-timestamp': '1658248024' }), key, context))).toMatch(/does not match/);
   });
 });
 
@@ -43,13 +45,13 @@ describe('HiBob Bob-Signature', () => {
   const signature = '8+NUnlZugY1e+BlFVl/HaUMHrGT6WdvFvvIWYK65Dn8iT24wYcpZ8Z93bkAjDtZNsXmudX2XXzM3ivB8/GLZRQ==';
 
   it('accepts the reference vector: base64 HMAC-SHA512 of the raw body', () => {
-    expect(() => hibob.verify(request(body, { 'bob-signature': signature }), secret)).not.toThrow();
+    expect(() => hibob.verify(request(body, { 'bob-signature': signature }), secret, context)).not.toThrow();
   });
 
   it('refuses another secret, a changed body and a missing header', () => {
-    expect(refusal(() => hibob.verify(request(body, { 'bob-signature': signature }), 'other'))).toMatch(/does not match/);
-    expect(refusal(() => hibob.verify(request(`${body} `, { 'bob-signature': signature }), secret))).toMatch(/does not match/);
-    expect(refusal(() => hibob.verify(request(body, {}), secret))).toMatch(/missing Bob-Signature/);
+    expect(refusal(() => hibob.verify(request(body, { 'bob-signature': signature }), 'other', context))).toMatch(/does not match/);
+    expect(refusal(() => hibob.verify(request(`${body} `, { 'bob-signature': signature }), secret, context))).toMatch(/does not match/);
+    expect(refusal(() => hibob.verify(request(body, {}), secret, context))).toMatch(/missing Bob-Signature/);
   });
 });
 
@@ -57,8 +59,8 @@ describe('Okta shared secret', () => {
   it('compares the configured header with the secret', () => {
     // The header name is a setting (OKTA_AUTH_HEADER); the rest of the configuration only has to be valid.
     Object.assign(process.env, { DOCSPACE_URL: 'https://portal.example.com', DOCSPACE_API_KEY_SECRET_ID: 'k', WEBHOOK_SECRET_ID: 'w' });
-    expect(() => okta.verify(request('{}', { authorization: 'my-shared-secret' }), 'my-shared-secret')).not.toThrow();
-    expect(refusal(() => okta.verify(request('{}', { authorization: 'my-shared-secreT' }), 'my-shared-secret'))).toMatch(/does not match/);
-    expect(refusal(() => okta.verify(request('{}', {}), 'my-shared-secret'))).toMatch(/missing authorization/);
+    expect(() => okta.verify(request('{}', { authorization: 'my-shared-secret' }), 'my-shared-secret', context)).not.toThrow();
+    expect(refusal(() => okta.verify(request('{}', { authorization: 'my-shared-secreT' }), 'my-shared-secret', context))).toMatch(/does not match/);
+    expect(refusal(() => okta.verify(request('{}', {}), 'my-shared-secret', context))).toMatch(/missing authorization/);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RefusedEvent } from '../../lib/outcome';
 import { signStandardWebhook, verifyStandardWebhook } from '../../lib/http/standardWebhooks';
+import { webhook } from '../support/doubles';
 
 // The reference vector (shared/reference/webhooks/README.md §7): the spec's example body, minified.
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -26,26 +27,26 @@ describe('Standard Webhooks signature', () => {
 
   it('accepts the reference vector', () => {
     vi.useFakeTimers({ now: 1674087231_000 + 60_000 });
-    expect(() => verifyStandardWebhook(Buffer.from(body), headers, secret)).not.toThrow();
+    expect(() => verifyStandardWebhook(webhook(body, headers), secret)).not.toThrow();
     expect(signStandardWebhook(body, secret, headers['webhook-id'], new Date(1674087231_000))).toEqual(headers);
   });
 
   it('refuses a changed body, a wrong secret and a signature from another message', () => {
     vi.useFakeTimers({ now: 1674087231_000 });
-    expect(refusal(() => verifyStandardWebhook(Buffer.from(body.replace('contact', 'kontact')), headers, secret)).outcome).toBe('unauthorized');
-    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), headers, 'whsec_' + Buffer.from('x'.repeat(32)).toString('base64'))).message).toMatch(/No matching signature/);
-    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), { ...headers, 'webhook-id': 'msg_other' }, secret)).outcome).toBe('unauthorized');
+    expect(refusal(() => verifyStandardWebhook(webhook(body.replace('contact', 'kontact'), headers), secret)).outcome).toBe('unauthorized');
+    expect(refusal(() => verifyStandardWebhook(webhook(body, headers), 'whsec_' + Buffer.from('x'.repeat(32)).toString('base64'))).message).toMatch(/No matching signature/);
+    expect(refusal(() => verifyStandardWebhook(webhook(body, { ...headers, 'webhook-id': 'msg_other' }), secret)).outcome).toBe('unauthorized');
   });
 
   it('refuses timestamps more than 5 minutes off, in either direction', () => {
     vi.useFakeTimers({ now: 1674087231_000 + 6 * 60_000 });
-    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), headers, secret)).message).toMatch(/too old/);
+    expect(refusal(() => verifyStandardWebhook(webhook(body, headers), secret)).message).toMatch(/too old/);
     vi.useFakeTimers({ now: 1674087231_000 - 6 * 60_000 });
-    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), headers, secret)).message).toMatch(/too new/);
+    expect(refusal(() => verifyStandardWebhook(webhook(body, headers), secret)).message).toMatch(/too new/);
   });
 
   it('names the missing headers', () => {
-    expect(refusal(() => verifyStandardWebhook(Buffer.from(body), { 'webhook-id': 'x' }, secret)).message).toBe(
+    expect(refusal(() => verifyStandardWebhook(webhook(body, { 'webhook-id': 'x' }), secret)).message).toBe(
       'missing signature header(s): webhook-timestamp, webhook-signature',
     );
   });

@@ -1,6 +1,11 @@
-/** The shape every sender adapter has: verify → handshake → translate. Adding a sender is one file of this shape. */
+/**
+ * The shape of every sender adapter (handshake → verify → translate, and `sign` for the local tools), and what the
+ * pipeline hands it: its mapping, the role map, its options and a lazy client for its API. An adapter reaches for
+ * no setting or singleton of its own; its registry entry says where its settings live.
+ */
 import type { CanonicalEvent } from '../../events';
-import type { SourceApi, SourceApiAuth } from './api';
+import type { RoleMap } from '../../roles';
+import type { SenderApi, SenderApiAuth } from './api';
 
 /** A webhook delivery as received: header names lower-cased, the body exactly as sent. */
 export interface IncomingWebhook {
@@ -10,7 +15,7 @@ export interface IncomingWebhook {
 }
 
 /** What to answer a vendor's one-time handshake with. */
-export interface HandshakeReply {
+interface HandshakeReply {
   status: number;
   body: unknown;
 }
@@ -21,18 +26,39 @@ export interface Translation {
   ignored: string[];
 }
 
-export interface SourceAdapter {
-  /** Key of this sender's signing material in the webhook secret, and of its API credentials in the source secret. */
-  readonly sender: 'okta' | 'bamboohr' | 'hibob';
+export interface SenderMapping {
+  /** Sender field → DocSpace contact type. */
+  contacts: Record<string, string>;
+  /** Sender field whose value is the role name. */
+  roleField: string;
+  /** Group name → role name (Okta group memberships). */
+  groups: Record<string, string>;
+}
+
+/** Everything an adapter may use for one delivery. */
+export interface SenderContext {
+  /** The sender's registry name: the `source` of its canonical events. */
+  sender: string;
+  mapping: SenderMapping;
+  roles: RoleMap;
+  /** The adapter's options from its registry entry (values from the environment or their defaults). */
+  options: Record<string, string>;
+  /** A client for the sender's API, built on first use (credentials from the sender API secret). */
+  api: () => Promise<SenderApi>;
+}
+
+export interface SenderAdapter {
   /** How to reach the sender's own API, for payloads that carry ids only. */
-  readonly api: SourceApiAuth<unknown>;
+  readonly api: SenderApiAuth<unknown>;
   /**
    * A vendor handshake, answered before anything is parsed: Okta's verification GET, HiBob's "Ping test". Given the
    * signing secret so that a handshake carrying credentials can be checked.
    */
-  handshake?(request: IncomingWebhook, secret: () => Promise<string>): Promise<HandshakeReply | undefined>;
+  handshake?(request: IncomingWebhook, context: SenderContext, secret: () => Promise<string>): Promise<HandshakeReply | undefined>;
   /** Throws a RefusedEvent ('unauthorized') unless the delivery is genuine. */
-  verify(request: IncomingWebhook, secret: string): void;
-  /** Turns a verified delivery into canonical events, reading the source's API where the payload has no values. */
-  translate(request: IncomingWebhook, api: () => Promise<SourceApi>): Promise<Translation>;
+  verify(request: IncomingWebhook, secret: string, context: SenderContext): void;
+  /** Turns a verified delivery into canonical events, reading the sender's API where the payload has no values. */
+  translate(request: IncomingWebhook, context: SenderContext): Promise<Translation>;
+  /** The headers the vendor would send with this body (the inverse of verify), for `npm run send`, tests and benchmarks. */
+  sign(body: string, secret: string, at: Date, options: Record<string, string>): Record<string, string>;
 }

@@ -1,29 +1,16 @@
 /**
  * Which fields of a sender's record become DocSpace contacts, which one carries the role (passed through the role
- * map), and, for Okta, which groups mean which role. Defaults below; SOURCE_MAPPING (JSON) overrides per sender:
+ * map), and, for Okta, which groups mean which role. Each sender's defaults stand in its registry entry (with the
+ * vendor page that names each field); SENDER_MAPPING (JSON) overrides them per sender:
  *   {"okta": {"contacts": {"mobilePhone": "mobphone"}, "roleField": "title", "groups": {"DocSpace Admins": "DocSpaceAdmin"}}}
- * Contact field names are the sender's API names: Okta profile attributes, BambooHR field aliases, HiBob field ids.
+ * Field names are the sender's API names: Okta profile attributes, BambooHR field aliases, HiBob field ids.
  */
 import * as z from 'zod';
+import { SENDER_NAMES, SENDERS, type Sender } from '../registry';
+import type { SenderMapping } from './adapter';
 
-export type Sender = 'okta' | 'bamboohr' | 'hibob';
 
-export interface SenderMapping {
-  /** Source field → DocSpace contact type. */
-  contacts: Record<string, string>;
-  /** Source field whose value is the role name. */
-  roleField: string;
-  /** Group name → role name (Okta group memberships). */
-  groups: Record<string, string>;
-}
-
-export type SourceMapping = Record<Sender, SenderMapping>;
-
-export const DEFAULT_SOURCE_MAPPING: SourceMapping = {
-  okta: { contacts: { mobilePhone: 'mobphone', primaryPhone: 'phone', secondEmail: 'mail' }, roleField: 'title', groups: {} },
-  bamboohr: { contacts: { mobilePhone: 'mobphone', workPhone: 'phone', homeEmail: 'mail' }, roleField: 'jobTitle', groups: {} },
-  hibob: { contacts: { 'work.mobilePhone': 'mobphone', 'work.workPhone': 'phone' }, roleField: 'work.title', groups: {} },
-};
+export type SenderMappings = Record<Sender, SenderMapping>;
 
 const senderOverrides = z
   .object({
@@ -33,16 +20,18 @@ const senderOverrides = z
   })
   .strict();
 
-export const sourceMappingSchema = z.object({ okta: senderOverrides, bamboohr: senderOverrides, hibob: senderOverrides }).partial().strict();
+export const senderMappingSchema = z.partialRecord(z.enum(SENDER_NAMES), senderOverrides);
 
-export function buildSourceMapping(overrides: z.infer<typeof sourceMappingSchema>): SourceMapping {
-  const merged = structuredClone(DEFAULT_SOURCE_MAPPING);
-  for (const sender of Object.keys(merged) as Sender[]) {
-    const o = overrides[sender];
-    if (!o) continue;
-    if (o.contacts) merged[sender].contacts = o.contacts;
-    if (o.roleField) merged[sender].roleField = o.roleField;
-    if (o.groups) merged[sender].groups = o.groups;
+export function buildSenderMapping(overrides: z.infer<typeof senderMappingSchema>): SenderMappings {
+  const merged = {} as SenderMappings;
+  for (const sender of SENDER_NAMES) {
+    const defaults = SENDERS[sender].mapping;
+    const o = overrides[sender] ?? {};
+    merged[sender] = {
+      contacts: { ...(o.contacts ?? defaults.contacts) },
+      roleField: o.roleField ?? defaults.roleField,
+      groups: { ...(o.groups ?? defaults.groups) },
+    };
   }
   return merged;
 }

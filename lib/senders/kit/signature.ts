@@ -19,7 +19,7 @@ export const refuse = (message: string): never => {
 };
 
 /** Seconds a signed timestamp may be off from now, either way, before a delivery is refused as a replay. */
-export const TIMESTAMP_TOLERANCE_SECONDS = 300;
+const TIMESTAMP_TOLERANCE_SECONDS = 300;
 
 export function requireFreshTimestamp(header: string | undefined, name: string, now = Date.now()): string {
   if (!header) return refuse(`missing ${name} header`);

@@ -2,15 +2,13 @@
  * From a sender's record to canonical events, shared by every adapter: which kinds of change a delivery implies is
  * the adapter's call; what each kind carries (names, mapped contacts, a role the role map knows) is decided here once.
  */
-import { config } from '../../settings';
 import type { CanonicalEvent, Contact } from '../../events';
 import { userTypeForRole } from '../../roles';
-import type { Sender } from './mapping';
-import type { Translation } from './adapter';
+import type { SenderContext, Translation } from './adapter';
 
 /** One person as the sender's API or payload describes them, with field names as the mapping uses them. */
-export interface SourcePerson {
-  sourceId: string;
+export interface SenderPerson {
+  senderId: string;
   email?: string | undefined;
   firstName?: string | undefined;
   lastName?: string | undefined;
@@ -21,7 +19,6 @@ export interface SourcePerson {
 export type ChangeKind = 'created' | 'role' | 'contacts' | 'deactivated' | 'reactivated';
 
 export interface Occurrence {
-  sender: Sender;
   /** Unique per delivery item; each canonical event's id is this plus its kind. */
   id: string;
   occurredAt: string;
@@ -30,30 +27,30 @@ export interface Occurrence {
 const present = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
 
 /** The mapped contacts of a person; an empty source field becomes an empty value, which removes that type. */
-function contactsOf(sender: Sender, person: SourcePerson): Contact[] {
-  return Object.entries(config().sourceMapping[sender].contacts)
+function contactsOf(context: SenderContext, person: SenderPerson): Contact[] {
+  return Object.entries(context.mapping.contacts)
     .filter(([field]) => field in person.fields)
     .map(([field, type]) => ({ type, value: (person.fields[field] ?? '').trim() }));
 }
 
 /** The role a person's record names, when the role map knows it. */
-function roleOf(sender: Sender, person: SourcePerson, explicitRole?: string): { role?: string; unknown?: string } {
-  const role = explicitRole ?? person.fields[config().sourceMapping[sender].roleField];
+function roleOf(context: SenderContext, person: SenderPerson, explicitRole?: string): { role?: string; unknown?: string } {
+  const role = explicitRole ?? person.fields[context.mapping.roleField];
   if (!present(role)) return {};
-  return userTypeForRole(config().roles, role) === undefined ? { unknown: role } : { role };
+  return userTypeForRole(context.roles, role) === undefined ? { unknown: role } : { role };
 }
 
-export function eventsFor(kinds: Iterable<ChangeKind>, person: SourcePerson, at: Occurrence, explicitRole?: string): Translation {
+export function eventsFor(context: SenderContext, kinds: Iterable<ChangeKind>, person: SenderPerson, at: Occurrence, explicitRole?: string): Translation {
   const out: Translation = { events: [], ignored: [] };
-  const who = `${at.sender} ${person.sourceId}`;
+  const who = `${context.sender} ${person.senderId}`;
   if (!present(person.email)) {
     out.ignored.push(`${who}: the record has no e-mail to find the DocSpace member by`);
     return out;
   }
   const email = person.email.trim().toLowerCase();
-  const base = (kind: ChangeKind) => ({ id: `${at.id}:${kind}`, occurredAt: at.occurredAt, source: at.sender });
-  const contacts = contactsOf(at.sender, person);
-  const { role, unknown } = roleOf(at.sender, person, explicitRole);
+  const base = (kind: ChangeKind) => ({ id: `${at.id}:${kind}`, occurredAt: at.occurredAt, source: context.sender });
+  const contacts = contactsOf(context, person);
+  const { role, unknown } = roleOf(context, person, explicitRole);
 
   for (const kind of new Set(kinds)) {
     switch (kind) {

@@ -1,0 +1,9 @@
+/** The secrets the service reads, as a port: AWS Secrets Manager in production (secretsManager.ts), a map in unit tests. */
+export interface Secrets {
+  /** The DocSpace API key; `refresh` reads it again after DocSpace refused the cached one (key rotation). */
+  docspaceApiKey(refresh?: boolean): Promise<string>;
+  /** A door's signing material, by its key in the webhook secret (`standardWebhooks`, `okta`, …). */
+  signingSecret(key: string): Promise<string>;
+  /** A sender's entry in the sender API secret, unchecked (its adapter knows the shape), or undefined. */
+  senderCredentials(sender: string): Promise<unknown>;
+}

@@ -1,0 +1,84 @@
+/**
+ * The composition root: settings read and checked once per container, and every port built from them — secrets,
+ * the DocSpace pool, the stores, the clock, the pipeline — handed down as values. Handlers pass `services` to their
+ * door; nothing below reaches for a setting or a singleton of its own.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openDocSpacePool } from './docspace/client';
+import type { SenderDoorServices } from './http/senderDoor';
+import { applier } from './pipeline/apply';
+import { MemberLease } from './pipeline/claim';
+import { exactlyOnce } from './pipeline/exactlyOnce';
+import { MemberDirectory } from './pipeline/member';
+import { secretsManager } from './secrets/secretsManager';
+import { openSenderApi, openSenderApiAgent, type SenderApi } from './senders/kit/api';
+import { senderEntry } from './senders/registry';
+import { parseSettings, type Settings } from './settings';
+import { powertoolsIdempotency } from './store/idempotency';
+import type { Clock } from './store/ports';
+import { dynamoDbRecords } from './store/records';
+
+const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
+function compose(settings: Settings, clock: Clock = systemClock): SenderDoorServices {
+  const secrets = secretsManager(settings);
+  const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
+  const apply = applier({
+    docspaceUrl: settings.docspaceUrl,
+    pool,
+    secrets,
+    roles: settings.roles,
+    clock,
+    ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}),
+  });
+  let stores;
+  if (settings.eventsTable) {
+    // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
+    const dynamoDb = new DynamoDBClient({});
+    const records = dynamoDbRecords(dynamoDb, settings.eventsTable);
+    stores = {
+      idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds),
+      lease: new MemberLease(records, clock),
+      directory: new MemberDirectory(records),
+    };
+  }
+  const process = exactlyOnce({ apply, clock, ...(stores ? { stores } : {}) });
+  const agent = openSenderApiAgent();
+
+  return {
+    secrets,
+    process,
+    senderContext(sender) {
+      const entry = senderEntry(sender);
+      let api: Promise<SenderApi> | undefined;
+      let opened: SenderApi | undefined;
+      return {
+        sender,
+        mapping: settings.mappings[sender],
+        roles: settings.roles,
+        options: settings.senders[sender].options,
+        api: () =>
+          (api ??= openSenderApi({
+            sender,
+            access: entry.adapter.api,
+            baseUrl: settings.senders[sender].apiUrl,
+            urlSetting: entry.apiUrl.setting,
+            credentials: () => secrets.senderCredentials(sender),
+            agent,
+          }).then((client) => (opened = client))),
+        get apiCalls() {
+          return opened?.calls ?? 0;
+        },
+      };
+    },
+  };
+}
+
+let built: SenderDoorServices | undefined;
+
+/** This container's services, composed from its environment on first use (a bad setting fails every invocation). */
+export function services(): SenderDoorServices {
+  built ??= compose(parseSettings(process.env));
+  return built;
+}

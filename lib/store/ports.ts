@@ -1,0 +1,42 @@
+/**
+ * What the pipeline keeps, as ports: DynamoDB in production (records.ts, idempotency.ts), in memory for unit tests
+ * (memory.ts). The rules that use them (the member claim, the directory) live in lib/pipeline and are written once.
+ */
+import type { Context } from 'aws-lambda';
+import type { CanonicalEvent } from '../events';
+import type { SyncResult } from '../outcome';
+
+/** A record and the version it was read at. */
+export interface Versioned<T> {
+  value: T;
+  version: number;
+}
+
+/** Records by key, written with compare-and-set: the member marks and the member directory. */
+export interface RecordStore {
+  /** The record as last written (a consistent read), or undefined. */
+  get<T extends object>(key: string): Promise<Versioned<T> | undefined>;
+  /** Writes the record if it is still at `expected` (undefined: still absent); false when another writer came first. */
+  put<T extends object>(key: string, value: T, expected: number | undefined): Promise<boolean>;
+}
+
+/** What an exactly-once section produced, and whether that is the event's final result (kept for redeliveries). */
+export interface Attempt {
+  result: SyncResult;
+  final: boolean;
+}
+
+/**
+ * Exactly once per event (source, type, id): the first delivery runs `apply`; a later one gets the stored final
+ * result. One that arrives while another runs is refused `in_flight`; the same id with other data is `invalid`;
+ * a store that cannot answer is `unavailable` (RefusedEvent in each case).
+ */
+export interface IdempotencyStore {
+  once(event: CanonicalEvent, context: Context, apply: (remainingMs: () => number) => Promise<Attempt>): Promise<SyncResult>;
+}
+
+/** Time, injectable so that tests need not wait. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
