@@ -5,7 +5,7 @@
 import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './emulators/docspace';
 import { DynamoDbEmulator } from './emulators/dynamodb';
 import { SecretsManagerEmulator } from './emulators/secretsManager';
-import { SOURCE_CREDENTIALS, SourceApisEmulator } from './emulators/sourceApis';
+import { SENDER_CREDENTIALS, SenderApisEmulator } from './emulators/senderApis';
 import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
 
 /** Signing material the vendors' reference vectors use, where they publish one; a made-up one for the others. */
@@ -27,7 +27,7 @@ export const LOCAL = {
   docspacePort: 8090,
   secretsManagerPort: 4566,
   dynamoDbPort: 8000,
-  sourceApisPort: 8095,
+  senderApisPort: 8095,
   httpPort: 3000,
   lambdaPort: 3002,
 } as const;
@@ -36,14 +36,14 @@ export interface LocalStack {
   docspace: DocSpaceEmulator;
   secretsManager: SecretsManagerEmulator;
   dynamoDb: DynamoDbEmulator;
-  sourceApis: SourceApisEmulator;
+  senderApis: SenderApisEmulator;
   /** The environment a function needs to run against these emulators. */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export async function startLocalStack(
-  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number; dynamoDbPort?: number; sourceApisPort?: number } = {},
+  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number; dynamoDbPort?: number; senderApisPort?: number } = {},
 ): Promise<LocalStack> {
   const docspace = new DocSpaceEmulator({ apiKeys: [LOCAL.apiKey], ...options });
   const secretsManager = new SecretsManagerEmulator();
@@ -52,18 +52,18 @@ export async function startLocalStack(
   const dynamoDb = new DynamoDbEmulator();
   await dynamoDb.start(options.dynamoDbPort ?? 0);
   await dynamoDb.createEventsTable(LOCAL.eventsTable);
-  const sourceApis = new SourceApisEmulator();
-  await sourceApis.start(options.sourceApisPort ?? 0);
+  const senderApis = new SenderApisEmulator();
+  await senderApis.start(options.senderApisPort ?? 0);
   secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: LOCAL.apiKey }));
   secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets }));
-  secretsManager.setSecret(LOCAL.senderApiSecretId, JSON.stringify(SOURCE_CREDENTIALS));
+  secretsManager.setSecret(LOCAL.senderApiSecretId, JSON.stringify(SENDER_CREDENTIALS));
   return {
     docspace,
     secretsManager,
     dynamoDb,
-    sourceApis,
+    senderApis,
     env: {
-      ...sourceApis.env,
+      ...senderApis.env,
       SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
       IDEMPOTENCY_TABLE: LOCAL.eventsTable,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
@@ -76,7 +76,7 @@ export async function startLocalStack(
       AWS_SECRET_ACCESS_KEY: 'test',
     },
     stop: async () => {
-      await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop(), sourceApis.stop()]);
+      await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop(), senderApis.stop()]);
     },
   };
 }

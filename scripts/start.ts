@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole service on this machine with no AWS account and no portal. Starts the DocSpace and
  * Secrets Manager emulators (seeded with an API key and a signing secret) and `serverless offline` against them.
- * Ports: DOCSPACE_PORT (8090), SECRETS_MANAGER_PORT (4566), DYNAMODB_PORT (8000), SOURCE_APIS_PORT (8095),
+ * Ports: DOCSPACE_PORT (8090), SECRETS_MANAGER_PORT (4566), DYNAMODB_PORT (8000), SENDER_APIS_PORT (8095),
  * OFFLINE_HTTP_PORT (3000), OFFLINE_LAMBDA_PORT (3002).
  */
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     docspacePort: Number(process.env.DOCSPACE_PORT ?? LOCAL.docspacePort),
     secretsManagerPort: Number(process.env.SECRETS_MANAGER_PORT ?? LOCAL.secretsManagerPort),
     dynamoDbPort: Number(process.env.DYNAMODB_PORT ?? LOCAL.dynamoDbPort),
-    sourceApisPort: Number(process.env.SOURCE_APIS_PORT ?? LOCAL.sourceApisPort),
+    senderApisPort: Number(process.env.SENDER_APIS_PORT ?? LOCAL.senderApisPort),
   });
   const httpPort = process.env.OFFLINE_HTTP_PORT ?? String(LOCAL.httpPort);
   const lambdaPort = process.env.OFFLINE_LAMBDA_PORT ?? String(LOCAL.lambdaPort);
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   console.log(`DocSpace emulator:        ${stack.docspace.url}  (members: GET ${stack.docspace.url}/__emulator/state)`);
   console.log(`Secrets Manager emulator: ${stack.secretsManager.url}`);
   console.log(`DynamoDB (dynalite):      ${stack.dynamoDb.url}  (table ${LOCAL.eventsTable})`);
-  console.log(`Okta/BambooHR/HiBob APIs: ${stack.sourceApis.url}`);
+  console.log(`Okta/BambooHR/HiBob APIs: ${stack.senderApis.url}`);
   const routes = [...new Set([...Object.values(ROUTE_BY_TYPE), ...Object.values(SENDER_ROUTES)])];
   console.log(`Webhook routes:           ${routes.map((r) => `http://localhost:${httpPort}${r}`).join('\n                          ')}`);
   console.log('Send a signed sample:     npm run send -- events/user-created.json');

@@ -164,9 +164,9 @@ describe.each(SENDER_FUZZ.map((s) => [s]))('POST /webhooks/%s under fuzzing', (s
         const authHeader = { okta: 'authorization', bamboohr: 'x-bamboohr-signature', hibob: 'bob-signature' }[sender];
         if (mode === 'none') delete headers[authHeader];
         if (mode === 'forged') headers[authHeader] = sender === 'bamboohr' ? '0'.repeat(64) : 'forged';
-        const before = { docspace: stack.docspace.requests.length, source: stack.sourceApis.calls.length };
+        const before = { docspace: stack.docspace.requests.length, source: stack.senderApis.calls.length };
         const answer = await invokeHttp(handler, httpEvent(SENDER_ROUTES[sender], signed.body, headers, base64));
-        const calls = stack.docspace.requests.length - before.docspace + stack.sourceApis.calls.length - before.source;
+        const calls = stack.docspace.requests.length - before.docspace + stack.senderApis.calls.length - before.source;
         const handshake = answer.body.outcome === 'handshake';
 
         expect(answer.statusCode).toBeLessThan(500);

@@ -26,7 +26,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   stack.docspace.reset();
-  stack.sourceApis.reset();
+  stack.senderApis.reset();
   await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
 });
 
@@ -56,7 +56,7 @@ describe('Okta Event Hooks', () => {
     const answer = await send('okta', 'user.lifecycle.create.json');
     expect(answer.statusCode).toBe(200);
     expect(outcomes(answer)).toEqual(['user.created created']);
-    expect(stack.sourceApis.calls).toEqual([{ method: 'GET', path: '/api/v1/users/00u3m90rxKjGQ0G6L1d6', status: 200 }]);
+    expect(stack.senderApis.calls).toEqual([{ method: 'GET', path: '/api/v1/users/00u3m90rxKjGQ0G6L1d6', status: 200 }]);
     expect(stack.docspace.memberByEmail('john.doe@example.com')).toMatchObject({
       firstName: 'John',
       lastName: 'Doe',
@@ -68,7 +68,7 @@ describe('Okta Event Hooks', () => {
   it('turns update_profile (title, department, mobilePhone) into a role check and a contact update', async () => {
     await send('okta', 'user.lifecycle.create.json');
     const john = stack.docspace.memberByEmail('john.doe@example.com');
-    const record = stack.sourceApis.okta.get('00u3m90rxKjGQ0G6L1d6') as { profile: Record<string, unknown> };
+    const record = stack.senderApis.okta.get('00u3m90rxKjGQ0G6L1d6') as { profile: Record<string, unknown> };
     record.profile.mobilePhone = '+1 555 0199';
     const answer = await send('okta', 'user.account.update_profile.json');
     expect(outcomes(answer)).toEqual(['user.role_changed unchanged', 'user.contact_updated updated']);
@@ -88,14 +88,14 @@ describe('Okta Event Hooks', () => {
       expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'ignored' } });
       expect(answer.body.ignored?.[0]).toMatch(/not synced|not mapped/);
     }
-    expect(stack.sourceApis.calls).toHaveLength(0);
+    expect(stack.senderApis.calls).toHaveLength(0);
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 
   it('refuses a wrong or missing secret with 401 and calls nobody', async () => {
     expect((await send('okta', 'user.lifecycle.create.json', (d) => (d.headers.authorization = 'not-it'))).statusCode).toBe(401);
     expect((await send('okta', 'user.lifecycle.create.json', (d) => delete d.headers.authorization)).statusCode).toBe(401);
-    expect(stack.sourceApis.calls).toHaveLength(0);
+    expect(stack.senderApis.calls).toHaveLength(0);
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 });
@@ -104,7 +104,7 @@ describe('BambooHR', () => {
   it('creates one member with the mobile phone of a field-based hire; sending it again changes nothing', async () => {
     const first = await send('bamboohr', 'employee-hired.fields.json');
     expect(outcomes(first)).toEqual(['user.created created']);
-    expect(stack.sourceApis.calls).toHaveLength(0); // the payload carried every value needed
+    expect(stack.senderApis.calls).toHaveLength(0); // the payload carried every value needed
     expect(stack.docspace.memberByEmail('lena.novak@example.com')).toMatchObject({ type: 1, contacts: [{ type: 'mobphone', value: '+1 555 0199' }] });
     const writes = stack.docspace.calls({ writes: true }).length;
     const again = await send('bamboohr', 'employee-hired.fields.json');
@@ -115,7 +115,7 @@ describe('BambooHR', () => {
   it('reads the employee for an event-based employee.created and creates the member', async () => {
     const answer = await send('bamboohr', 'employee.created.json');
     expect(outcomes(answer)).toEqual(['user.created created']);
-    expect(stack.sourceApis.calls[0]?.path).toBe('/api/gateway.php/acme/v1/employees/67890');
+    expect(stack.senderApis.calls[0]?.path).toBe('/api/gateway.php/acme/v1/employees/67890');
     expect(stack.docspace.memberByEmail('maya.patel@example.com')).toMatchObject({
       firstName: 'Maya',
       contacts: [{ type: 'mobphone', value: '+1 555 0177' }, { type: 'phone', value: '+1 555 0170' }],
@@ -159,12 +159,12 @@ describe('BambooHR', () => {
     const changed = await send('bamboohr', 'employee.created.json', (d) => (d.body = d.body.replace('67890', '67891')));
     expect([wrong.statusCode, stale.statusCode, changed.statusCode]).toEqual([401, 401, 401]);
     expect(stale.body.message).toMatch(/5-minute window/);
-    expect(stack.sourceApis.calls).toHaveLength(0);
+    expect(stack.senderApis.calls).toHaveLength(0);
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 
   it('answers 503 with Retry-After when the BambooHR API is down, so BambooHR retries', async () => {
-    stack.sourceApis.failWith = 503;
+    stack.senderApis.failWith = 503;
     const answer = await send('bamboohr', 'employee.created.json');
     expect(answer.statusCode).toBe(503);
     expect(answer.headers['retry-after']).toBeDefined();
@@ -182,13 +182,13 @@ describe('HiBob', () => {
   it('reads the person for employee.created and creates the member', async () => {
     const answer = await send('hibob', 'employee.created.json');
     expect(outcomes(answer)).toEqual(['user.created created']);
-    expect(stack.sourceApis.calls).toEqual([{ method: 'POST', path: '/v1/people/3332883894235038486', status: 200 }]);
+    expect(stack.senderApis.calls).toEqual([{ method: 'POST', path: '/v1/people/3332883894235038486', status: 200 }]);
     expect(stack.docspace.memberByEmail('noa.levi@example.com')).toMatchObject({ firstName: 'Noa', lastName: 'Levi', type: 1, contacts: [{ type: 'mobphone', value: '+972 50 555 0134' }] });
   });
 
   it('turns employee.updated (surname, work.title) into a role check and a note that names are not synced', async () => {
     await send('hibob', 'employee.created.json');
-    (stack.sourceApis.hibob.get('3332883894235038486') as { work: { title: string } }).work.title = 'DocSpaceAdmin';
+    (stack.senderApis.hibob.get('3332883894235038486') as { work: { title: string } }).work.title = 'DocSpaceAdmin';
     const answer = await send('hibob', 'employee.updated.json');
     expect(outcomes(answer)).toEqual(['user.role_changed updated']);
     expect(answer.body.ignored?.join(' ')).toMatch(/name changes are not synced/);
@@ -208,7 +208,7 @@ describe('HiBob', () => {
     const mangled = deliveryFor('hibob', '{"type": "employee.created", oops');
     const answer = await invokeHttp(handlers.hibob, httpEvent(SENDER_ROUTES.hibob, mangled.body, mangled.headers));
     expect(answer).toMatchObject({ statusCode: 400, body: { outcome: 'invalid' } });
-    expect(stack.sourceApis.calls).toHaveLength(0);
+    expect(stack.senderApis.calls).toHaveLength(0);
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 });

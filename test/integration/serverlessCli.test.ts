@@ -169,7 +169,7 @@ describe('serverless offline', () => {
 
   it('takes every vendor sample in events/ on its sender route, with the DocSpace state a person would expect', { timeout: 60_000 }, async () => {
     stack.docspace.reset({ profile: 'v3.1' });
-    stack.sourceApis.reset();
+    stack.senderApis.reset();
     await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
     const expected: [keyof typeof SENDER_ROUTES, string, number, string][] = [
       ['okta', 'verification.request.json', 200, 'verification'],

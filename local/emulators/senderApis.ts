@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpEmulator, readBody, sendJson } from './http';
 
-export const SOURCE_CREDENTIALS = {
+export const SENDER_CREDENTIALS = {
   okta: { apiToken: '00local-okta-api-token-not-a-secret' },
   bamboohr: { apiKey: 'local-bamboohr-api-key-not-a-secret' },
   hibob: { serviceUserId: 'SERVICE-LOCAL', token: 'local-hibob-token-not-a-secret' },
@@ -26,7 +26,7 @@ interface Route {
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** One server for the three APIs: each sender's routes live under their own path, as on the real hosts. */
-export class SourceApisEmulator extends HttpEmulator {
+export class SenderApisEmulator extends HttpEmulator {
   readonly calls: { method: string; path: string; status: number }[] = [];
   readonly okta = new Map<string, Record<string, unknown>>();
   readonly bamboohr = new Map<string, Record<string, string>>();
@@ -37,13 +37,13 @@ export class SourceApisEmulator extends HttpEmulator {
     {
       method: 'GET',
       match: /^\/api\/v1\/users\/([^/]+)$/,
-      authorization: `SSWS ${SOURCE_CREDENTIALS.okta.apiToken}`,
+      authorization: `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`,
       answer: (id) => this.okta.get(id),
     },
     {
       method: 'GET',
       match: new RegExp(`^/api/gateway\\.php/${BAMBOOHR_COMPANY}/v1/employees/([^/]+)$`),
-      authorization: basic(SOURCE_CREDENTIALS.bamboohr.apiKey, 'x'),
+      authorization: basic(SENDER_CREDENTIALS.bamboohr.apiKey, 'x'),
       answer: (id, query) => {
         const employee = this.bamboohr.get(id);
         if (!employee) return undefined;
@@ -54,7 +54,7 @@ export class SourceApisEmulator extends HttpEmulator {
     {
       method: 'POST',
       match: /^\/v1\/people\/([^/]+)$/,
-      authorization: basic(SOURCE_CREDENTIALS.hibob.serviceUserId, SOURCE_CREDENTIALS.hibob.token),
+      authorization: basic(SENDER_CREDENTIALS.hibob.serviceUserId, SENDER_CREDENTIALS.hibob.token),
       answer: (id) => this.hibob.get(id),
     },
   ];
