@@ -19,9 +19,12 @@ import { powertoolsIdempotency } from './store/idempotency';
 import type { Clock } from './store/ports';
 import { dynamoDbRecords } from './store/records';
 
+/** Everything the doors use. */
+export type Services = SenderDoorServices;
+
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
-function compose(settings: Settings, clock: Clock = systemClock): SenderDoorServices {
+export function compose(settings: Settings, clock: Clock = systemClock): Services {
   const secrets = secretsManager(settings);
   const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
   const apply = applier({
@@ -75,10 +78,10 @@ function compose(settings: Settings, clock: Clock = systemClock): SenderDoorServ
   };
 }
 
-let built: SenderDoorServices | undefined;
+let built: Services | undefined;
 
 /** This container's services, composed from its environment on first use (a bad setting fails every invocation). */
-export function services(): SenderDoorServices {
+export function services(): Services {
   built ??= compose(parseSettings(process.env));
   return built;
 }

@@ -9,7 +9,7 @@ import type { CanonicalEventType } from '../lib/events';
 import { ROUTE_BY_TYPE } from '../lib/http/routes';
 import { seededRandom, type FaultKind } from './emulators/faults';
 import { startLocalStack } from './stack';
-import { invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from './lambda';
+import { invokeHttp, lambdaContext, type LambdaHandler, setEnv, signedHttpEvent } from './lambda';
 
 export interface ChaosOptions {
   events: number;
@@ -100,7 +100,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     faults: { rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 },
     downgradePolls: 1,
   });
-  Object.assign(process.env, stack.env, { POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT', DOCSPACE_CONNECTIONS: String(o.concurrency) });
+  const restoreEnv = setEnv({ ...stack.env, POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT', DOCSPACE_CONNECTIONS: String(o.concurrency) });
   const handlers: Record<string, LambdaHandler> = {
     'user.created': ((await import('../handlers/userCreated')) as { handler: LambdaHandler }).handler,
     'user.role_changed': ((await import('../handlers/userRoleChanged')) as { handler: LambdaHandler }).handler,
@@ -215,5 +215,6 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     problems,
   };
   await stack.stop();
+  restoreEnv();
   return report;
 }

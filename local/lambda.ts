@@ -1,12 +1,61 @@
 /** Invoking a handler in-process exactly as Lambda would: a real context, a direct payload or an HTTP API v2 event. */
+import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { CanonicalEventType } from '../lib/events';
+import { canonicalDoor } from '../lib/http/canonicalDoor';
+import { senderDoor } from '../lib/http/senderDoor';
 import { signStandardWebhook } from '../lib/http/standardWebhooks';
+import type { Sender } from '../lib/senders/registry';
+import { compose, type Services } from '../lib/services';
+import { parseSettings } from '../lib/settings';
+import type { Clock } from '../lib/store/ports';
 import { LOCAL } from './stack';
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
-export function lambdaContext(functionName = 'test', timeoutMs = 30_000): Context {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Time that passes only when something waits: `sleep` moves it on at once (after letting pending I/O run), so a
+ * downgrade poll every 500 ms or a Retry-After of 30 s costs a test nothing. Starts at the real time.
+ */
+export function virtualClock(): Clock {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    sleep: async (ms) => {
+      offset += ms;
+      await yieldToIo();
+    },
+  };
+}
+
+/**
+ * The functions composed as the handlers compose them, with the given clock, from the environment at their first
+ * invocation (tests set it in beforeAll): the handlers of `handlers/` with time a test controls.
+ */
+export function composedHandlers(clock: Clock) {
+  let services: Services | undefined;
+  const lazy = () => (services ??= compose(parseSettings(process.env), clock));
+  return {
+    canonical: (...types: [CanonicalEventType, ...CanonicalEventType[]]): LambdaHandler => canonicalDoor(types, lazy),
+    sender: (sender: Sender): LambdaHandler => senderDoor(sender, lazy),
+  };
+}
+
+/** Sets environment variables for a test file; the function it returns puts back what was there. */
+export function setEnv(values: Record<string, string>): () => void {
+  const before = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
+/** A Lambda context whose deadline is `timeoutMs` from now, by the given clock (the real one by default). */
+export function lambdaContext(functionName = 'test', timeoutMs = 30_000, clock: Pick<Clock, 'now'> = Date): Context {
+  const deadline = clock.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -16,7 +65,7 @@ export function lambdaContext(functionName = 'test', timeoutMs = 30_000): Contex
     awsRequestId: crypto.randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - clock.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FaultInjector, RateLimiter, type Fault, type FaultOptions } from './faults';
+import { FaultInjector, gate, RateLimiter, type Fault, type FaultOptions, type Gate } from './faults';
 import { HttpEmulator, readBody, sendJson } from './http';
 
 export type DocSpaceProfile = 'v3.1' | 'current';
@@ -162,6 +162,13 @@ export class DocSpaceEmulator extends HttpEmulator {
     return index < 0 ? undefined : this.failures.splice(index, 1)[0]?.fault;
   }
 
+  /** Holds the next request to `when` at the door until the test opens the returned gate. */
+  holdNext(when: { method: string; path: string }): Gate {
+    const held = gate();
+    this.faultNext(1, { kind: 'held', gate: held }, when);
+    return held;
+  }
+
   /** Lets every running type-change task complete at its next progress poll. */
   finishTypeTasks(): void {
     for (const task of this.tasks.values()) if (task.pollsLeft > 1) task.pollsLeft = 1;
@@ -257,6 +264,7 @@ export class DocSpaceEmulator extends HttpEmulator {
       return void record(0, text || undefined);
     }
     if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'held') await fault.gate.pass();
 
     const { status, body, payload } = this.process(method, url, query, text, req.headers.authorization);
     if (fault?.kind === 'appliedThenDrop') {

@@ -20,6 +20,8 @@ export interface FaultOptions {
 export type Fault =
   | { kind: 'status'; status: number; headers: Record<string, string> }
   | { kind: 'slow'; ms: number }
+  /** Held until the test opens the gate: the request has reached DocSpace, and is answered only when told. */
+  | { kind: 'held'; gate: Gate }
   | { kind: 'drop' }
   | { kind: 'appliedThenDrop' };
 
@@ -99,4 +101,27 @@ export class RateLimiter {
       'x-ratelimit-reset': String(window + 1),
     };
   }
+}
+
+/** A request held at the emulator: `reached` resolves when it arrives; `open` lets it through. */
+export interface Gate {
+  reached: Promise<void>;
+  open(): void;
+  /** Used by the emulator: marks the arrival and waits for the test. */
+  pass(): Promise<void>;
+}
+
+export function gate(): Gate {
+  let arrive = () => {};
+  let release = () => {};
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  const opened = new Promise<void>((resolve) => (release = resolve));
+  return {
+    reached,
+    open: () => release(),
+    pass: () => {
+      arrive();
+      return opened;
+    },
+  };
 }

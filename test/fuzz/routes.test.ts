@@ -12,16 +12,17 @@ import { MAX_BODY_BYTES } from '../../lib/http/rawBody';
 import { ROUTE_BY_TYPE } from '../../lib/http/routes';
 import { signStandardWebhook } from '../../lib/http/standardWebhooks';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
-import { httpEvent, invokeHttp, type LambdaHandler } from '../../local/lambda';
+import { httpEvent, invokeHttp, type LambdaHandler, setEnv } from '../../local/lambda';
 import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 let stack: LocalStack;
+let restoreEnv: () => void;
 const handlers = {} as Record<CanonicalEventType, LambdaHandler>;
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  Object.assign(process.env, stack.env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  restoreEnv = setEnv({ ...stack.env, POWERTOOLS_LOG_LEVEL: 'SILENT' });
   handlers['user.created'] = ((await import('../../handlers/userCreated')) as { handler: LambdaHandler }).handler;
   handlers['user.role_changed'] = ((await import('../../handlers/userRoleChanged')) as { handler: LambdaHandler }).handler;
   handlers['user.contact_updated'] = ((await import('../../handlers/userContactUpdated')) as { handler: LambdaHandler }).handler;
@@ -29,6 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  restoreEnv?.();
   await stack?.stop();
 });
 

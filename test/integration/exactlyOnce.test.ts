@@ -4,11 +4,17 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { invokeHttp, lambdaContext, signedHttpEvent, type LambdaHandler } from '../../local/lambda';
+import { composedHandlers, invokeHttp, lambdaContext as realContext, setEnv, signedHttpEvent, virtualClock, type LambdaHandler } from '../../local/lambda';
 
 let stack: LocalStack;
-let userCreated: LambdaHandler;
-let userRoleChanged: LambdaHandler;
+let restoreEnv: () => void;
+// Downgrade polls and retry waits pass on this clock, at once: no test here sleeps for real.
+const clock = virtualClock();
+const lambdaContext = (name?: string, timeoutMs?: number) => realContext(name, timeoutMs, clock);
+const functions = composedHandlers(clock);
+const userCreated: LambdaHandler = functions.canonical('user.created');
+const userRoleChanged: LambdaHandler = functions.canonical('user.role_changed');
+const userContactUpdated: LambdaHandler = functions.canonical('user.contact_updated');
 
 let seq = 0;
 const event = (type: string, data: Record<string, unknown>, occurredAt = new Date(Date.UTC(2026, 10, 1) + ++seq * 60_000)) => ({
@@ -21,12 +27,11 @@ const event = (type: string, data: Record<string, unknown>, occurredAt = new Dat
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  Object.assign(process.env, stack.env);
-  ({ handler: userCreated } = (await import('../../handlers/userCreated')) as { handler: LambdaHandler });
-  ({ handler: userRoleChanged } = (await import('../../handlers/userRoleChanged')) as { handler: LambdaHandler });
+  restoreEnv = setEnv(stack.env);
 });
 
 afterAll(async () => {
+  restoreEnv?.();
   await stack?.stop();
 });
 
@@ -101,13 +106,14 @@ describe('events out of order', () => {
     const ida = stack.docspace.addMember({ email: 'ida@example.com', type: 4 });
     const older = event('user.role_changed', { userId: ida.id, role: 'DocSpaceAdmin' }, new Date('2026-11-20T10:00:00Z'));
     const newer = event('user.role_changed', { userId: ida.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z'));
-    stack.docspace.faultNext(1, { kind: 'slow', ms: 500 }, { method: 'PUT', path: '/api/2.0/people/type/3' });
+    const write = stack.docspace.holdNext({ method: 'PUT', path: '/api/2.0/people/type/3' });
     const applying = userRoleChanged(older, lambdaContext());
-    // Once DocSpace has been asked for the member, the older event holds its claim (its type write is held back).
-    while (!stack.docspace.calls().some((c) => c.path === `/api/2.0/people/${ida.id}`)) await new Promise((resolve) => setTimeout(resolve, 5));
+    // While DocSpace holds the older event's type write, the older event holds its claim.
+    await write.reached;
     const early = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', newer));
     expect(early).toMatchObject({ statusCode: 409, body: { outcome: 'in_flight' } });
     expect(early.headers['retry-after']).toBeDefined();
+    write.open();
     expect(await applying).toMatchObject({ outcome: 'updated', message: 'User → DocSpaceAdmin' });
     expect(await userRoleChanged(newer, lambdaContext())).toMatchObject({ outcome: 'updated', message: 'DocSpaceAdmin → RoomAdmin' });
     expect(ida.type).toBe(1);
@@ -136,7 +142,6 @@ describe('events out of order', () => {
   it('keeps kinds apart: an older contact update is not stale because of a newer role change', async () => {
     const hal = stack.docspace.addMember({ email: 'hal@example.com', type: 4 });
     await userRoleChanged(event('user.role_changed', { userId: hal.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z')), lambdaContext());
-    const { handler: userContactUpdated } = (await import('../../handlers/userContactUpdated')) as { handler: LambdaHandler };
     const contacts = event('user.contact_updated', { userId: hal.id, contacts: [{ type: 'phone', value: '+1 555 0123' }] }, new Date('2026-11-20T10:00:00Z'));
     expect(await userContactUpdated(contacts, lambdaContext())).toMatchObject({ outcome: 'updated' });
   });

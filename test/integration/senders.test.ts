@@ -5,22 +5,24 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
-import { httpEvent, invokeHttp, type HttpAnswer, type LambdaHandler } from '../../local/lambda';
+import { httpEvent, invokeHttp, type HttpAnswer, type LambdaHandler, setEnv } from '../../local/lambda';
 import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 
 type Sender = keyof typeof SENDER_ROUTES;
 let stack: LocalStack;
+let restoreEnv: () => void;
 const handlers = {} as Record<Sender, LambdaHandler>;
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  Object.assign(process.env, stack.env);
+  restoreEnv = setEnv(stack.env);
   handlers.okta = ((await import('../../handlers/oktaHook')) as { handler: LambdaHandler }).handler;
   handlers.bamboohr = ((await import('../../handlers/bamboohrHook')) as { handler: LambdaHandler }).handler;
   handlers.hibob = ((await import('../../handlers/hibobHook')) as { handler: LambdaHandler }).handler;
 });
 
 afterAll(async () => {
+  restoreEnv?.();
   await stack?.stop();
 });
 

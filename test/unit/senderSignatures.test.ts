@@ -57,10 +57,12 @@ describe('HiBob Bob-Signature', () => {
 
 describe('Okta shared secret', () => {
   it('compares the configured header with the secret', () => {
-    // The header name is a setting (OKTA_AUTH_HEADER); the rest of the configuration only has to be valid.
-    Object.assign(process.env, { DOCSPACE_URL: 'https://portal.example.com', DOCSPACE_API_KEY_SECRET_ID: 'k', WEBHOOK_SECRET_ID: 'w' });
+    // The header name is an option of the adapter (OKTA_AUTH_HEADER), given in its context.
     expect(() => okta.verify(request('{}', { authorization: 'my-shared-secret' }), 'my-shared-secret', context)).not.toThrow();
     expect(refusal(() => okta.verify(request('{}', { authorization: 'my-shared-secreT' }), 'my-shared-secret', context))).toMatch(/does not match/);
     expect(refusal(() => okta.verify(request('{}', {}), 'my-shared-secret', context))).toMatch(/missing authorization/);
+    const custom = senderContext({ options: { authHeader: 'x-okta-secret' } });
+    expect(() => okta.verify(request('{}', { 'x-okta-secret': 'my-shared-secret' }), 'my-shared-secret', custom)).not.toThrow();
+    expect(refusal(() => okta.verify(request('{}', { authorization: 'my-shared-secret' }), 'my-shared-secret', custom))).toMatch(/missing x-okta-secret/);
   });
 });
