@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_BY_TYPE } from '../../lib/http/routes';
 import { signStandardWebhook } from '../../lib/http/standardWebhooks';
+import { SENDER_NAMES } from '../../lib/senders/registry';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
 import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 import { secretsIn } from '../setup/logGuard';
@@ -224,7 +225,8 @@ describe('serverless package', () => {
     const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(roles.map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
     const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(7);
+    // One function per canonical route, one per sender.
+    expect(functions).toHaveLength(new Set(Object.values(ROUTE_BY_TYPE)).size + SENDER_NAMES.length);
     for (const [, fn] of functions) expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
 
     const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
