@@ -7,9 +7,19 @@
  * Profiles: `v3.1` (contacts routes live, the default) and `current` (v3.2.1+: no contacts routes, and
  * `PUT people/{id}` ignores other members' names and contacts while answering 200).
  *
+ * The rules enforced, each from the server's source as the notes give it: who may create which type (Guest never,
+ * DocSpaceAdmin only by the owner; §3.1), the type routes' caller and target rules and the 403 on a disabled member
+ * (§3.7, also on the asynchronous route), the status rules (§3.9), the owner untouchable by anybody else, contacts
+ * replaced whole (§3.8), and the unique e-mail check that is a check then a save, so two concurrent creates of one
+ * address can both succeed, as on the real server (`GET people/email` then answers the first).
+ *
+ * Every API key belongs to a member: those given in `apiKeys` or `setApiKeys` to the portal owner (as our key
+ * does), others through `addApiKey`.
+ *
  * Test hooks, outside the API: `GET /__emulator/state`, `POST /__emulator/reset`, `PUT /__emulator/keys`.
  */
 import { randomUUID } from 'node:crypto';
+import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultInjector, gate, RateLimiter, type Fault, type FaultOptions, type Gate } from './faults';
 import { HttpEmulator, readBody, sendJson } from './http';
@@ -79,6 +89,8 @@ class ApiError extends Error {
 }
 
 const accessDenied = () => new ApiError(403, 'Access denied');
+/** A DocSpace admin: the owner or a DocSpaceAdmin. */
+const isAdmin = (m: Member) => m.isOwner || m.type === 3;
 const userNotFound = () => new ApiError(404, 'The user could not be found');
 
 /** Request binding in ASP.NET ignores the case of JSON property names. */
@@ -109,9 +121,11 @@ function contactsFrom(value: unknown): { type: string; value: string }[] | undef
 export class DocSpaceEmulator extends HttpEmulator {
   profile: DocSpaceProfile;
   readonly members = new Map<string, Member>();
+  /** The first member saved with each address (lower case): what `GET people/email` answers. */
   private readonly idByEmail = new Map<string, string>();
   readonly requests: RecordedRequest[] = [];
-  private keys: Set<string>;
+  /** API key → the member it belongs to. */
+  private keys: Map<string, string>;
   private failures: { fault: Fault; when?: { method: string; path: string } }[] = [];
   faults: FaultInjector | undefined;
   rateLimiter: RateLimiter | undefined;
@@ -122,7 +136,7 @@ export class DocSpaceEmulator extends HttpEmulator {
   constructor(options: DocSpaceEmulatorOptions = {}) {
     super();
     this.profile = options.profile ?? 'v3.1';
-    this.keys = new Set(options.apiKeys ?? []);
+    this.keys = new Map((options.apiKeys ?? []).map((key) => [key, OWNER_ID]));
     this.downgradePolls = options.downgradePolls ?? 2;
     this.setFaults(options.faults, options.rateLimitPerSecond);
     this.seedOwner();
@@ -143,8 +157,14 @@ export class DocSpaceEmulator extends HttpEmulator {
     this.seedOwner();
   }
 
+  /** The owner's keys, replacing every key there was. */
   setApiKeys(keys: string[]): void {
-    this.keys = new Set(keys);
+    this.keys = new Map(keys.map((key) => [key, OWNER_ID]));
+  }
+
+  /** A key of another member: calls made with it are that member's (a DocSpaceAdmin who is not the owner, say). */
+  addApiKey(key: string, userId: string): void {
+    this.keys.set(key, userId);
   }
 
   /** The next `count` API requests fail with `status` (and headers such as Retry-After), without any effect. */
@@ -169,9 +189,17 @@ export class DocSpaceEmulator extends HttpEmulator {
     return held;
   }
 
-  /** Lets every running type-change task complete at its next progress poll. */
+  /**
+   * Completes every running type-change task now, as the server's background task would whether anybody polls or
+   * not: the member takes the task's type (even if another change landed meanwhile), and progress reads completed.
+   */
   finishTypeTasks(): void {
-    for (const task of this.tasks.values()) if (task.pollsLeft > 1) task.pollsLeft = 1;
+    for (const task of this.tasks.values()) {
+      if (task.error || task.pollsLeft === 0) continue;
+      task.pollsLeft = 0;
+      const member = this.members.get(task.userId);
+      if (member) member.type = task.type;
+    }
   }
 
   /** Random faults at a seeded rate, and a request-per-second limit; both off when undefined. */
@@ -194,7 +222,7 @@ export class DocSpaceEmulator extends HttpEmulator {
       ...partial,
     };
     this.members.set(member.id, member);
-    this.idByEmail.set(member.email.toLowerCase(), member.id);
+    if (!this.idByEmail.has(member.email.toLowerCase())) this.idByEmail.set(member.email.toLowerCase(), member.id);
     return member;
   }
 
@@ -266,7 +294,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === 'held') await fault.gate.pass();
 
-    const { status, body, payload } = this.process(method, url, query, text, req.headers.authorization);
+    const { status, body, payload } = await this.process(method, url, query, text, req.headers.authorization);
     if (fault?.kind === 'appliedThenDrop') {
       res.socket?.destroy();
       return void record(-status, body);
@@ -276,7 +304,7 @@ export class DocSpaceEmulator extends HttpEmulator {
   }
 
   /** Runs one API request against the state: the HTTP status, the parsed request body and the answer's body. */
-  private process(method: string, url: URL, query: Record<string, string>, text: string, authorization: string | undefined) {
+  private async process(method: string, url: URL, query: Record<string, string>, text: string, authorization: string | undefined) {
     let body: unknown;
     try {
       try {
@@ -284,8 +312,8 @@ export class DocSpaceEmulator extends HttpEmulator {
       } catch {
         throw new ApiError(400, 'The JSON value could not be parsed.');
       }
-      const callerId = this.authenticate(authorization);
-      const response = this.route(method, url.pathname, query, body, callerId);
+      const caller = this.authenticate(authorization);
+      const response = await this.route(method, url.pathname, query, body, caller);
       const count = Array.isArray(response) ? response.length : 1;
       return { status: 200, body, payload: { response, count, links: [{ href: url.href, action: method }], status: 0, statusCode: 200 } };
     } catch (error) {
@@ -295,12 +323,15 @@ export class DocSpaceEmulator extends HttpEmulator {
     }
   }
 
-  private authenticate(header: string | undefined): string {
+  /** The member the key belongs to. */
+  private authenticate(header: string | undefined): Member {
     if (!header) throw new ApiError(401, 'Unauthorized');
     const match = /^Bearer (sk-[0-9a-z]+)$/i.exec(header);
-    // A wrong key fails inside the auth handler: 401 without the JSON envelope.
-    if (!match || !this.keys.has(match[1] as string)) throw new ApiError(401, 'Unauthorized', true);
-    return OWNER_ID;
+    const userId = match ? this.keys.get(match[1] as string) : undefined;
+    const caller = userId === undefined ? undefined : this.members.get(userId);
+    // A wrong key fails inside the auth handler: 401 without the JSON envelope. So does the key of a disabled member.
+    if (!caller || caller.status !== 1) throw new ApiError(401, 'Unauthorized', true);
+    return caller;
   }
 
   private member(id: string): Member {
@@ -309,33 +340,33 @@ export class DocSpaceEmulator extends HttpEmulator {
     return found;
   }
 
-  private route(method: string, path: string, query: Record<string, string>, body: unknown, callerId: string): unknown {
+  private async route(method: string, path: string, query: Record<string, string>, body: unknown, caller: Member): Promise<unknown> {
     const p = path.replace(/\/+$/, '').split('/').slice(1); // ['api', '2.0', 'people', ...]
     if (p[0] !== 'api' || p[1] !== '2.0' || p[2] !== 'people') throw new ApiError(404, '', true);
     const segments = p.slice(3);
     const [a, b, c] = segments;
     const n = segments.length;
     if (a === 'type') {
-      if (method === 'PUT' && n === 2 && b !== 'terminate') return this.upgrade(parseType(b), body, callerId);
-      if (method === 'POST' && n === 1) return this.startDowngrade(body, callerId);
+      if (method === 'PUT' && n === 2 && b !== 'terminate') return this.upgrade(parseType(b), body, caller);
+      if (method === 'POST' && n === 1) return this.startDowngrade(body, caller);
       if (method === 'GET' && n === 3 && b === 'progress') return this.progress(c as string);
     } else if (a === 'email') {
       if (method === 'GET' && n === 1) return this.byEmail(query.email);
     } else if (a === 'status') {
-      if (method === 'PUT' && n === 2) return this.setStatus(b as string, body, callerId);
+      if (method === 'PUT' && n === 2) return this.setStatus(b as string, body, caller);
     } else if (n === 0) {
-      if (method === 'POST') return this.create(body);
+      if (method === 'POST') return this.create(body, caller);
     } else if (n === 1) {
       if (method === 'GET') return this.toDto(this.member(a as string));
-      if (method === 'PUT') return this.update(this.member(a as string), body, callerId);
+      if (method === 'PUT') return this.update(this.member(a as string), body, caller);
     } else if (n === 2 && b === 'contacts' && (method === 'PUT' || method === 'POST')) {
       // Removed in v3.2.1 (commented out in ContactsController): the framework answers 404.
-      if (this.profile !== 'current') return this.replaceContacts(this.member(a as string), body);
+      if (this.profile !== 'current') return this.replaceContacts(this.member(a as string), body, caller);
     }
     throw new ApiError(404, '', true);
   }
 
-  private create(body: unknown): unknown {
+  private async create(body: unknown, caller: Member): Promise<unknown> {
     const email = field(body, 'email');
     if (email === undefined || email === null) throw new ApiError(400, "Value cannot be null. (Parameter 'address')");
     if (typeof email !== 'string' || !EMAIL.test(email) || email.length > 255) {
@@ -347,8 +378,15 @@ export class DocSpaceEmulator extends HttpEmulator {
       throw new ApiError(400, 'Incorrect firstname or lastname');
     }
     const type = parseType(field(body, 'type'));
-    if (type === 2) throw accessDenied(); // guests are never created on this route
+    // UC L260–264: guests are never created on this route; a RoomAdmin needs a DocSpaceAdmin caller, a DocSpaceAdmin
+    // the owner. Members of type User or Guest cannot add anybody.
+    if (type === 2) throw accessDenied();
+    if (!isAdmin(caller)) throw accessDenied();
+    if (type === 3 && !caller.isOwner) throw accessDenied();
+    // CheckUniqueEmailAsync, then SaveUserInfo: a check and a save with I/O between them and no lock, so two
+    // concurrent creates of one new address can both pass the check.
     if (this.memberByEmail(email)) throw new ApiError(400, 'User with this email is already registered');
+    await yieldToOthers();
     const member = this.addMember({
       email,
       firstName,
@@ -369,9 +407,11 @@ export class DocSpaceEmulator extends HttpEmulator {
   }
 
   /** Only `disable` and `isUser` apply to other members; names and contacts only when a member edits themself. */
-  private update(member: Member, body: unknown, callerId: string): unknown {
-    if (member.isOwner && member.id !== callerId) throw accessDenied();
-    if (member.id === callerId) {
+  private update(member: Member, body: unknown, caller: Member): unknown {
+    const self = member.id === caller.id;
+    if (member.isOwner && !self) throw accessDenied();
+    if (!self && !isAdmin(caller)) throw accessDenied();
+    if (self) {
       const firstName = field(body, 'firstName');
       const lastName = field(body, 'lastName');
       if (typeof firstName === 'string') member.firstName = firstName;
@@ -380,7 +420,15 @@ export class DocSpaceEmulator extends HttpEmulator {
       if (contacts) member.contacts = contacts;
     } else {
       const disable = field(body, 'disable');
-      if (typeof disable === 'boolean') member.status = disable ? 2 : 1;
+      if (typeof disable === 'boolean') {
+        if (member.type === 3 && !caller.isOwner) throw accessDenied();
+        member.status = disable ? 2 : 1;
+      }
+      // UC L2003–2033: isUser true files the member as a Guest (never an admin), false takes a guest out of the
+      // Guest group, which reads back as RoomAdmin.
+      const isUser = field(body, 'isUser');
+      if (isUser === true && member.type !== 3) member.type = 2;
+      if (isUser === false && member.type === 2) member.type = 1;
     }
     return this.toDto(member);
   }
@@ -391,28 +439,40 @@ export class DocSpaceEmulator extends HttpEmulator {
     return ids.map((id) => this.member(String(id)));
   }
 
-  /** UserManagerWrapper.UpdateUserTypeAsync: which moves the synchronous route allows (the caller is the owner). */
-  private upgrade(type: TypeNumber | 0 | undefined, body: unknown, callerId: string): unknown {
+  /**
+   * `PUT people/type/{type}` (UC L2223–2242, UserManagerWrapper.UpdateUserTypeAsync UMW L260–350), per member:
+   * 403 for a disabled member, the owner, the caller themself, or a Guest caller; → DocSpaceAdmin only by the owner
+   * and only from RoomAdmin, User or Guest; → RoomAdmin by a DocSpaceAdmin from User or Guest, or from DocSpaceAdmin
+   * when the caller is the owner; → User only from Guest; → Guest never. The same type again is a 403 too: the route
+   * is not idempotent. Nothing changes unless every member passes.
+   */
+  private upgrade(type: TypeNumber | 0 | undefined, body: unknown, caller: Member): unknown {
     const members = this.userIds(body);
     for (const m of members) {
-      if (m.status === 2 || m.isOwner || m.id === callerId) throw accessDenied();
+      if (m.status === 2 || m.isOwner || m.id === caller.id || caller.type === 2) throw accessDenied();
       const allowed =
-        (type === 3 && [1, 4, 2].includes(m.type)) ||
-        (type === 1 && [4, 2, 3].includes(m.type)) ||
-        (type === 4 && m.type === 2);
-      if (!allowed) throw accessDenied(); // includes "already that type": the route is not idempotent
+        (type === 3 && caller.isOwner && [1, 4, 2].includes(m.type)) ||
+        (type === 1 && isAdmin(caller) && ([4, 2].includes(m.type) || (m.type === 3 && caller.isOwner))) ||
+        (type === 4 && m.type === 2 && (isAdmin(caller) || caller.type === 1));
+      if (!allowed) throw accessDenied();
     }
     for (const m of members) m.type = type as TypeNumber;
     return members.map((m) => this.toDto(m));
   }
 
-  private startDowngrade(body: unknown, callerId: string): unknown {
+  /**
+   * `POST people/type` (UC L2276–2325): only to User or Guest (else 400 "Can not update to …"); the owner, the
+   * caller themself and a disabled member are refused with 403 as on the synchronous route.
+   */
+  private startDowngrade(body: unknown, caller: Member): unknown {
     const type = parseType(field(body, 'type'));
     if (type !== 2 && type !== 4) throw new ApiError(400, `Can not update to ${type === undefined ? 'All' : TYPE_NAMES[type as TypeNumber] ?? 'All'}`);
     const userId = field(body, 'userId');
     if (typeof userId !== 'string' || !GUID.test(userId)) throw new ApiError(400, 'The JSON value could not be converted to System.Guid.');
     const member = this.member(userId);
-    if (member.isOwner || member.id === callerId) throw accessDenied();
+    if (member.isOwner || member.id === caller.id || member.status === 2) throw accessDenied();
+    // The rooms go to `reassignUserId`, by default the caller, who must be a RoomAdmin or DocSpaceAdmin.
+    if (!isAdmin(caller) && caller.type !== 1) throw accessDenied();
     const reassign = field(body, 'reassignUserId');
     const task: TypeTask = { id: randomUUID(), userId: member.id, type, pollsLeft: this.downgradePolls };
     if (reassign !== undefined && reassign !== null && !this.members.has(String(reassign).toLowerCase())) {
@@ -438,15 +498,19 @@ export class DocSpaceEmulator extends HttpEmulator {
     return { id: task.id, ...(task.error ? { error: task.error } : {}), percentage, isCompleted: done, status: task.error ? 4 : done ? 2 : 1 };
   }
 
-  private setStatus(status: string, body: unknown, callerId: string): unknown {
+  /** `PUT people/status/{status}` (UC L2075–2190): never the owner or the caller; a DocSpaceAdmin only by the owner. */
+  private setStatus(status: string, body: unknown, caller: Member): unknown {
     if (status !== '1' && status !== '2') throw new ApiError(400, 'Incorrect status');
     const members = this.userIds(body);
-    for (const m of members) if (m.isOwner || m.id === callerId) throw accessDenied();
+    if (!isAdmin(caller)) throw accessDenied();
+    for (const m of members) if (m.isOwner || m.id === caller.id || (m.type === 3 && !caller.isOwner)) throw accessDenied();
     for (const m of members) m.status = status === '1' ? 1 : 2;
     return members.map((m) => this.toDto(m));
   }
 
-  private replaceContacts(member: Member, body: unknown): unknown {
+  /** Up to v3.1.1: `UpdateContactsAsync` overwrites the whole list, whatever the doc comment says about merging. */
+  private replaceContacts(member: Member, body: unknown, caller: Member): unknown {
+    if (member.isOwner && member.id !== caller.id) throw accessDenied();
     member.contacts = contactsFrom(field(body, 'contacts')) ?? member.contacts;
     return this.toDto(member);
   }
