@@ -15,7 +15,11 @@ export type SyncOutcome =
   /** The DocSpace server has no route for this change (contacts on v3.2.1+). Permanent: retrying cannot help. */
   | 'unsupported_by_server'
   /** A newer event of the same type for the same member was applied already; this older one must not undo it. */
-  | 'stale';
+  | 'stale'
+  /** The member does not exist yet: the event is kept and applied, in order, when they appear (follow-ups). */
+  | 'parked'
+  /** DocSpace cannot change a disabled member's type: the change is kept and applied when they are enabled again. */
+  | 'deferred';
 
 /** Why an event was not applied. */
 export type Refusal =
@@ -23,7 +27,7 @@ export type Refusal =
   | 'unauthorized'
   | 'payload_too_large'
   | 'unknown_role'
-  /** The same event is being applied by another container right now. */
+  /** The same event, or another for the same member, is being applied right now: 503, so every sender retries. */
   | 'in_flight'
   | 'rejected_by_docspace'
   | 'unavailable'
@@ -59,6 +63,8 @@ const httpStatus: Record<OutcomeName, number> = {
   // 2xx on purpose: the sender must not retry what can never succeed; the message and the WARN log say why.
   unsupported_by_server: 200,
   stale: 200,
+  parked: 200,
+  deferred: 200,
   processed: 200,
   ignored: 200,
   handshake: 200,
@@ -66,7 +72,7 @@ const httpStatus: Record<OutcomeName, number> = {
   unauthorized: 401,
   payload_too_large: 413,
   unknown_role: 422,
-  in_flight: 409,
+  in_flight: 503,
   rejected_by_docspace: 422,
   unavailable: 503,
   failed: 502,
@@ -80,7 +86,7 @@ export function httpStatusOf(outcome: OutcomeName): number {
 
 /** Worth trying again later: the sender (or Lambda's async retry) should redeliver. */
 export function isRetryable(outcome: OutcomeName): boolean {
-  return httpStatus[outcome] >= 500 || outcome === 'in_flight';
+  return httpStatus[outcome] >= 500;
 }
 
 /** When the failing party gave no Retry-After: long enough for a blip to pass, short enough for a hire to show up soon. */

@@ -9,18 +9,21 @@ import { openDocSpacePool } from './docspace/client';
 import type { SenderDoorServices } from './http/senderDoor';
 import { applier } from './pipeline/apply';
 import { MemberLease } from './pipeline/claim';
-import { exactlyOnce } from './pipeline/exactlyOnce';
+import { pipeline, type FollowUpReport } from './pipeline/exactlyOnce';
 import { MemberDirectory } from './pipeline/member';
+import { PendingWork } from './pipeline/pending';
 import { secretsManager } from './secrets/secretsManager';
 import { openSenderApi, openSenderApiAgent, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
 import { parseSettings, type Settings } from './settings';
 import { powertoolsIdempotency } from './store/idempotency';
 import type { Clock } from './store/ports';
-import { dynamoDbRecords } from './store/records';
+import { dynamoDbKeySet, dynamoDbRecords } from './store/records';
 
 /** Everything the doors use. */
-export type Services = SenderDoorServices;
+export interface Services extends SenderDoorServices {
+  followUp(remainingMs: () => number): Promise<FollowUpReport>;
+}
 
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
@@ -44,14 +47,16 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
       idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds),
       lease: new MemberLease(records, clock),
       directory: new MemberDirectory(records),
+      pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
     };
   }
-  const process = exactlyOnce({ apply, clock, ...(stores ? { stores } : {}) });
+  const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
   const agent = openSenderApiAgent();
 
   return {
     secrets,
     process,
+    followUp,
     senderContext(sender) {
       const entry = senderEntry(sender);
       let api: Promise<SenderApi> | undefined;

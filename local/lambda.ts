@@ -5,6 +5,7 @@ import type { CanonicalEventType } from '../lib/events';
 import { canonicalDoor } from '../lib/http/canonicalDoor';
 import { senderDoor } from '../lib/http/senderDoor';
 import { signStandardWebhook } from '../lib/http/standardWebhooks';
+import { followUpDoor } from '../lib/schedule/followUp';
 import type { Sender } from '../lib/senders/registry';
 import { compose, type Services } from '../lib/services';
 import { parseSettings } from '../lib/settings';
@@ -38,6 +39,7 @@ export function composedHandlers(clock: Clock) {
   return {
     canonical: (...types: [CanonicalEventType, ...CanonicalEventType[]]): LambdaHandler => canonicalDoor(types, lazy),
     sender: (sender: Sender): LambdaHandler => senderDoor(sender, lazy),
+    followUp: () => followUpDoor(lazy),
   };
 }
 

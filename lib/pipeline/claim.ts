@@ -1,57 +1,84 @@
 /**
- * Stale-event protection and ordering, per member and kind of change: the `occurredAt` of the newest event claimed
- * so far, and a short lease while it is being applied. An older event that arrives later (webhooks come out of
- * order) must not undo the newer change; and an older event already being applied must finish before a newer one
- * starts, or its write could land last. The rule is `decideClaim`, a pure function; the store only makes the write
- * conditional (compare-and-set), so two containers racing cannot both win. A redelivery of the claiming event (same
- * id) passes again, so a retry after a failure is not taken for stale.
+ * Ordering and stale-event protection, per member:
+ * - a **lease** per member and kind of change (type, status, contacts, creation): while one event is applied, a
+ *   newer one waits (briefly, then answers busy so the sender retries), so an older write cannot land last;
+ * - a **stale mark** per member and aspect — the `occurredAt` of the newest change applied or found in place: the
+ *   type, the status, and each contact type on its own (a partial contact update changes only the types it names).
+ *   An older event that arrives later must not undo a newer change. A mark advances only when its change was
+ *   applied or found in place — never when the member was not found.
+ * The rules are pure functions (`isStale`, `decideLease`); the store only makes writes conditional (compare-and-set),
+ * so two containers racing cannot both win. A redelivery of the event holding the lease passes again.
  */
 import type { CanonicalEvent } from '../events';
 import type { Clock, RecordStore } from '../store/ports';
 
-/** The mark of one member and kind (stored as these attributes since the first version). */
+/** The lease of one member and kind, and (for type, status and creation) its stale mark; attributes since v1. */
 export interface Mark {
+  /** The newest change applied or found in place (before this version: the newest claimed). */
   occurredAtMs: number;
+  /** The event holding, or that last held, the lease. */
   eventId: string;
   leasedUntil: number;
-  /** The claiming event left a DocSpace task running (see release). */
+  /** The lease holder left a DocSpace task running (see release). */
   pendingTask?: boolean;
+  /** The event whose change `occurredAtMs` is (absent before this version: it was `eventId`). */
+  appliedId?: string;
 }
 
-export type Claim = { state: 'claimed'; pendingTask: boolean } | { state: 'stale' } | { state: 'busy' };
+/** The stale mark of one contact type. */
+interface TypeMark {
+  occurredAtMs: number;
+  appliedId: string;
+}
+
+export type Claim = { state: 'claimed'; pendingTask: boolean; contactTypes?: string[] } | { state: 'stale' } | { state: 'busy' };
 
 /**
  * How long a member stays held after a downgrade that DocSpace was still running when the function had to answer:
- * newer role events wait rather than race the server's task; a redelivery of the same event resumes it.
+ * newer role events wait rather than race the server's task; the follow-ups resume it.
  */
 export const PENDING_TASK_LEASE_MS = 15 * 60_000;
 
-/** The claim an event gets against the current mark, and the mark to write when it is claimed. */
-export function decideClaim(mark: Mark | undefined, event: { id: string; occurredAtMs: number }, now: number, leaseMs: number): { claim: Claim; next?: Mark } {
-  const same = mark?.eventId === event.id;
-  const newer = !mark || mark.occurredAtMs < event.occurredAtMs || (mark.occurredAtMs === event.occurredAtMs && same);
-  if (!newer) return { claim: { state: 'stale' } };
-  if (mark && mark.leasedUntil >= now && !same) return { claim: { state: 'busy' } };
-  return {
-    claim: { state: 'claimed', pendingTask: same && mark?.pendingTask === true },
-    next: { ...mark, occurredAtMs: event.occurredAtMs, eventId: event.id, leasedUntil: now + leaseMs },
-  };
+/** How long a delivery waits for another event of the same member to finish before it answers busy. */
+export const BUSY_WAIT_MS = 2_000;
+const BUSY_POLL_MS = 50;
+
+/** A newer change (or the same instant from another event) was applied already. */
+export function isStale(mark: { occurredAtMs: number; appliedId?: string; eventId?: string } | undefined, event: { id: string; occurredAtMs: number }): boolean {
+  if (!mark) return false;
+  const applied = mark.appliedId ?? mark.eventId;
+  return mark.occurredAtMs > event.occurredAtMs || (mark.occurredAtMs === event.occurredAtMs && applied !== event.id);
 }
 
-/** The mark after the claiming event is done: lease ended, or held while a DocSpace task it started still runs. */
-export function releasedMark(mark: Mark | undefined, eventId: string, taskStillRunning: boolean, now: number): Mark | undefined {
-  if (mark?.eventId !== eventId) return undefined; // a newer event has claimed the member since: not ours to end
-  return { ...mark, leasedUntil: taskStillRunning ? now + PENDING_TASK_LEASE_MS : 0, pendingTask: taskStillRunning };
+/** Whether the event may take the lease now, and the mark that takes it. */
+export function decideLease(mark: Mark | undefined, eventId: string, now: number, leaseMs: number): { busy: true } | { busy: false; pendingTask: boolean; next: Mark } {
+  const same = mark?.eventId === eventId;
+  if (mark && mark.leasedUntil >= now && !same) return { busy: true };
+  return { busy: false, pendingTask: same && mark?.pendingTask === true, next: { ...(mark ?? { occurredAtMs: 0 }), eventId, leasedUntil: now + leaseMs } };
+}
+
+/** The mark after the event is done: its change recorded if applied, the lease ended or held for a running task. */
+export function releasedMark(mark: Mark | undefined, event: { id: string; occurredAtMs: number }, outcome: { applied: boolean; taskStillRunning: boolean; recordChange: boolean }, now: number): Mark | undefined {
+  if (!mark) return undefined;
+  const record = outcome.recordChange && outcome.applied && event.occurredAtMs > mark.occurredAtMs;
+  const holder = mark.eventId === event.id;
+  if (!record && !holder) return undefined; // a newer event holds the lease, and there is no change to record
+  return {
+    ...mark,
+    ...(record ? { occurredAtMs: event.occurredAtMs, appliedId: event.id } : {}),
+    ...(holder ? { leasedUntil: outcome.taskStillRunning ? now + PENDING_TASK_LEASE_MS : 0, pendingTask: outcome.taskStillRunning } : {}),
+  };
 }
 
 /** Disabling and enabling are one kind of change: the newer of the two wins. */
 const kindOf = (event: CanonicalEvent): string =>
   event.type === 'user.deactivated' || event.type === 'user.reactivated' ? 'user.status' : event.type;
 
-/** Compare-and-set attempts before a claim that keeps losing the race is answered busy (the sender retries). */
-const MAX_RACES = 5;
+const typeKey = (type: string) => type.trim().toLowerCase();
 
-/** The member lease and stale-event mark, kept in a RecordStore. */
+/** Compare-and-set attempts before a write that keeps losing the race gives up (the sender retries). */
+const MAX_RACES = 8;
+
 export class MemberLease {
   constructor(
     private readonly records: RecordStore,
@@ -59,33 +86,70 @@ export class MemberLease {
   ) {}
 
   /**
-   * Claims the member for this event until `leaseMs` from now. `legacyKey` is where a mark of an earlier version may
-   * stand (keyed by the DocSpace id the event named): a newer event recorded there still makes this one stale.
+   * Claims the member for this event until `leaseMs` from now, waiting up to BUSY_WAIT_MS (within the time left)
+   * while another event holds it. `legacyKey` is where a mark of an earlier version may stand (keyed by the DocSpace
+   * id the event named): a newer change recorded there still makes this event stale. For a contact update the claim
+   * names the contact types that are not stale; the others are left out of the write.
    */
-  async claim(memberKey: string, event: CanonicalEvent, leaseMs: number, legacyKey?: string): Promise<Claim> {
+  async claim(memberKey: string, event: CanonicalEvent, remainingMs: () => number, legacyKey?: string): Promise<Claim> {
     const at = { id: event.id, occurredAtMs: Date.parse(event.occurredAt) };
-    if (legacyKey && legacyKey !== memberKey) {
-      const legacy = await this.records.get<Mark>(markKey(event, legacyKey));
-      if (legacy && decideClaim(legacy.value, at, 0, 0).claim.state === 'stale') return { state: 'stale' };
+    const contacts = event.type === 'user.contact_updated';
+    if (legacyKey && legacyKey !== memberKey && !contacts && isStale((await this.records.get<Mark>(markKey(event, legacyKey)))?.value, at)) {
+      return { state: 'stale' };
     }
     const key = markKey(event, memberKey);
-    for (let race = 0; race < MAX_RACES; race += 1) {
+    const waitUntil = this.clock.now() + Math.min(BUSY_WAIT_MS, Math.max(0, remainingMs() - 5_000));
+    let lease: Mark | undefined;
+    let pendingTask = false;
+    for (let race = 0; lease === undefined; race += 1) {
       const current = await this.records.get<Mark>(key);
-      const { claim, next } = decideClaim(current?.value, at, this.clock.now(), leaseMs);
-      if (!next || (await this.records.put(key, next, current?.version))) return claim;
+      // The contact types have marks of their own; the lease item's mark is only their floor from earlier versions.
+      if (!contacts && isStale(current?.value, at)) return { state: 'stale' };
+      const decision = decideLease(current?.value, event.id, this.clock.now(), remainingMs());
+      if (decision.busy) {
+        if (this.clock.now() >= waitUntil) return { state: 'busy' };
+        await this.clock.sleep(BUSY_POLL_MS);
+        continue;
+      }
+      if (await this.records.put(key, decision.next, current?.version)) {
+        lease = decision.next;
+        pendingTask = decision.pendingTask;
+      } else if (race >= MAX_RACES) return { state: 'busy' };
     }
-    return { state: 'busy' };
+    if (!contacts) return { state: 'claimed', pendingTask };
+
+    const types = [...new Set(event.data.contacts.map((c) => typeKey(c.type)))];
+    const marks = await Promise.all(types.map((t) => this.records.get<TypeMark>(typeMarkKey(memberKey, t))));
+    const fresh = types.filter((t, i) => !isStale(marks[i]?.value ?? (lease.occurredAtMs ? lease : undefined), at));
+    if (fresh.length === 0) {
+      await this.release(memberKey, event, { applied: false, taskStillRunning: false });
+      return { state: 'stale' };
+    }
+    return { state: 'claimed', pendingTask, contactTypes: fresh };
   }
 
-  /** Ends this event's lease so the next event need not wait for it to expire, or holds it while a task runs. */
-  async release(memberKey: string, event: CanonicalEvent, taskStillRunning = false): Promise<void> {
-    const key = markKey(event, memberKey);
+  /**
+   * Records the change when it was applied or found in place (for a contact update: of the given contact types),
+   * and ends this event's lease, or holds it while a DocSpace task it started still runs.
+   */
+  async release(memberKey: string, event: CanonicalEvent, outcome: { applied: boolean; taskStillRunning: boolean; contactTypes?: string[] }): Promise<void> {
+    const at = { id: event.id, occurredAtMs: Date.parse(event.occurredAt) };
+    const contacts = event.type === 'user.contact_updated';
+    if (contacts && outcome.applied) {
+      await Promise.all((outcome.contactTypes ?? []).map((t) => this.advance<TypeMark>(typeMarkKey(memberKey, t), (m) => (isStale(m, at) || m?.appliedId === at.id ? undefined : { occurredAtMs: at.occurredAtMs, appliedId: at.id }))));
+    }
+    await this.advance<Mark>(markKey(event, memberKey), (m) => releasedMark(m, at, { ...outcome, recordChange: !contacts }, this.clock.now()));
+  }
+
+  /** Compare-and-set of one record: `change` gives the new value, or undefined for "leave it". */
+  private async advance<T extends object>(key: string, change: (current: T | undefined) => T | undefined): Promise<void> {
     for (let race = 0; race < MAX_RACES; race += 1) {
-      const current = await this.records.get<Mark>(key);
-      const next = releasedMark(current?.value, event.id, taskStillRunning, this.clock.now());
+      const current = await this.records.get<T>(key);
+      const next = change(current?.value);
       if (!next || (await this.records.put(key, next, current?.version))) return;
     }
   }
 }
 
 const markKey = (event: CanonicalEvent, memberKey: string) => `watermark#${kindOf(event)}#${memberKey}`;
+const typeMarkKey = (memberKey: string, type: string) => `watermark#user.contact_updated#${memberKey}#type:${type}`;

@@ -1,57 +1,173 @@
 /**
- * One canonical event, exactly once: durable idempotency by event id, then the member's claim (stale-event check
- * and ordering lease, by member key), then the sync, then the member directory learns who this is. Only final
- * results are remembered: a member not found yet or a downgrade still running are answered but not stored, so a
- * redelivery tries again. Without stores (no events table) the event is simply applied.
+ * One canonical event, exactly once, to the exact final state:
+ * 1. durable idempotency by event id (a redelivery gets the stored final answer);
+ * 2. the member's claim by member key: the lease (a newer event waits for an older one) and the stale marks;
+ * 3. the sync rule; then the marks record what was applied, and the member directory learns who this is;
+ * 4. what cannot be applied yet is kept as the service's own work, answered 2xx and finished later: an event for a
+ *    member who does not exist yet (`parked`), a type change for a disabled member (`deferred`), a downgrade still
+ *    running (`in_progress`), a guest hire's change to Guest. It is applied, in order, as soon as what it waits for
+ *    happens (the hire, the re-enabling), and otherwise by the follow-ups (`followUp`, every minute).
+ * Without stores (no events table) the event is simply applied.
  */
 import type { Context } from 'aws-lambda';
+import { UserType } from '../docspace/types';
 import type { CanonicalEvent } from '../events';
-import { RefusedEvent, type SyncOutcome, type SyncResult } from '../outcome';
+import { logger } from '../log';
+import { answerFor, RefusedEvent, type SyncOutcome, type SyncResult } from '../outcome';
+import { userTypeForRole, type RoleMap } from '../roles';
 import { IN_FLIGHT_RETRY_AFTER_SECONDS } from '../store/idempotency';
 import type { Clock, IdempotencyStore } from '../store/ports';
 import type { Apply } from './apply';
 import type { MemberLease } from './claim';
 import { legacyMemberKey, type MemberDirectory } from './member';
+import type { PendingWork } from './pending';
 
-const FINAL = new Set<SyncOutcome>(['created', 'exists', 'updated', 'unchanged', 'stale', 'unsupported_by_server']);
+/** Results that end an event: kept by idempotency, answered to redeliveries. */
+const FINAL = new Set<SyncOutcome>(['created', 'exists', 'updated', 'unchanged', 'stale', 'unsupported_by_server', 'parked', 'deferred']);
+/** The change is in DocSpace (made now, or found there): the stale marks advance. */
+const APPLIED = new Set<SyncOutcome>(['created', 'exists', 'updated', 'unchanged', 'unsupported_by_server']);
+/** Kept as the service's own work. */
+const WAITING = new Set<SyncOutcome>(['parked', 'deferred', 'in_progress']);
 
-interface Stores {
+export interface Stores {
   idempotency: IdempotencyStore;
   lease: MemberLease;
   directory: MemberDirectory;
+  pending: PendingWork;
 }
 
 export interface PipelineDeps {
   apply: Apply;
   clock: Clock;
+  roles: RoleMap;
+  /** Work older than this is dropped with a warning (a member who never appears). */
+  pendingExpiryMs: number;
   /** Absent when durable idempotency is off (no events table). */
   stores?: Stores;
 }
 
 export type ProcessEvent = (event: CanonicalEvent, context: Context) => Promise<SyncResult>;
 
-export function exactlyOnce({ apply, clock, stores }: PipelineDeps): ProcessEvent {
-  if (!stores) return (event, context) => apply(event, () => context.getRemainingTimeInMillis());
-  const { idempotency, lease, directory } = stores;
-  return (event, context) =>
-    idempotency.once(event, context, async (remaining) => {
-      const memberKey = await directory.keyOf(event.data);
-      const claim = await lease.claim(memberKey, event, remaining(), event.data.userId ? legacyMemberKey(event.data) : undefined);
-      if (claim.state === 'stale') {
-        return { result: { outcome: 'stale', message: `a newer ${event.type} event for this member was applied already` }, final: true };
+export interface FollowUpReport {
+  /** Events finished in this run (applied, found in place, stale or expired). */
+  done: number;
+  /** Events still waiting. */
+  remaining: number;
+}
+
+export interface Pipeline {
+  process: ProcessEvent;
+  /** Finishes what outlived an invocation, member by member, while time is left. */
+  followUp(remainingMs: () => number): Promise<FollowUpReport>;
+}
+
+/** Time kept back at the end of an invocation for answering. */
+const MARGIN_MS = 3_000;
+
+export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: PipelineDeps): Pipeline {
+  if (!stores) {
+    return {
+      process: (event, context) => apply(event, () => context.getRemainingTimeInMillis()),
+      followUp: async () => ({ done: 0, remaining: 0 }),
+    };
+  }
+  const { idempotency, lease, directory, pending } = stores;
+
+  /** The event under its member's claim: stale check, lease, the rule, the marks; what must wait is kept. */
+  async function applyClaimed(event: CanonicalEvent, remaining: () => number): Promise<SyncResult> {
+    const memberKey = await directory.keyOf(event.data);
+    const claim = await lease.claim(memberKey, event, remaining, event.data.userId ? legacyMemberKey(event.data) : undefined);
+    if (claim.state === 'stale') return { outcome: 'stale', message: `a newer ${event.type} change for this member was applied already` };
+    if (claim.state === 'busy') {
+      throw new RefusedEvent('in_flight', 'an earlier event for this member is being applied right now; try again shortly', undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+    }
+    const applicable = claim.contactTypes && event.type === 'user.contact_updated'
+      ? { ...event, data: { ...event.data, contacts: event.data.contacts.filter((c) => claim.contactTypes?.includes(c.type.trim().toLowerCase())) } }
+      : event;
+    let result: SyncResult | undefined;
+    try {
+      result = await apply(applicable, remaining, { resumeTypeChange: claim.pendingTask });
+    } finally {
+      await lease.release(memberKey, event, {
+        applied: result !== undefined && APPLIED.has(result.outcome),
+        taskStillRunning: result?.outcome === 'in_progress',
+        ...(claim.contactTypes ? { contactTypes: claim.contactTypes } : {}),
+      });
+    }
+    if (result.userId && event.data.email) {
+      await directory.remember(event.data.email, result.userId, event.source ?? 'canonical', result.outcome === 'created' ? 'created' : 'matched', clock.now());
+    }
+    if (WAITING.has(result.outcome)) await pending.keep(memberKey, event);
+    if (result.outcome === 'not_found') {
+      await pending.keep(memberKey, event);
+      return { outcome: 'parked', message: `${result.message ?? 'the member does not exist yet'}; kept, and applied when they appear` };
+    }
+    return result;
+  }
+
+  /** Applies what waits for the member, oldest change first, while time is left; settles what is finished. */
+  async function replay(memberKey: string, remaining: () => number): Promise<FollowUpReport> {
+    const settled: CanonicalEvent[] = [];
+    const waiting = await pending.of(memberKey);
+    for (const { event, sinceMs } of waiting) {
+      if (remaining() < MARGIN_MS + 2_000) break;
+      if (clock.now() - sinceMs > pendingExpiryMs) {
+        logger.warn('pending event expired', { eventId: event.id, eventType: event.type, source: event.source, waitedMs: clock.now() - sinceMs });
+        settled.push(event);
+        continue;
       }
-      if (claim.state === 'busy') {
-        throw new RefusedEvent('in_flight', 'an earlier event for this member is being applied right now; try again shortly', undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
-      }
-      let result: SyncResult | undefined;
+      let result: SyncResult;
       try {
-        result = await apply(event, remaining, { resumeTypeChange: claim.pendingTask });
-      } finally {
-        await lease.release(memberKey, event, result?.outcome === 'in_progress');
+        result = await applyClaimed(event, remaining);
+      } catch (error) {
+        const { answer } = answerFor(error);
+        logger.warn('pending event not applied yet', { eventId: event.id, eventType: event.type, outcome: answer.outcome, detail: answer.message });
+        break; // keep the order: later events of this member wait for this one
       }
-      if (result.userId && event.data.email) {
-        await directory.remember(event.data.email, result.userId, event.source ?? 'canonical', result.outcome === 'created' ? 'created' : 'matched', clock.now());
+      if (WAITING.has(result.outcome)) break;
+      logger.info('pending event finished', { eventId: event.id, eventType: event.type, source: event.source, outcome: result.outcome, ...(result.message ? { detail: result.message } : {}) });
+      settled.push(event);
+    }
+    await pending.settle(memberKey, settled);
+    return { done: settled.length, remaining: waiting.length - settled.length };
+  }
+
+  /** A hire with the Guest role: DocSpace creates no Guest, so the change to Guest follows the hire as its own event. */
+  const guestConversion = (event: CanonicalEvent): CanonicalEvent | undefined =>
+    event.type === 'user.created' && event.data.role !== undefined && userTypeForRole(roles, event.data.role) === UserType.Guest
+      ? { id: `${event.id}:guest`, type: 'user.role_changed', occurredAt: event.occurredAt, ...(event.source ? { source: event.source } : {}), data: { email: event.data.email, role: event.data.role } }
+      : undefined;
+
+  /** Events whose result lets waiting work go on now: the member appeared, or was enabled again. */
+  const unblocks = (event: CanonicalEvent, result: SyncResult) =>
+    (event.type === 'user.created' && (result.outcome === 'created' || result.outcome === 'exists')) ||
+    (event.type === 'user.reactivated' && (result.outcome === 'updated' || result.outcome === 'unchanged'));
+
+  return {
+    process: (event, context) =>
+      idempotency.once(event, context, async (remaining) => {
+        const conversion = guestConversion(event);
+        // Kept before the hire is applied, so that a function ending in between still leaves the work behind.
+        if (conversion) await pending.keep(await directory.keyOf(event.data), conversion);
+        const result = await applyClaimed(event, remaining);
+        if (unblocks(event, result) || conversion) {
+          await replay(await directory.keyOf(event.data), remaining).catch((error: unknown) => logger.warn('follow-up after the event failed; the scheduled follow-ups retry', { error }));
+        }
+        return { result, final: FINAL.has(result.outcome) };
+      }),
+
+    async followUp(remaining) {
+      const report: FollowUpReport = { done: 0, remaining: 0 };
+      for (const memberKey of await pending.list()) {
+        if (remaining() < MARGIN_MS + 2_000) {
+          report.remaining += (await pending.of(memberKey)).length;
+          continue;
+        }
+        const one = await replay(memberKey, remaining);
+        report.done += one.done;
+        report.remaining += one.remaining;
       }
-      return { result, final: FINAL.has(result.outcome) };
-    });
+      return report;
+    },
+  };
 }

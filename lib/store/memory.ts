@@ -1,6 +1,6 @@
 /** In-memory doubles of the store ports, for unit tests: the same contracts, no DynamoDB. */
 import { RefusedEvent, type SyncResult } from '../outcome';
-import type { Clock, IdempotencyStore, RecordStore, Versioned } from './ports';
+import type { Clock, IdempotencyStore, KeySet, RecordStore, Versioned } from './ports';
 
 export function memoryRecords(): RecordStore & { dump(): Map<string, Versioned<object>> } {
   const items = new Map<string, Versioned<object>>();
@@ -15,6 +15,15 @@ export function memoryRecords(): RecordStore & { dump(): Map<string, Versioned<o
       return true;
     },
     dump: () => items,
+  };
+}
+
+export function memoryKeySet(): KeySet {
+  const keys = new Set<string>();
+  return {
+    add: async (key) => void keys.add(key),
+    remove: async (key) => void keys.delete(key),
+    list: async () => [...keys],
   };
 }
 

@@ -20,6 +20,13 @@ export interface RecordStore {
   put<T extends object>(key: string, value: T, expected: number | undefined): Promise<boolean>;
 }
 
+/** A set of keys with atomic add and remove: the members that have follow-up work waiting. */
+export interface KeySet {
+  add(key: string): Promise<void>;
+  remove(key: string): Promise<void>;
+  list(): Promise<string[]>;
+}
+
 /** What an exactly-once section produced, and whether that is the event's final result (kept for redeliveries). */
 export interface Attempt {
   result: SyncResult;

@@ -3,9 +3,9 @@
  * (`rev`) for compare-and-set. Items written before revisions existed (the stale-event marks of earlier versions)
  * read as revision 0, and the first write to them must still find them without one.
  */
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { RecordStore } from './ports';
+import type { KeySet, RecordStore } from './ports';
 
 export function dynamoDbRecords(client: DynamoDBClient, tableName: string): RecordStore {
   return {
@@ -30,6 +30,27 @@ export function dynamoDbRecords(client: DynamoDBClient, tableName: string): Reco
         if (error instanceof ConditionalCheckFailedException) return false;
         throw error;
       }
+    },
+  };
+}
+
+/** The KeySet port on DynamoDB: one item whose string set is changed with atomic ADD and DELETE. */
+export function dynamoDbKeySet(client: DynamoDBClient, tableName: string, itemId: string): KeySet {
+  const change = (action: 'ADD' | 'DELETE', key: string) =>
+    client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { id: { S: itemId } },
+        UpdateExpression: `${action} members :m`,
+        ExpressionAttributeValues: { ':m': { SS: [key] } },
+      }),
+    );
+  return {
+    add: async (key) => void (await change('ADD', key)),
+    remove: async (key) => void (await change('DELETE', key)),
+    async list() {
+      const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: itemId } }, ConsistentRead: true }));
+      return Item?.members?.SS ?? [];
     },
   };
 }

@@ -8,10 +8,13 @@ import type { SyncDeps } from './deps';
 /**
  * user.created: create the member unless one with that e-mail exists. Looking first keeps a redelivered hire from
  * creating anybody twice; a lost race with another delivery shows up as the server's "already registered" 400.
+ * DocSpace never creates a Guest (403 on that route): a guest hire is created as User, and the pipeline follows it
+ * with the asynchronous change to Guest (see lib/pipeline/exactlyOnce.ts).
  */
 export async function syncUserCreated(event: UserCreatedEvent, deps: SyncDeps): Promise<SyncResult> {
   const { data } = event;
-  const type = data.role === undefined ? UserType.User : typeForRoleOrRefuse(deps.roles, data.role);
+  const wanted = data.role === undefined ? UserType.User : typeForRoleOrRefuse(deps.roles, data.role);
+  const type = wanted === UserType.Guest ? UserType.User : wanted;
 
   const existing = await deps.people.findMemberByEmail(data.email.toLowerCase());
   if (existing) return { outcome: 'exists', userId: existing.id, message: 'a member with this e-mail already exists' };
@@ -25,7 +28,7 @@ export async function syncUserCreated(event: UserCreatedEvent, deps: SyncDeps): 
       type,
       ...(contacts?.length ? { contacts } : {}),
     });
-    return { outcome: 'created', userId: created.id };
+    return { outcome: 'created', userId: created.id, ...(wanted !== type ? { message: 'created as User; the change to Guest follows' } : {}) };
   } catch (error) {
     if (!isEmailTakenError(error)) throw error;
     const winner = await deps.people.findMemberByEmail(data.email.toLowerCase());

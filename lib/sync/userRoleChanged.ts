@@ -1,5 +1,5 @@
 import { setTimeout as wait } from 'node:timers/promises';
-import { privilegeOf, UserType, userTypeName, userTypeOf, type TaskProgress } from '../docspace/types';
+import { MemberStatus, privilegeOf, UserType, userTypeName, userTypeOf, type TaskProgress } from '../docspace/types';
 import type { UserRoleChangedEvent } from '../events';
 import { RefusedEvent, type SyncResult } from '../outcome';
 import type { SyncDeps } from './deps';
@@ -19,6 +19,10 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
   const target = typeForRoleOrRefuse(deps.roles, event.data.role);
   let member = await findMember(deps.people, event.data);
   if (!member) return { outcome: 'not_found', message: notFoundMessage(event.data) };
+  // Both type routes refuse a disabled target (403): the change waits until the member is enabled again.
+  if (member.status === MemberStatus.Disabled) {
+    return { outcome: 'deferred', userId: member.id, message: `the member is disabled; ${userTypeName(target)} is applied when they are enabled again` };
+  }
 
   if (deps.resumeTypeChange) {
     // This event's downgrade was still running when it was last answered: wait for that task, never start another.

@@ -15,6 +15,7 @@ const functions = composedHandlers(clock);
 const userCreated: LambdaHandler = functions.canonical('user.created');
 const userRoleChanged: LambdaHandler = functions.canonical('user.role_changed');
 const userContactUpdated: LambdaHandler = functions.canonical('user.contact_updated');
+const followUp = functions.followUp();
 
 let seq = 0;
 const event = (type: string, data: Record<string, unknown>, occurredAt = new Date(Date.UTC(2026, 10, 1) + ++seq * 60_000)) => ({
@@ -57,8 +58,8 @@ describe('the same event delivered more than once', () => {
     expect(stack.docspace.members.size).toBe(2);
     // Each answer is the result or "being applied right now, come back" — never a second member, never a 5xx.
     for (const answer of answers) {
-      expect([200, 409]).toContain(answer.statusCode);
-      if (answer.statusCode === 409) expect(answer.headers['retry-after']).toBeDefined();
+      expect([200, 503]).toContain(answer.statusCode);
+      if (answer.statusCode === 503) expect(answer.headers['retry-after']).toBeDefined();
     }
   });
 
@@ -70,12 +71,14 @@ describe('the same event delivered more than once', () => {
     expect(posts()).toHaveLength(1);
   });
 
-  it('does not remember a not_found, so a redelivery after the hire lands applies the change', async () => {
+  it('parks a change that comes before its member, and the follow-ups apply it once the member appears', async () => {
     const promote = event('user.role_changed', { email: 'dee@example.com', role: 'RoomAdmin' });
-    expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'not_found' });
-    const dee = stack.docspace.addMember({ email: 'dee@example.com', type: 4 });
-    expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'updated', userId: dee.id });
+    expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'parked' });
+    expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'parked' }); // a redelivery: the stored answer
+    const dee = stack.docspace.addMember({ email: 'dee@example.com', type: 4 }); // created outside this service
+    expect(await followUp(undefined, lambdaContext())).toEqual({ done: 1, remaining: 0 });
     expect(dee.type).toBe(1);
+    expect(await followUp(undefined, lambdaContext())).toEqual({ done: 0, remaining: 0 });
   });
 
   it('does not remember a failure, so a redelivery after DocSpace recovers applies the event', async () => {
@@ -111,7 +114,7 @@ describe('events out of order', () => {
     // While DocSpace holds the older event's type write, the older event holds its claim.
     await write.reached;
     const early = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', newer));
-    expect(early).toMatchObject({ statusCode: 409, body: { outcome: 'in_flight' } });
+    expect(early).toMatchObject({ statusCode: 503, body: { outcome: 'in_flight' } });
     expect(early.headers['retry-after']).toBeDefined();
     write.open();
     expect(await applying).toMatchObject({ outcome: 'updated', message: 'User → DocSpaceAdmin' });
@@ -127,7 +130,7 @@ describe('events out of order', () => {
     try {
       expect(await userRoleChanged(demote, lambdaContext('t', 3_500))).toMatchObject({ outcome: 'in_progress' });
       const early = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', promote));
-      expect(early).toMatchObject({ statusCode: 409, body: { outcome: 'in_flight' } });
+      expect(early).toMatchObject({ statusCode: 503, body: { outcome: 'in_flight' } });
 
       stack.docspace.finishTypeTasks();
       expect(await userRoleChanged(demote, lambdaContext())).toMatchObject({ outcome: 'unchanged', message: 'already User' });

@@ -123,10 +123,12 @@ describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s serve
       expect(sam.type).toBe(4);
     });
 
-    it('answers 404 for a member DocSpace does not have, without writing', async () => {
-      const answer = await invoke(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'ghost@example.com', role: 'User' })));
-      expect(answer).toMatchObject({ statusCode: 404, body: { outcome: 'not_found' } });
+    it('parks a change for a member DocSpace does not have yet (200, no write), and applies it after the hire', async () => {
+      const answer = await invoke(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'ghost@example.com', role: 'RoomAdmin' })));
+      expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'parked' } });
       expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
+      await userCreated(created({ email: 'ghost@example.com', firstName: 'Gho', lastName: 'St' }), lambdaContext());
+      expect(stack.docspace.members.get([...stack.docspace.members.values()].find((m) => m.email === 'ghost@example.com')?.id ?? '')?.type).toBe(1);
     });
 
     it('answers an unknown role with 422 before looking the member up', async () => {
@@ -166,12 +168,12 @@ describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s serve
       expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
     });
 
-    it('answers 404 for an unknown member id', async () => {
+    it('parks an update for an unknown member id (200, no write)', async () => {
       const answer = await invoke(
         userContactUpdated,
         signedHttpEvent('/webhooks/user-contact-updated', contactUpdated({ userId: '0b1c2d3e-0000-4000-8000-000000000bad', contacts: [{ type: 'phone', value: '1' }] })),
       );
-      expect(answer).toMatchObject({ statusCode: 404, body: { outcome: 'not_found' } });
+      expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'parked' } });
       expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
     });
   });
