@@ -2,15 +2,16 @@
  * BambooHR webhooks (documentation.bamboohr.com/docs/webhooks): X-BambooHR-Signature is the hex HMAC-SHA256 of the
  * raw body followed by X-BambooHR-Timestamp (Unix seconds, refused outside 5 minutes). Two payload generations:
  * event-based (`employee.created|updated|deleted` with changedFields aliases, no values: the employee is read from
- * GET /v1/employees/{id}) and field-based (`employees[]`, values plain or nested as {"value": …}, JSON or
- * form-encoded, field names as display names or aliases). No handshake.
+ * GET /v1/employees/{id}) and field-based (`employees[]`, values plain or nested as {"value": …}, field names as
+ * display names or aliases), each posted as JSON or as a form (parsed by its Content-Type). No handshake.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { problemsOf } from '../json';
+import { parseJsonBody, problemsOf } from '../json';
 import { RefusedEvent } from '../outcome';
 import type { SenderAdapter, SenderContext, Translation } from './kit/adapter';
 import { apiAuth, basicAuth } from './kit/api';
+import { bodyOf } from './kit/body';
 import { hmac, refuse, requireFreshTimestamp, safeEqual } from './kit/signature';
 import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
 
@@ -58,7 +59,8 @@ const fieldBasedSchema = z.object({
 
 const eventBasedSchema = z.object({
   type: z.string(),
-  timestamp: z.string(),
+  // The documented form-encoded sample carries no timestamp: X-BambooHR-Timestamp stands in.
+  timestamp: z.string().optional(),
   data: z.object({
     employeeId: z.union([z.string(), z.number()]).transform(String),
     changedFields: z.array(z.string()).optional().default([]),
@@ -123,10 +125,27 @@ async function translateItem(
   return translation;
 }
 
-/** Form-encoded field-based deliveries: employees[<id>][changedFields][0]=…, employees[<id>][<field>]=…. */
+/**
+ * Form-encoded deliveries (Content-Type application/x-www-form-urlencoded), both generations: event-based
+ * (type=…, timestamp=…, data[employeeId]=…, data[changedFields][0]=…) and field-based (employees[<id>][changedFields][0]=…,
+ * employees[<id>][<field>]=…). A form with neither shape is not a BambooHR delivery.
+ */
 function parseForm(text: string): unknown {
+  const params = [...new URLSearchParams(text)];
+  const eventBased = params.some(([key]) => key === 'type' || key.startsWith('data['));
+  if (eventBased) {
+    const data: { changedFields: string[]; [field: string]: unknown } = { changedFields: [] };
+    const event: Record<string, unknown> = { data };
+    for (const [key, value] of params) {
+      const match = /^data\[([^\]]+)\](?:\[(\d+)\])?$/.exec(key);
+      if (key === 'type' || key === 'timestamp') event[key] = value;
+      else if (match?.[1] === 'changedFields' && match[2] !== undefined) data.changedFields.push(value);
+      else if (match && match[2] === undefined) data[match[1] as string] = value;
+    }
+    return event;
+  }
   const employees = new Map<string, { id: string; changedFields: string[]; fields: Record<string, string> }>();
-  for (const [key, value] of new URLSearchParams(text)) {
+  for (const [key, value] of params) {
     const match = /^employees\[([^\]]+)\]\[([^\]]+)\](?:\[(\d+)\])?$/.exec(key);
     if (!match) continue;
     const [, id, field, index] = match as unknown as [string, string, string, string | undefined];
@@ -136,6 +155,7 @@ function parseForm(text: string): unknown {
     else employee.fields[field] = value;
     employees.set(id, employee);
   }
+  if (employees.size === 0) throw new RefusedEvent('invalid', 'a form that is neither event-based (type, data[…]) nor field-based (employees[…]): not a BambooHR webhook payload');
   return { employees: [...employees.values()] };
 }
 
@@ -155,14 +175,9 @@ export const bamboohr: SenderAdapter = {
   },
 
   async translate(request, context) {
-    const text = request.rawBody.toString('utf8');
-    const form = (request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded') || !/^\s*[[{]/.test(text);
-    let body: unknown;
-    try {
-      body = form ? parseForm(text) : JSON.parse(text);
-    } catch {
-      throw new RefusedEvent('invalid', 'the body is not valid JSON');
-    }
+    // JSON or a form, as the Content-Type says: a body is a form only when it says so.
+    const { format, text } = bodyOf(request, ['json', 'form'], 'BambooHR');
+    const body = format === 'form' ? parseForm(text) : parseJsonBody(text);
     const fallbackSeconds = request.headers['x-bamboohr-timestamp'];
 
     const eventBased = eventBasedSchema.safeParse(body);

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { parseJsonAs } from '../json';
 import type { SenderAdapter, SenderContext } from './kit/adapter';
 import { apiAuth, basicAuth } from './kit/api';
+import { bodyOf } from './kit/body';
 import { hmac, refuse, safeEqual } from './kit/signature';
 import { eventsFor, type ChangeKind, type SenderPerson } from './kit/translate';
 
@@ -97,7 +98,7 @@ export const hibob: SenderAdapter = {
   },
 
   async translate(request, context) {
-    const { type, triggeredAt, data } = parseJsonAs(request.rawBody, deliverySchema, 'a HiBob webhook payload');
+    const { type, triggeredAt, data } = parseJsonAs(bodyOf(request, ['json'], 'HiBob').text, deliverySchema, 'a HiBob webhook payload');
     const notes: string[] = [];
     let kinds = LIFECYCLE[type] ?? [];
     if (type === 'employee.updated') {
@@ -120,7 +121,7 @@ export const hibob: SenderAdapter = {
   },
 
   sign(body, secret) {
-    const json = /^\s*[[{]/.test(body);
+    const json = /^\s*[[{]/.test(body.toString());
     return { 'content-type': json ? 'application/json' : 'text/plain', 'bob-signature': hmac('sha512', secret, body).toString('base64') };
   },
 };
