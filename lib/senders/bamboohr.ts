@@ -12,6 +12,7 @@ import { RefusedEvent } from '../outcome';
 import type { SenderAdapter, SenderContext, Translation } from './kit/adapter';
 import { apiAuth, basicAuth } from './kit/api';
 import { bodyOf } from './kit/body';
+import { requireAnswered } from './kit/fields';
 import { hmac, refuse, requireFreshTimestamp, safeEqual } from './kit/signature';
 import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
 
@@ -38,8 +39,8 @@ const ALIASES: Record<string, string> = {
 const aliasOf = (name: string): string => ALIASES[name.toLowerCase().replace(/[^a-z]/g, '')] ?? name;
 const ROLE_FIELDS = new Set(['jobTitle', 'department', 'division']);
 const NAME_FIELDS = new Set(['firstName', 'lastName', 'preferredName']);
-/** Fields read from the employees API when a payload carries ids only. */
-const READ_FIELDS = ['firstName', 'lastName', 'workEmail', 'homeEmail', 'mobilePhone', 'workPhone', 'homePhone', 'jobTitle', 'department', 'division', 'status'];
+/** Fields read from the employees API when a payload carries ids only: who, their status, and what the mapping needs. */
+const BASE_FIELDS = ['firstName', 'lastName', 'workEmail', 'status'];
 
 const scalar = z.union([z.string(), z.number(), z.null()]).transform((v) => (v === null ? '' : String(v)));
 /** Permissioned webhooks nest values as {"value": …}. */
@@ -81,9 +82,17 @@ function personFrom(id: string, fields: Record<string, string | undefined>): Sen
   return { senderId: id, email: byAlias.workEmail, firstName: byAlias.firstName, lastName: byAlias.lastName, fields: byAlias };
 }
 
+/**
+ * Reads the employee (JSON: the client sends Accept: application/json, without which the API answers XML). A field
+ * the API user may not view is omitted (documentation.bamboohr.com/reference/get-employee) or, per the older docs,
+ * empty: an omitted one is a configuration fault, an empty one is just empty.
+ */
 async function readEmployee(context: SenderContext, id: string): Promise<SenderPerson | null> {
-  const record = await (await context.api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${READ_FIELDS.join(',')}`, employeeSchema);
-  return record ? personFrom(id, record) : null;
+  const fields = [...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+  const record = await (await context.api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${fields.map(encodeURIComponent).join(',')}`, employeeSchema);
+  if (!record) return null;
+  requireAnswered('BambooHR', `employee ${id}`, fields, record, 'BambooHR omits, without an error, the fields the API key\'s user may not view: give that user access to them (or correct SENDER_MAPPING)');
+  return personFrom(id, record);
 }
 
 /** What an update to these fields means for DocSpace. */

@@ -8,6 +8,7 @@ import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
 import { httpEvent, invokeHttp, type HttpAnswer, type LambdaHandler } from '../../local/lambda';
 import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 import { senderEntry } from '../../lib/senders/registry';
+import { capturedLogLines } from '../setup/logGuard';
 
 type Sender = keyof typeof SENDER_ROUTES;
 let stack: LocalStack;
@@ -99,6 +100,18 @@ describe('Okta Event Hooks', () => {
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 
+  it('ignores a user Okta no longer has (E0000007), and answers 503 with Retry-After when Okta rate-limits (E0000047)', async () => {
+    stack.senderApis.okta.clear();
+    const gone = await send('okta', 'user.lifecycle.create.json');
+    expect(gone).toMatchObject({ statusCode: 200, body: { outcome: 'ignored' } });
+    expect(gone.body.ignored?.join(' ')).toMatch(/no longer exists/);
+    stack.senderApis.failWith = 429;
+    const limited = await send('okta', 'user.lifecycle.create.json');
+    expect(limited.statusCode).toBe(503);
+    expect(limited.headers['retry-after']).toBeDefined();
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
   it('refuses a wrong or missing secret with 401 and calls nobody', async () => {
     expect((await send('okta', 'user.lifecycle.create.json', (d) => (d.headers.authorization = 'not-it'))).statusCode).toBe(401);
     expect((await send('okta', 'user.lifecycle.create.json', (d) => delete d.headers.authorization)).statusCode).toBe(401);
@@ -185,6 +198,20 @@ describe('BambooHR', () => {
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 
+  it('answers 500 naming the field when the API leaves out one it was asked for (the API user may not view it), and writes nothing', async () => {
+    stack.senderApis.bamboohrHidden.add('workEmail');
+    const answer = await send('bamboohr', 'employee.created.json');
+    expect(answer).toMatchObject({ statusCode: 500, body: { outcome: 'misconfigured' } });
+    expect(answer.body.message).toMatch(/left workEmail out of its answer for employee 67890/);
+    expect(stack.docspace.calls()).toHaveLength(0);
+    // The older API leaves such a field empty instead: that is indistinguishable from no value, so 200 ignored.
+    stack.senderApis.bamboohrHiding = 'empty';
+    const empty = await send('bamboohr', 'employee.created.json');
+    expect(empty).toMatchObject({ statusCode: 200, body: { outcome: 'ignored' } });
+    expect(empty.body.ignored?.join(' ')).toMatch(/has no e-mail/);
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
   it('answers 503 with Retry-After when the BambooHR API is down, so BambooHR retries', async () => {
     stack.senderApis.failWith = 503;
     const answer = await send('bamboohr', 'employee.created.json');
@@ -208,9 +235,51 @@ describe('HiBob', () => {
     expect(stack.docspace.memberByEmail('noa.levi@example.com')).toMatchObject({ firstName: 'Noa', lastName: 'Levi', type: 1, contacts: [{ type: 'mobphone', value: '+972 50 555 0134' }] });
   });
 
+  it.each(['slash', 'nested', 'both'] as const)('creates the member with the work mobile (work.workMobile) as mobphone from an answer keyed %s', async (shape) => {
+    stack.senderApis.hibobShape = shape;
+    const answer = await send('hibob', 'employee.created.json');
+    expect(outcomes(answer)).toEqual(['user.created created']);
+    const created = stack.docspace.calls({ writes: true });
+    expect(created).toHaveLength(1);
+    expect(created[0]?.body).toMatchObject({ email: 'noa.levi@example.com', firstName: 'Noa', lastName: 'Levi' });
+    expect(JSON.stringify(created[0]?.body)).toContain('+972 50 555 0134'); // the work mobile, not home.mobilePhone (+972 54 …)
+    expect(stack.docspace.memberByEmail('noa.levi@example.com')?.contacts).toEqual([{ type: 'mobphone', value: '+972 50 555 0134' }]);
+  });
+
+  it('answers 500 misconfigured with an ERROR line naming the field when Bob omits the e-mail (no View on About), and writes nothing', async () => {
+    stack.senderApis.hibobDenied.add('about');
+    const answer = await send('hibob', 'employee.created.json');
+    expect(answer).toMatchObject({ statusCode: 500, body: { outcome: 'misconfigured' } });
+    expect(answer.body.message).toMatch(/left root\.email out of its answer for employee 3332883894235038486/);
+    expect(answer.body.message).toMatch(/service user may not view/);
+    expect(stack.senderApis.calls).toHaveLength(1);
+    expect(stack.docspace.calls()).toHaveLength(0);
+    const errors = capturedLogLines().filter((line) => line.includes('"level":"ERROR"') && line.includes('root.email') && line.includes('3332883894235038486'));
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join('\n')).toMatch(/category/);
+  });
+
+  it('names every omitted contact field (no View on Work contact details) and retries rather than dropping the hire', async () => {
+    stack.senderApis.hibobDenied.add('workContact');
+    const answer = await send('hibob', 'employee.created.json');
+    expect(answer.statusCode).toBe(500);
+    expect(answer.body.message).toMatch(/work\.workMobile, work\.workPhone/);
+    expect(stack.docspace.calls()).toHaveLength(0);
+    stack.senderApis.hibobDenied.clear(); // the admin fixes the permission; Bob's redelivery goes through
+    expect(outcomes(await send('hibob', 'employee.created.json'))).toEqual(['user.created created']);
+  });
+
+  it('answers 200 ignored, with the reason, for an employee whose e-mail is present but empty', async () => {
+    stack.senderApis.hibob.get('3332883894235038486')!['root.email'] = null;
+    const answer = await send('hibob', 'employee.created.json');
+    expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'ignored' } });
+    expect(answer.body.ignored?.join(' ')).toMatch(/has no e-mail/);
+    expect(stack.docspace.calls()).toHaveLength(0);
+  });
+
   it('turns employee.updated (surname, work.title) into a role check and a note that names are not synced', async () => {
     await send('hibob', 'employee.created.json');
-    (stack.senderApis.hibob.get('3332883894235038486') as { work: { title: string } }).work.title = 'DocSpaceAdmin';
+    stack.senderApis.hibob.get('3332883894235038486')!['work.title'] = 'DocSpaceAdmin';
     const answer = await send('hibob', 'employee.updated.json');
     expect(outcomes(answer)).toEqual(['user.role_changed updated']);
     expect(answer.body.ignored?.join(' ')).toMatch(/name changes are not synced/);
