@@ -91,7 +91,7 @@ async function readEmployee(context: SenderContext, id: string): Promise<SenderP
   const fields = [...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
   const record = await (await context.api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${fields.map(encodeURIComponent).join(',')}`, employeeSchema);
   if (!record) return null;
-  requireAnswered('BambooHR', `employee ${id}`, fields, record, 'BambooHR omits, without an error, the fields the API key\'s user may not view: give that user access to them (or correct SENDER_MAPPING)');
+  requireAnswered('BambooHR', `employee ${id}`, fields, record, 'BambooHR leaves out, without an error, the fields the API key\'s user may not view: give that user access to them (or correct SENDER_MAPPING).');
   return personFrom(id, record);
 }
 

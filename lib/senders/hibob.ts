@@ -89,7 +89,7 @@ async function readPerson(context: SenderContext, id: string): Promise<SenderPer
     `employee ${id}`,
     fields,
     flat,
-    "Bob omits, without an error, the fields its service user may not view (grant it View on each field's category: Basic info, About, Work, Work contact details, or the category of a mapped field) and field ids that do not exist (check SENDER_MAPPING against Bob's fields metadata)",
+    "Bob leaves out, without an error, the fields its service user may not view: grant it View on each one's category (Basic info, About, Work, Work contact details, or the category of a field you mapped); and ids that do not exist: check SENDER_MAPPING against Bob's fields metadata.",
   );
   return { senderId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat };
 }

@@ -98,7 +98,7 @@ const BOB_FIELDS: Record<string, string> = {
 /** The categories Bob answers when a request names no fields ("root, about, employment, and work"). */
 const BOB_DEFAULT_CATEGORIES = new Set(['basic', 'about', 'work']);
 
-export type BobAnswerShape = 'slash' | 'nested' | 'both';
+type BobAnswerShape = 'slash' | 'nested' | 'both';
 
 /** One Bob employee as the People API answers it: slash keys, nested objects, or both. */
 function bobEmployee(values: Record<string, unknown>, fields: string[], shape: BobAnswerShape): Record<string, unknown> {

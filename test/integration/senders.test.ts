@@ -202,7 +202,7 @@ describe('BambooHR', () => {
     stack.senderApis.bamboohrHidden.add('workEmail');
     const answer = await send('bamboohr', 'employee.created.json');
     expect(answer).toMatchObject({ statusCode: 500, body: { outcome: 'misconfigured' } });
-    expect(answer.body.message).toMatch(/left workEmail out of its answer for employee 67890/);
+    expect(answer.body.message).toMatch(/answer for employee 67890 lacks field\(s\) asked for: workEmail\./);
     expect(stack.docspace.calls()).toHaveLength(0);
     // The older API leaves such a field empty instead: that is indistinguishable from no value, so 200 ignored.
     stack.senderApis.bamboohrHiding = 'empty';
@@ -250,7 +250,7 @@ describe('HiBob', () => {
     stack.senderApis.hibobDenied.add('about');
     const answer = await send('hibob', 'employee.created.json');
     expect(answer).toMatchObject({ statusCode: 500, body: { outcome: 'misconfigured' } });
-    expect(answer.body.message).toMatch(/left root\.email out of its answer for employee 3332883894235038486/);
+    expect(answer.body.message).toMatch(/answer for employee 3332883894235038486 lacks field\(s\) asked for: root\.email\./);
     expect(answer.body.message).toMatch(/service user may not view/);
     expect(stack.senderApis.calls).toHaveLength(1);
     expect(stack.docspace.calls()).toHaveLength(0);

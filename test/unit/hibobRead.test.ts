@@ -55,7 +55,7 @@ describe('HiBob read answers', () => {
     const error = await translateWith({ '/root/email': { value: 'noa@example.com' }, '/root/firstName': { value: 'Noa' }, '/root/surname': { value: 'Levi' }, '/work/title': { value: 'x' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).outcome).toBe('misconfigured');
-    expect((error as Error).message).toMatch(/left work\.workMobile, work\.workPhone out of its answer for employee 42/);
+    expect((error as Error).message).toMatch(/answer for employee 42 lacks field\(s\) asked for: work\.workMobile, work\.workPhone\./);
     expect((error as Error).message).not.toMatch(/@/);
   });
 });

@@ -7,7 +7,7 @@
 import { RefusedEvent } from '../../outcome';
 import type { IncomingWebhook } from './adapter';
 
-export type BodyFormat = 'json' | 'form';
+type BodyFormat = 'json' | 'form';
 
 const FORMAT_OF: Record<string, BodyFormat> = { 'application/json': 'json', 'application/x-www-form-urlencoded': 'form' };
 const UTF8 = new Set(['utf-8', 'utf8', 'us-ascii']);

@@ -10,5 +10,5 @@ import { ConfigurationError } from '../../outcome';
 export function requireAnswered(sender: string, what: string, requested: Iterable<string>, answered: Record<string, unknown>, likelyCause: string): void {
   const missing = [...new Set(requested)].filter((field) => !Object.hasOwn(answered, field));
   if (missing.length === 0) return;
-  throw new ConfigurationError(`the ${sender} API left ${missing.join(', ')} out of its answer for ${what}, though they were asked for: ${likelyCause}`);
+  throw new ConfigurationError(`the ${sender} API's answer for ${what} lacks field(s) asked for: ${missing.join(', ')}. ${likelyCause}`);
 }
