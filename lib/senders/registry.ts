@@ -65,8 +65,9 @@ export const SENDERS = {
     apiUrl: { setting: 'HIBOB_API_URL', default: 'https://api.hibob.com' },
     // Bob field ids (dot notation), as GET /v1/company/people/fields lists them: apidocs.hibob.com/docs/fields-metadata
     // and apidocs.hibob.com/reference/get_company-people-fields. The adapter also reads `root.email`, `root.firstName`
-    // and `root.surname` (apidocs.hibob.com/docs/create-employee shows root.email's metadata; the OpenAPI example
-    // fields name root.firstName and root.surname). There is no `work.mobilePhone`: the personal mobile is
+    // and `root.surname` (apidocs.hibob.com/docs/create-employee shows root.email's metadata, category About; the
+    // example `fields` of Bob's published OpenAPI name root.firstName and root.surname, as stored in
+    // konfig-sdks/openapi-examples hibob/openapi.yaml). There is no `work.mobilePhone`: the personal mobile is
     // `home.mobilePhone` (category Personal contact details, apidocs.hibob.com/docs/create-employee).
     mapping: {
       contacts: {
@@ -76,7 +77,7 @@ export const SENDERS = {
         'work.workMobile': 'mobphone',
         'work.workPhone': 'phone', // Work phone, category Work contact details; the same sources as work.workMobile
       },
-      roleField: 'work.title', // Job title, category Work: the OpenAPI schema WorkPart.title (apidocs.hibob.com/reference/post_people-search)
+      roleField: 'work.title', // Job title, category Work: schema WorkPart.title of the same OpenAPI; dot ids per apidocs.hibob.com/reference/post_people-search
       groups: {},
     },
   },
