@@ -2,15 +2,17 @@
  * BambooHR webhooks (documentation.bamboohr.com/docs/webhooks): X-BambooHR-Signature is the hex HMAC-SHA256 of the
  * raw body followed by X-BambooHR-Timestamp (Unix seconds, refused outside 5 minutes). Two payload generations:
  * event-based (`employee.created|updated|deleted` with changedFields aliases, no values: the employee is read from
- * GET /v1/employees/{id}) and field-based (`employees[]`, values plain or nested as {"value": …}, JSON or
- * form-encoded, field names as display names or aliases). No handshake.
+ * GET /v1/employees/{id}) and field-based (`employees[]`, values plain or nested as {"value": …}, field names as
+ * display names or aliases), each posted as JSON or as a form (parsed by its Content-Type). No handshake.
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { problemsOf } from '../json';
+import { parseJsonBody, problemsOf } from '../json';
 import { RefusedEvent } from '../outcome';
 import type { SenderAdapter, SenderContext, Translation } from './kit/adapter';
 import { apiAuth, basicAuth } from './kit/api';
+import { bodyOf } from './kit/body';
+import { requireAnswered } from './kit/fields';
 import { hmac, refuse, requireFreshTimestamp, safeEqual } from './kit/signature';
 import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
 
@@ -37,8 +39,8 @@ const ALIASES: Record<string, string> = {
 const aliasOf = (name: string): string => ALIASES[name.toLowerCase().replace(/[^a-z]/g, '')] ?? name;
 const ROLE_FIELDS = new Set(['jobTitle', 'department', 'division']);
 const NAME_FIELDS = new Set(['firstName', 'lastName', 'preferredName']);
-/** Fields read from the employees API when a payload carries ids only. */
-const READ_FIELDS = ['firstName', 'lastName', 'workEmail', 'homeEmail', 'mobilePhone', 'workPhone', 'homePhone', 'jobTitle', 'department', 'division', 'status'];
+/** Fields read from the employees API when a payload carries ids only: who, their status, and what the mapping needs. */
+const BASE_FIELDS = ['firstName', 'lastName', 'workEmail', 'status'];
 
 const scalar = z.union([z.string(), z.number(), z.null()]).transform((v) => (v === null ? '' : String(v)));
 /** Permissioned webhooks nest values as {"value": …}. */
@@ -58,7 +60,8 @@ const fieldBasedSchema = z.object({
 
 const eventBasedSchema = z.object({
   type: z.string(),
-  timestamp: z.string(),
+  // The documented form-encoded sample carries no timestamp: X-BambooHR-Timestamp stands in.
+  timestamp: z.string().optional(),
   data: z.object({
     employeeId: z.union([z.string(), z.number()]).transform(String),
     changedFields: z.array(z.string()).optional().default([]),
@@ -79,9 +82,17 @@ function personFrom(id: string, fields: Record<string, string | undefined>): Sen
   return { senderId: id, email: byAlias.workEmail, firstName: byAlias.firstName, lastName: byAlias.lastName, fields: byAlias };
 }
 
+/**
+ * Reads the employee (JSON: the client sends Accept: application/json, without which the API answers XML). A field
+ * the API user may not view is omitted (documentation.bamboohr.com/reference/get-employee) or, per the older docs,
+ * empty: an omitted one is a configuration fault, an empty one is just empty.
+ */
 async function readEmployee(context: SenderContext, id: string): Promise<SenderPerson | null> {
-  const record = await (await context.api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${READ_FIELDS.join(',')}`, employeeSchema);
-  return record ? personFrom(id, record) : null;
+  const fields = [...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+  const record = await (await context.api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${fields.map(encodeURIComponent).join(',')}`, employeeSchema);
+  if (!record) return null;
+  requireAnswered('BambooHR', `employee ${id}`, fields, record, 'BambooHR leaves out, without an error, the fields the API key\'s user may not view: give that user access to them (or correct SENDER_MAPPING).');
+  return personFrom(id, record);
 }
 
 /** What an update to these fields means for DocSpace. */
@@ -123,10 +134,27 @@ async function translateItem(
   return translation;
 }
 
-/** Form-encoded field-based deliveries: employees[<id>][changedFields][0]=…, employees[<id>][<field>]=…. */
+/**
+ * Form-encoded deliveries (Content-Type application/x-www-form-urlencoded), both generations: event-based
+ * (type=…, timestamp=…, data[employeeId]=…, data[changedFields][0]=…) and field-based (employees[<id>][changedFields][0]=…,
+ * employees[<id>][<field>]=…). A form with neither shape is not a BambooHR delivery.
+ */
 function parseForm(text: string): unknown {
+  const params = [...new URLSearchParams(text)];
+  const eventBased = params.some(([key]) => key === 'type' || key.startsWith('data['));
+  if (eventBased) {
+    const data: { changedFields: string[]; [field: string]: unknown } = { changedFields: [] };
+    const event: Record<string, unknown> = { data };
+    for (const [key, value] of params) {
+      const match = /^data\[([^\]]+)\](?:\[(\d+)\])?$/.exec(key);
+      if (key === 'type' || key === 'timestamp') event[key] = value;
+      else if (match?.[1] === 'changedFields' && match[2] !== undefined) data.changedFields.push(value);
+      else if (match && match[2] === undefined) data[match[1] as string] = value;
+    }
+    return event;
+  }
   const employees = new Map<string, { id: string; changedFields: string[]; fields: Record<string, string> }>();
-  for (const [key, value] of new URLSearchParams(text)) {
+  for (const [key, value] of params) {
     const match = /^employees\[([^\]]+)\]\[([^\]]+)\](?:\[(\d+)\])?$/.exec(key);
     if (!match) continue;
     const [, id, field, index] = match as unknown as [string, string, string, string | undefined];
@@ -136,6 +164,7 @@ function parseForm(text: string): unknown {
     else employee.fields[field] = value;
     employees.set(id, employee);
   }
+  if (employees.size === 0) throw new RefusedEvent('invalid', 'a form that is neither event-based (type, data[…]) nor field-based (employees[…]): not a BambooHR webhook payload');
   return { employees: [...employees.values()] };
 }
 
@@ -155,14 +184,9 @@ export const bamboohr: SenderAdapter = {
   },
 
   async translate(request, context) {
-    const text = request.rawBody.toString('utf8');
-    const form = (request.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded') || !/^\s*[[{]/.test(text);
-    let body: unknown;
-    try {
-      body = form ? parseForm(text) : JSON.parse(text);
-    } catch {
-      throw new RefusedEvent('invalid', 'the body is not valid JSON');
-    }
+    // JSON or a form, as the Content-Type says: a body is a form only when it says so.
+    const { format, text } = bodyOf(request, ['json', 'form'], 'BambooHR');
+    const body = format === 'form' ? parseForm(text) : parseJsonBody(text);
     const fallbackSeconds = request.headers['x-bamboohr-timestamp'];
 
     const eventBased = eventBasedSchema.safeParse(body);

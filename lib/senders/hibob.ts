@@ -2,12 +2,15 @@
  * HiBob (Bob) webhooks v2 (apidocs.hibob.com/reference/getting-started-webhooks): Bob-Signature is the base64
  * HMAC-SHA512 of the raw body; no timestamp, so redeliveries are caught by idempotency. Adding a webhook sends a
  * "Ping test" (a plain string, or {"text":"Ping test"}), answered 200 before anything is parsed. Payloads carry ids
- * only: the employee is read from POST /v1/people/{id} with the fields the mapping needs.
+ * only: the employee is read from POST /v1/people/{id} with the fields the mapping needs (people-read-api-contract:
+ * answered in slash notation, maybe with nested copies; fields the service user may not view silently left out).
  */
 import * as z from 'zod';
 import { parseJsonAs } from '../json';
 import type { SenderAdapter, SenderContext } from './kit/adapter';
 import { apiAuth, basicAuth } from './kit/api';
+import { bodyOf } from './kit/body';
+import { requireAnswered } from './kit/fields';
 import { hmac, refuse, safeEqual } from './kit/signature';
 import { eventsFor, type ChangeKind, type SenderPerson } from './kit/translate';
 
@@ -41,24 +44,53 @@ const LIFECYCLE: Record<string, ChangeKind[]> = {
 const NAME_FIELDS = new Set(['root.firstName', 'root.surname', 'root.displayName']);
 const ROLE_FIELDS = new Set(['work.title', 'work.department', 'work.site']);
 
-/** Flattens Bob's nested answer into field ids: top-level values under `root.`, nested ones by their path. */
-function flatten(value: unknown, prefix = ''): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  if (typeof value !== 'object' || value === null) return out;
+const text = (v: unknown): string | undefined =>
+  v === null ? '' : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+
+/** Nested copies of the fields: top-level values are root fields (`email` → root.email), objects are categories. */
+function nestedFields(value: Record<string, unknown>, prefix: string, out: Record<string, string | undefined>): void {
   for (const [key, v] of Object.entries(value)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v, path));
-    else out[prefix ? path : `root.${key}`] = v === null ? '' : typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+    if (key.startsWith('/') || (!prefix && key === 'humanReadable')) continue;
+    const id = prefix ? `${prefix}.${key}` : key;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      // A category object (`work`, and `root` itself), or a field whose value is an object (work.reportsTo).
+      if (prefix) out[id] = undefined;
+      nestedFields(v as Record<string, unknown>, id, out);
+    } else out[prefix ? id : `root.${key}`] = text(v);
+  }
+}
+
+/**
+ * The fields of one employee in Bob's answer, by field id (dot notation). Bob keys them in slash notation
+ * (`"/work/title": {"value": …}`) and "may also" send nested copies (`"work": {"title": …}`): slash keys win, nested
+ * copies fill in. A top-level `humanReadable` node (humanReadable=APPEND) is not a field.
+ */
+function fieldsOf(employee: Record<string, unknown>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  nestedFields(employee, '', out);
+  for (const [key, v] of Object.entries(employee)) {
+    if (!key.startsWith('/')) continue;
+    out[key.slice(1).split('/').join('.')] = v !== null && typeof v === 'object' && 'value' in v ? text((v as { value: unknown }).value) : text(v);
   }
   return out;
 }
 
+/** Reads the employee with exactly the fields the mapping needs, and checks that Bob answered every one. */
 async function readPerson(context: SenderContext, id: string): Promise<SenderPerson | null> {
   const mapping = context.mapping;
-  const fields = ['root.id', 'root.firstName', 'root.surname', 'root.email', mapping.roleField, ...Object.keys(mapping.contacts)];
-  const record = await (await context.api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, personSchema, { fields: [...new Set(fields)], humanReadable: 'REPLACE' });
-  if (!record) return null;
-  const flat = flatten(record);
+  const fields = [...new Set(['root.email', 'root.firstName', 'root.surname', mapping.roleField, ...Object.keys(mapping.contacts)])];
+  const record = await (await context.api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, personSchema, { fields, humanReadable: 'REPLACE' });
+  // The older published OpenAPI types this answer as {"employees": [one]}: accept that envelope as well.
+  const employee = Array.isArray(record?.employees) && !Object.keys(record).some((k) => k.startsWith('/')) ? (record.employees[0] as Record<string, unknown> | undefined) : record;
+  if (!employee || typeof employee !== 'object') return null;
+  const flat = fieldsOf(employee);
+  requireAnswered(
+    'HiBob',
+    `employee ${id}`,
+    fields,
+    flat,
+    "Bob leaves out, without an error, the fields its service user may not view: grant it View on each one's category (Basic info, About, Work, Work contact details, or the category of a field you mapped); and ids that do not exist: check SENDER_MAPPING against Bob's fields metadata.",
+  );
   return { senderId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat };
 }
 
@@ -97,7 +129,7 @@ export const hibob: SenderAdapter = {
   },
 
   async translate(request, context) {
-    const { type, triggeredAt, data } = parseJsonAs(request.rawBody, deliverySchema, 'a HiBob webhook payload');
+    const { type, triggeredAt, data } = parseJsonAs(bodyOf(request, ['json'], 'HiBob').text, deliverySchema, 'a HiBob webhook payload');
     const notes: string[] = [];
     let kinds = LIFECYCLE[type] ?? [];
     if (type === 'employee.updated') {
@@ -120,7 +152,7 @@ export const hibob: SenderAdapter = {
   },
 
   sign(body, secret) {
-    const json = /^\s*[[{]/.test(body);
+    const json = /^\s*[[{]/.test(body.toString());
     return { 'content-type': json ? 'application/json' : 'text/plain', 'bob-signature': hmac('sha512', secret, body).toString('base64') };
   },
 };

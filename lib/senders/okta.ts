@@ -10,6 +10,7 @@ import { parseJsonAs } from '../json';
 import { RefusedEvent } from '../outcome';
 import type { IncomingWebhook, SenderAdapter, SenderContext, Translation } from './kit/adapter';
 import { apiAuth } from './kit/api';
+import { bodyOf } from './kit/body';
 import { refuse, safeEqual } from './kit/signature';
 import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
 
@@ -105,7 +106,7 @@ export const okta: SenderAdapter = {
   },
 
   async translate(request: IncomingWebhook, context) {
-    const delivery = parseJsonAs(request.rawBody, deliverySchema, 'an Okta event hook delivery');
+    const delivery = parseJsonAs(bodyOf(request, ['json'], 'Okta').text, deliverySchema, 'an Okta event hook delivery');
     const parsed = delivery.data.events.map((e) => logEventSchema.safeParse(e));
     const malformed = parsed.filter((p) => !p.success).length;
     // Okta may deliver events out of order: apply them in the order they happened.

@@ -30,21 +30,56 @@ export const SENDERS = {
     apiUrl: { setting: 'OKTA_ORG_URL' },
     // The header that carries Okta's shared secret (the "Authentication field" of the event hook).
     options: { authHeader: { setting: 'OKTA_AUTH_HEADER', default: 'authorization', parse: (v) => v.trim().toLowerCase() } },
-    // Okta user profile attributes: developer.okta.com/docs/reference/api/users/#default-profile-properties
-    mapping: { contacts: { mobilePhone: 'mobphone', primaryPhone: 'phone', secondEmail: 'mail' }, roleField: 'title', groups: {} },
+    // Okta's default user profile attributes (the adapter also reads `email`, `firstName`, `lastName`), each in
+    // developer.okta.com/okta-sdk-java/18.0.0/apidocs/com/okta/sdk/resource/model/UserProfile.html ("default and
+    // custom profile properties", based on the SCIM core schema).
+    mapping: {
+      contacts: {
+        mobilePhone: 'mobphone', // UserProfile.mobilePhone
+        primaryPhone: 'phone', // UserProfile.primaryPhone
+        secondEmail: 'mail', // UserProfile.secondEmail
+      },
+      roleField: 'title', // UserProfile.title
+      groups: {},
+    },
   },
   bamboohr: {
     adapter: bamboohr,
     route: '/webhooks/bamboohr',
     apiUrl: { setting: 'BAMBOOHR_API_URL' },
-    // BambooHR field names (aliases): documentation.bamboohr.com/docs/list-of-field-names
-    mapping: { contacts: { mobilePhone: 'mobphone', workPhone: 'phone', homeEmail: 'mail' }, roleField: 'jobTitle', groups: {} },
+    // BambooHR field names, each a row of documentation.bamboohr.com/docs/list-of-field-names (the adapter also
+    // reads `workEmail`, `firstName`, `lastName` and `status` from the same list).
+    mapping: {
+      contacts: {
+        mobilePhone: 'mobphone', // "mobilePhone: phone, the employee's mobile phone number"
+        workPhone: 'phone', // "workPhone: phone, the employee's work phone number, without extension"
+        homeEmail: 'mail', // "homeEmail: email, the employee's home email address"
+      },
+      roleField: 'jobTitle', // "jobTitle: list, the CURRENT value of the employee's job title"
+      groups: {},
+    },
   },
   hibob: {
     adapter: hibob,
     route: '/webhooks/hibob',
     apiUrl: { setting: 'HIBOB_API_URL', default: 'https://api.hibob.com' },
-    mapping: { contacts: { 'work.mobilePhone': 'mobphone', 'work.workPhone': 'phone' }, roleField: 'work.title', groups: {} },
+    // Bob field ids (dot notation), as GET /v1/company/people/fields lists them: apidocs.hibob.com/docs/fields-metadata
+    // and apidocs.hibob.com/reference/get_company-people-fields. The adapter also reads `root.email`, `root.firstName`
+    // and `root.surname` (apidocs.hibob.com/docs/create-employee shows root.email's metadata, category About; the
+    // example `fields` of Bob's published OpenAPI name root.firstName and root.surname, as stored in
+    // konfig-sdks/openapi-examples hibob/openapi.yaml). There is no `work.mobilePhone`: the personal mobile is
+    // `home.mobilePhone` (category Personal contact details, apidocs.hibob.com/docs/create-employee).
+    mapping: {
+      contacts: {
+        // Work mobile, category Work contact details. Bob's published pages found so far show it in no example;
+        // its id is confirmed by clients of the API (lyft/cartography tests/data/hibob/employees.py, brynq's SDK
+        // schema alias "work.workMobile"): see lib/senders/VENDOR-FACTS.md §2.
+        'work.workMobile': 'mobphone',
+        'work.workPhone': 'phone', // Work phone, category Work contact details; the same sources as work.workMobile
+      },
+      roleField: 'work.title', // Job title, category Work: schema WorkPart.title of the same OpenAPI; dot ids per apidocs.hibob.com/reference/post_people-search
+      groups: {},
+    },
   },
 } as const satisfies Record<string, SenderEntry>;
 

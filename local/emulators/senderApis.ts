@@ -1,9 +1,19 @@
 /**
- * Emulators of the senders' own APIs, as the adapters read them: Okta Users (`GET /api/v1/users/{id}`, SSWS token),
- * BambooHR employees (`GET /api/gateway.php/{company}/v1/employees/{id}?fields=…`, API key as Basic user) and HiBob
- * People (`POST /v1/people/{id}` with `{"fields": […]}`, service user as Basic). Seeded with realistic records for
- * the ids in the vendors' sample payloads (events/okta, events/bamboohr, events/hibob).
+ * Emulators of the senders' own APIs, as the vendors document them (lib/senders/VENDOR-FACTS.md), not as our
+ * adapters happen to read them:
+ * - Okta Users (`GET /api/v1/users/{id}`, SSWS token); errors carry Okta's error body (errorCode, errorSummary,
+ *   errorLink, errorId, errorCauses) with Okta's codes (E0000007 404, E0000011 401, E0000047 429, …).
+ * - BambooHR employees (`GET /api/gateway.php/{company}/v1/employees/{id}?fields=…`, API key as Basic user): XML
+ *   unless the request says `Accept: application/json`; `id` always, as a string, and only the fields named; a field
+ *   the API user may not view is omitted (current docs) or empty (older docs); an unknown field name is a 406.
+ * - HiBob People (`POST /v1/people/{id}` and `POST /v1/people/search` with `{"fields": […]}`, service user as Basic):
+ *   fields keyed in slash notation (`"/root/email": {"value": …}`), or as nested objects, or both (`hibobShape`);
+ *   only the fields asked for; fields the service user may not view (by category) or that do not exist are left
+ *   out without a word.
+ * Seeded with realistic records for the ids in the vendors' sample payloads (events/okta, events/bamboohr,
+ * events/hibob).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpEmulator, readBody, sendJson } from './http';
 
@@ -15,47 +25,152 @@ export const SENDER_CREDENTIALS = {
 
 const BAMBOOHR_COMPANY = 'acme';
 
+type Vendor = 'okta' | 'bamboohr' | 'hibob';
+
+/** What a route answers: a status, a body (JSON, or text with its type) and extra headers. */
+interface Reply {
+  status: number;
+  body?: unknown;
+  text?: { type: string; value: string };
+  headers?: Record<string, string>;
+}
+
 interface Route {
+  vendor: Vendor;
   match: RegExp;
   method: string;
   authorization: string;
-  /** The record for the id in the path, shaped as the vendor answers; undefined → 404. */
-  answer(id: string, query: URLSearchParams, body: unknown): unknown;
+  answer(id: string, request: { query: URLSearchParams; body: unknown; accept: string }): Reply;
 }
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** Okta's error body (developer.okta.com/docs/reference/error-codes): every error has these five fields. */
+const OKTA_ERRORS: Record<number, [code: string, summary: string]> = {
+  401: ['E0000011', 'Invalid token provided'],
+  403: ['E0000006', 'You do not have permission to perform the requested action'],
+  404: ['E0000007', 'Not found: Resource not found'],
+  429: ['E0000047', 'API call exceeded rate limit due to too many requests.'],
+  500: ['E0000009', 'Internal Server Error'],
+};
+
+function vendorError(vendor: Vendor, status: number, detail?: string): Reply {
+  if (vendor === 'okta') {
+    const [code, summary] = OKTA_ERRORS[status] ?? OKTA_ERRORS[500]!;
+    const errorSummary = detail ? `${summary}: ${detail}` : summary;
+    return { status, body: { errorCode: code, errorSummary, errorLink: code, errorId: `oae${randomUUID().replaceAll('-', '').slice(0, 22)}`, errorCauses: [] } };
+  }
+  // BambooHR says why in a header and sends no body (documentation.bamboohr.com/docs/api-details).
+  if (vendor === 'bamboohr') return { status, headers: { 'x-bamboohr-error-message': detail ?? `HTTP ${status}` } };
+  // HiBob's error body is not documented in what we found; a plain JSON message stands in.
+  return { status, body: { error: detail ?? `HTTP ${status}` } };
+}
+
+/**
+ * BambooHR field names (documentation.bamboohr.com/docs/list-of-field-names) the emulator knows; a request naming
+ * another is refused with 406, as the API refuses "references to non-existent fields".
+ */
+const BAMBOOHR_FIELDS = new Set([
+  'firstName', 'lastName', 'preferredName', 'workEmail', 'homeEmail', 'mobilePhone', 'workPhone', 'workPhoneExtension', 'homePhone',
+  'jobTitle', 'department', 'division', 'location', 'status', 'supervisor', 'employeeNumber',
+]);
+
+/**
+ * Bob fields the emulator knows, by field id, with the category that grants View on them (the fields metadata:
+ * apidocs.hibob.com/docs/fields-metadata). Any other id is an invalid id, which Bob omits silently.
+ */
+const BOB_FIELDS: Record<string, string> = {
+  'root.id': 'basic',
+  'root.firstName': 'basic',
+  'root.surname': 'basic',
+  'root.displayName': 'basic',
+  'root.email': 'about',
+  'work.title': 'work',
+  'work.department': 'work',
+  'work.site': 'work',
+  'work.workMobile': 'workContact',
+  'work.workPhone': 'workContact',
+  'home.mobilePhone': 'personalContact',
+  'home.privateEmail': 'personalContact',
+  'internal.status': 'internal',
+  'internal.lifecycleStatus': 'internal',
+};
+/** The categories Bob answers when a request names no fields ("root, about, employment, and work"). */
+const BOB_DEFAULT_CATEGORIES = new Set(['basic', 'about', 'work']);
+
+type BobAnswerShape = 'slash' | 'nested' | 'both';
+
+/** One Bob employee as the People API answers it: slash keys, nested objects, or both. */
+function bobEmployee(values: Record<string, unknown>, fields: string[], shape: BobAnswerShape): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    if (!(field in values)) continue;
+    const value = values[field] ?? null;
+    if (shape !== 'nested') out[`/${field.replaceAll('.', '/')}`] = { value };
+    if (shape !== 'slash') {
+      const [category = '', ...path] = field.split('.');
+      // Root fields sit at the top level (`email`), others in their category's object (`work.title`).
+      let node = out;
+      if (category !== 'root') node = (out[category] ??= {}) as Record<string, unknown>;
+      node[path.join('.')] = value;
+    }
+  }
+  return out;
+}
 
 /** One server for the three APIs: each sender's routes live under their own path, as on the real hosts. */
 export class SenderApisEmulator extends HttpEmulator {
   readonly calls: { method: string; path: string; status: number }[] = [];
   readonly okta = new Map<string, Record<string, unknown>>();
+  /** BambooHR employees by id: field name → value ('' for a field with no value). */
   readonly bamboohr = new Map<string, Record<string, string>>();
+  /** Bob employees by id: field id (dot notation) → value (null for a field with no value). */
   readonly hibob = new Map<string, Record<string, unknown>>();
-  /** When set, every call answers this status (an API that is down). */
+  /** When set, every call answers this status, with the vendor's own error body (an API that is down). */
   failWith: number | undefined;
+  /** How Bob keys the fields of its answer: slash notation (what the docs promise), nested objects, or both. */
+  hibobShape: BobAnswerShape = 'slash';
+  /** Bob categories the seeded service user may not view: their fields are left out of every answer. */
+  readonly hibobDenied = new Set<string>();
+  /** BambooHR fields the API user may not view, and what the API does with them (current docs: omit; older: empty). */
+  readonly bamboohrHidden = new Set<string>();
+  bamboohrHiding: 'omit' | 'empty' = 'omit';
+
   private readonly routes: Route[] = [
     {
+      vendor: 'okta',
       method: 'GET',
       match: /^\/api\/v1\/users\/([^/]+)$/,
       authorization: `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`,
-      answer: (id) => this.okta.get(id),
-    },
-    {
-      method: 'GET',
-      match: new RegExp(`^/api/gateway\\.php/${BAMBOOHR_COMPANY}/v1/employees/([^/]+)$`),
-      authorization: basic(SENDER_CREDENTIALS.bamboohr.apiKey, 'x'),
-      answer: (id, query) => {
-        const employee = this.bamboohr.get(id);
-        if (!employee) return undefined;
-        const fields = (query.get('fields') ?? '').split(',').filter(Boolean);
-        return { id, ...Object.fromEntries(fields.map((f) => [f, employee[f] ?? null])) };
+      answer: (id) => {
+        const user = this.okta.get(id);
+        return user ? { status: 200, body: user } : vendorError('okta', 404, `${id} (User)`);
       },
     },
     {
+      vendor: 'bamboohr',
+      method: 'GET',
+      match: new RegExp(`^/api/gateway\\.php/${BAMBOOHR_COMPANY}/v1/employees/([^/]+)$`),
+      authorization: basic(SENDER_CREDENTIALS.bamboohr.apiKey, 'x'),
+      answer: (id, { query, accept }) => this.bamboohrEmployee(id, query, accept),
+    },
+    {
+      vendor: 'hibob',
+      method: 'POST',
+      match: /^\/v1\/people\/search$/,
+      authorization: basic(SENDER_CREDENTIALS.hibob.serviceUserId, SENDER_CREDENTIALS.hibob.token),
+      answer: (_id, { body }) => this.bobSearch(body),
+    },
+    {
+      vendor: 'hibob',
       method: 'POST',
       match: /^\/v1\/people\/([^/]+)$/,
       authorization: basic(SENDER_CREDENTIALS.hibob.serviceUserId, SENDER_CREDENTIALS.hibob.token),
-      answer: (id) => this.hibob.get(id),
+      answer: (id, { body }) => {
+        // The path names the employee by id or by e-mail.
+        const employee = this.hibob.get(id) ?? [...this.hibob.values()].find((e) => e['root.email'] === id);
+        return employee ? { status: 200, body: this.bobAnswer(employee, body) } : vendorError('hibob', 404, 'Employee not found');
+      },
     },
   ];
 
@@ -72,7 +187,55 @@ export class SenderApisEmulator extends HttpEmulator {
   reset(): void {
     this.calls.length = 0;
     this.failWith = undefined;
+    this.hibobShape = 'slash';
+    this.hibobDenied.clear();
+    this.bamboohrHidden.clear();
+    this.bamboohrHiding = 'omit';
     this.seed();
+  }
+
+  private bamboohrEmployee(id: string, query: URLSearchParams, accept: string): Reply {
+    const employee = this.bamboohr.get(id);
+    if (!employee) return vendorError('bamboohr', 404, 'Employee not found');
+    const fields = (query.get('fields') ?? '').split(',').filter(Boolean);
+    const unknown = fields.filter((f) => !BAMBOOHR_FIELDS.has(f));
+    if (unknown.length > 0) return vendorError('bamboohr', 406, `Unknown field(s): ${unknown.join(', ')}`);
+    const visible = fields.flatMap((f): [string, string][] => {
+      if (!this.bamboohrHidden.has(f)) return [[f, employee[f] ?? '']];
+      return this.bamboohrHiding === 'empty' ? [[f, '']] : [];
+    });
+    if (accept.includes('application/json')) {
+      return { status: 200, body: { id, ...Object.fromEntries(visible.map(([f, v]) => [f, v === '' ? null : v])) } };
+    }
+    const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const xml = `<?xml version="1.0"?>\n<employee id="${escape(id)}">\n${visible.map(([f, v]) => `  <field id="${f}">${escape(v)}</field>\n`).join('')}</employee>\n`;
+    return { status: 200, text: { type: 'text/xml; charset=utf-8', value: xml } };
+  }
+
+  /** The fields a Bob request asked for that the service user may see and that exist. */
+  private bobFields(body: unknown): string[] {
+    const asked = (body as { fields?: unknown } | undefined)?.fields;
+    const fields = Array.isArray(asked) ? asked.filter((f): f is string => typeof f === 'string') : Object.keys(BOB_FIELDS).filter((f) => BOB_DEFAULT_CATEGORIES.has(BOB_FIELDS[f]!));
+    return fields.filter((f) => f in BOB_FIELDS && !this.hibobDenied.has(BOB_FIELDS[f]!));
+  }
+
+  private bobAnswer(employee: Record<string, unknown>, body: unknown): Record<string, unknown> {
+    return bobEmployee(employee, this.bobFields(body), this.hibobShape);
+  }
+
+  private bobSearch(body: unknown): Reply {
+    const request = (body ?? {}) as { filters?: unknown; showInactive?: unknown };
+    let people = [...this.hibob.values()];
+    if (request.filters !== undefined) {
+      const filters = request.filters as { fieldPath?: unknown; operator?: unknown; values?: unknown }[];
+      const filter = Array.isArray(filters) && filters.length === 1 ? filters[0] : undefined;
+      if (!filter || !['root.id', 'root.email'].includes(String(filter.fieldPath)) || filter.operator !== 'equals' || !Array.isArray(filter.values)) {
+        return vendorError('hibob', 400, 'invalid filters');
+      }
+      people = people.filter((p) => (filter.values as unknown[]).includes(p[String(filter.fieldPath)]));
+    }
+    if (request.showInactive !== true) people = people.filter((p) => p['internal.status'] !== 'Inactive');
+    return { status: 200, body: { employees: people.map((p) => this.bobAnswer(p, body)) } };
   }
 
   private seed(): void {
@@ -108,18 +271,16 @@ export class SenderApisEmulator extends HttpEmulator {
       workPhone: '+1 555 0105', homePhone: '', jobTitle: 'User', department: 'Support', division: '', status: 'Active',
     });
     this.hibob.set('3332883894235038486', {
-      id: '3332883894235038486',
-      firstName: 'Noa',
-      surname: 'Levi',
-      email: 'noa.levi@example.com',
-      work: { title: 'Manager', department: 'Product', mobilePhone: '+972 50 555 0134', workPhone: null },
+      'root.id': '3332883894235038486', 'root.firstName': 'Noa', 'root.surname': 'Levi', 'root.displayName': 'Noa Levi',
+      'root.email': 'noa.levi@example.com', 'work.title': 'Manager', 'work.department': 'Product', 'work.site': 'Tel Aviv',
+      'work.workMobile': '+972 50 555 0134', 'work.workPhone': null, 'home.mobilePhone': '+972 54 555 0199',
+      'internal.status': 'Active', 'internal.lifecycleStatus': 'Employed',
     });
     this.hibob.set('3332883854254932743', {
-      id: '3332883854254932743',
-      firstName: 'Omer',
-      surname: 'Katz',
-      email: 'omer.katz@example.com',
-      work: { title: 'Engineer', department: 'R&D', mobilePhone: null, workPhone: '+972 3 555 0101' },
+      'root.id': '3332883854254932743', 'root.firstName': 'Omer', 'root.surname': 'Katz', 'root.displayName': 'Omer Katz',
+      'root.email': 'omer.katz@example.com', 'work.title': 'Engineer', 'work.department': 'R&D', 'work.site': 'Tel Aviv',
+      'work.workMobile': null, 'work.workPhone': '+972 3 555 0101', 'home.mobilePhone': null,
+      'internal.status': 'Active', 'internal.lifecycleStatus': 'Employed',
     });
   }
 
@@ -127,18 +288,26 @@ export class SenderApisEmulator extends HttpEmulator {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = req.method ?? 'GET';
     const text = await readBody(req);
-    const answer = (status: number, body: unknown) => {
-      this.calls.push({ method, path: url.pathname, status });
-      sendJson(res, status, body);
+    const send = (reply: Reply) => {
+      this.calls.push({ method, path: url.pathname, status: reply.status });
+      if (reply.text) {
+        res.writeHead(reply.status, { 'content-type': reply.text.type, ...reply.headers });
+        res.end(reply.text.value);
+      } else sendJson(res, reply.status, reply.body, reply.headers);
     };
-    if (this.failWith) return answer(this.failWith, { errorCode: 'E0000009', errorSummary: 'Internal Server Error' });
     for (const route of this.routes) {
       const match = route.match.exec(url.pathname);
       if (!match || method !== route.method) continue;
-      if (req.headers.authorization !== route.authorization) return answer(401, { errorCode: 'E0000011', errorSummary: 'Invalid token provided' });
-      const record = route.answer(decodeURIComponent(match[1] as string), url.searchParams, text ? JSON.parse(text) : undefined);
-      return record === undefined ? answer(404, { errorCode: 'E0000007', errorSummary: 'Not found' }) : answer(200, record);
+      if (req.headers.authorization !== route.authorization) return send(vendorError(route.vendor, 401));
+      if (this.failWith) return send(vendorError(route.vendor, this.failWith));
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        return send(vendorError(route.vendor, 400, 'the body is not JSON'));
+      }
+      return send(route.answer(decodeURIComponent(match[1] ?? ''), { query: url.searchParams, body, accept: req.headers.accept ?? '' }));
     }
-    answer(404, { errorSummary: 'no such route' });
+    send({ status: 404, body: { message: 'no such route' } });
   }
 }

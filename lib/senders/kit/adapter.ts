@@ -60,5 +60,5 @@ export interface SenderAdapter {
   /** Turns a verified delivery into canonical events, reading the sender's API where the payload has no values. */
   translate(request: IncomingWebhook, context: SenderContext): Promise<Translation>;
   /** The headers the vendor would send with this body (the inverse of verify), for `npm run send`, tests and benchmarks. */
-  sign(body: string, secret: string, at: Date, options: Record<string, string>): Record<string, string>;
+  sign(body: string | Buffer, secret: string, at: Date, options: Record<string, string>): Record<string, string>;
 }
