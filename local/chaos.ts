@@ -1,54 +1,125 @@
 /**
- * The chaos run: many events over many members, each delivered several times in shuffled order at high concurrency,
- * signed, to the real handlers, against a DocSpace emulator that injects faults; deliveries are retried as a
- * Standard Webhooks sender would. Then the emulator's final state is compared with the expected state, member by
- * member: lost (no member, or a delivery given up), duplicated (more than one member), wrong (type or contact).
+ * The chaos run: the exact final state under any delivery order, against a DocSpace emulator as strict as the
+ * server and as unreliable as a network.
+ *
+ * - Histories per member: a hire (sometimes as a Guest, sometimes with contacts), role changes up and down, partial
+ *   contact updates (each naming some contact types; an empty value removes the type), deactivation and
+ *   reactivation, role changes while disabled. Events name the member by e-mail; `occurredAt` grows along each
+ *   member's history.
+ * - Deliveries: every event is delivered `deliveries` times as separate messages, all shuffled together (so updates
+ *   arrive before the hire), signed with Standard Webhooks, to the canonical handlers, `concurrency` at a time.
+ *   Each message is retried as a Standard Webhooks sender does (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
+ *   10 h, then given up): a 2xx or a 4xx other than 408/429 ends it, a 5xx, 408, 429 or a thrown error is retried.
+ *   Time is virtual: a retry is queued behind the work a sender would have sent meanwhile, never slept for.
+ * - Faults: 429, 500, 502, 503, slow answers, connections dropped before or after the request was applied.
+ * - Then the service's follow-ups (handlers/followUp.ts, when it exists) run until nothing is left waiting, and
+ *   DocSpace's own background type changes complete.
+ * - Check: per member, exactly one DocSpace member with the address (else lost or duplicated), with the status, the
+ *   type, the contacts and the names the history leads to (else wrong); and every event acknowledged with a 2xx on
+ *   at least one delivery (else never acknowledged).
+ *
+ * CHAOS_DEBUG=<e-mail> prints that member's events and every DocSpace request about them.
  */
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CanonicalEventType } from '../lib/events';
+import { fileURLToPath } from 'node:url';
+import type { CanonicalEventType, Contact } from '../lib/events';
+import { signStandardWebhook } from '../lib/http/standardWebhooks';
 import { ROUTE_BY_TYPE } from '../lib/http/routes';
+import type { Member } from './emulators/docspace';
 import { seededRandom, type FaultKind } from './emulators/faults';
-import { startLocalStack } from './stack';
-import { invokeHttp, lambdaContext, type LambdaHandler, setEnv, signedHttpEvent } from './lambda';
+import { httpEvent, invokeHttp, lambdaContext, type LambdaHandler, setEnv } from './lambda';
+import { LOCAL, startLocalStack, type LocalStack } from './stack';
+
+/** The Standard Webhooks example schedule, in seconds after the previous attempt; its length caps the attempts. */
+const STANDARD_WEBHOOKS_SCHEDULE = [0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600];
 
 export interface ChaosOptions {
   events: number;
+  /** Members the events are spread over; about one per 30 events when omitted. */
+  members?: number;
   deliveries: number;
   concurrency: number;
   faultRate: number;
   seed: number;
-  /** Attempts a sender makes per delivery before giving up (the event then counts as lost). */
-  maxAttempts: number;
+  /** Seconds before each attempt (the first is normally 0); its length is the cap on attempts per delivery. */
+  retrySchedule: number[];
+  /** Rounds of the follow-up handler before the run stops waiting for it. */
+  followUpRounds: number;
   /** Called about every 10 s with the deliveries taken so far, of all. */
   onProgress?: (taken: number, total: number, attempts: number) => void;
 }
 
-export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'onProgress'> = { events: 10_000, deliveries: 3, concurrency: 50, faultRate: 0.2, seed: 42, maxAttempts: 60 };
+export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'onProgress' | 'members'> = {
+  events: 10_000,
+  deliveries: 3,
+  concurrency: 50,
+  faultRate: 0.2,
+  seed: 42,
+  retrySchedule: STANDARD_WEBHOOKS_SCHEDULE,
+  followUpRounds: 50,
+};
 
 export interface ChaosReport {
   members: number;
   events: number;
   deliveries: number;
   attempts: number;
+  /** Members with no DocSpace member. */
   lost: number;
+  /** Extra DocSpace members with a member's address. */
   duplicated: number;
+  /** Members present once whose status, type, contacts or names differ from the history's. */
   wrong: number;
-  faults: Partial<Record<FaultKind, number>>;
+  /** Events that no delivery got a 2xx for. */
+  neverAcknowledged: number;
+  /** Wrong members by what was wrong (a member may count under several). */
+  wrongBy: Record<string, number>;
+  /** How deliveries ended, by event type: `2xx`, the 4xx that ended them, or `gave up` after the last attempt's answer. */
+  endings: Record<string, number>;
+  /** Every answer, as `status outcome`, over all attempts. */
   answers: Record<string, number>;
+  faults: Partial<Record<FaultKind, number>>;
+  /** First deliveries of an update taken before any delivery of the member's hire. */
+  updatesBeforeHire: number;
+  followUp: { handler: boolean; rounds: number; done: number; remaining: number };
   seconds: number;
+  /** One line per lost, duplicated or wrong member (at most 20). */
   problems: string[];
+  /** Some events never acknowledged, with the answers their deliveries got (at most 10). */
+  unacknowledged: string[];
 }
 
-interface Planned {
+type Status = 1 | 2;
+type TypeNumber = 1 | 2 | 3 | 4;
+
+interface Expected {
+  email: string;
+  firstName: string;
+  lastName: string;
+  status: Status;
+  /** The last role requested. */
+  type: TypeNumber;
+  /** The role requested when the member was last disabled (for members who end disabled). */
+  typeWhenDisabled: TypeNumber;
+  /** Lower-case contact type → value. */
+  contacts: Map<string, string>;
+}
+
+interface ChaosEvent {
+  id: string;
   type: CanonicalEventType;
-  body: Record<string, unknown>;
+  occurredAt: string;
+  source: string;
+  data: Record<string, unknown>;
 }
 
-const ROLES: [string, number][] = [['User', 4], ['RoomAdmin', 1], ['DocSpaceAdmin', 3], ['Guest', 2]];
-/** Answers after which a sender stops retrying: the event was accepted, or it can never be. */
-const FINAL_STATUSES = new Set([200, 202, 400, 401, 413, 422]);
+const ROLES: [string, TypeNumber][] = [['User', 4], ['RoomAdmin', 1], ['DocSpaceAdmin', 3], ['Guest', 2]];
+const CONTACT_TYPES = ['mail', 'phone', 'mobphone', 'skype', 'twitter'];
+/** What a sender reads as final: a 2xx, or any 4xx except 408 and 429 (never retried). */
+const endsDelivery = (status: number) => (status >= 200 && status < 300) || (status >= 400 && status < 500 && status !== 408 && status !== 429);
 
-/** Names take letters only (DocSpace refuses digits in names): 0 → "Aa", 27 → "Bb"… */
+/** Names take letters only (DocSpace refuses digits in names): 0 → "Ma", 27 → "Mbb"… */
 const lettersOf = (n: number): string => {
   let out = '';
   do {
@@ -58,163 +129,341 @@ const lettersOf = (n: number): string => {
   return `M${out}`;
 };
 
-export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<ChaosReport> {
-  const o = { ...CHAOS_DEFAULTS, ...options };
-  const random = seededRandom(o.seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-
-  // About one member per four events: a hire, then role changes and phone changes in time order.
-  const memberCount = Math.max(1, Math.round(o.events / 4));
-  const expected = new Map<string, { type: number; mobphone: string }>();
-  const planned: Planned[] = [];
-  for (let m = 0; m < memberCount; m += 1) {
-    const email = `member${m}@chaos.example.com`;
-    const [role, type] = pick(ROLES.slice(0, 2));
-    const mobphone = `+1 555 ${String(m).padStart(4, '0')}-0`;
-    expected.set(email, { type, mobphone });
-    planned.push({ type: 'user.created', body: { email, firstName: 'Chaos', lastName: lettersOf(m), role, contacts: [{ type: 'mobphone', value: mobphone }] } });
+function pickContactTypes(random: () => number, count: number): string[] {
+  const types = [...CONTACT_TYPES];
+  for (let i = types.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [types[i], types[j]] = [types[j] as string, types[i] as string];
   }
-  for (let i = planned.length; i < o.events; i += 1) {
-    const email = `member${Math.floor(random() * memberCount)}@chaos.example.com`;
-    const state = expected.get(email) as { type: number; mobphone: string };
-    if (random() < 0.5) {
+  return types.slice(0, count);
+}
+
+/** The histories: events in the order they happened, and what each member must end as. */
+function plan(o: ChaosOptions, random: () => number) {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const memberCount = Math.max(1, o.members ?? Math.round(o.events / 30));
+  const expected = new Map<string, Expected>();
+  const events: ChaosEvent[] = [];
+  const base = Date.UTC(2026, 0, 1);
+  const push = (type: CanonicalEventType, data: Record<string, unknown>) => {
+    const i = events.length;
+    // One clock for all histories: each member's events are in increasing time, interleaved with the others'.
+    events.push({ id: `evt_chaos_${o.seed}_${i}`, type, occurredAt: new Date(base + i * 1000).toISOString(), source: 'chaos', data });
+  };
+  const contactValue = (type: string, i: number) =>
+    type === 'mail' ? `c${i}@mail.example.org` : type === 'skype' ? `live:chaos${i}` : type === 'twitter' ? `@chaos${i}` : `+1 555 ${i}`;
+
+  for (let i = 0; i < o.events; i += 1) {
+    const m = Math.floor(random() * memberCount);
+    const email = `member${m}@chaos.example.com`;
+    const state = expected.get(email);
+    if (!state) {
+      // The hire: a Guest one time in five, contacts one time in two.
+      const [role, type] = random() < 0.2 ? (ROLES[3] as [string, TypeNumber]) : pick(ROLES.slice(0, 3));
+      const contacts = random() < 0.5 ? pickContactTypes(random, 1 + Math.floor(random() * 3)).map((t) => ({ type: t, value: contactValue(t, i) })) : [];
+      const hired: Expected = { email, firstName: 'Chaos', lastName: lettersOf(m), status: 1, type, typeWhenDisabled: type, contacts: new Map(contacts.map((c) => [c.type, c.value])) };
+      expected.set(email, hired);
+      push('user.created', { email, firstName: hired.firstName, lastName: hired.lastName, role, ...(contacts.length ? { contacts } : {}) });
+      continue;
+    }
+    const roll = random();
+    if (roll < 0.35) {
       const [role, type] = pick(ROLES);
       state.type = type;
-      planned.push({ type: 'user.role_changed', body: { email, role } });
+      push('user.role_changed', { email, role });
+    } else if (roll < 0.75) {
+      // A partial update: some types only; an empty value removes the type.
+      const contacts: Contact[] = pickContactTypes(random, 1 + Math.floor(random() * 3)).map((t) => ({ type: t, value: random() < 0.25 ? '' : contactValue(t, i) }));
+      for (const c of contacts) {
+        if (c.value === '') state.contacts.delete(c.type);
+        else state.contacts.set(c.type, c.value);
+      }
+      push('user.contact_updated', { email, contacts });
+    } else if (state.status === 1) {
+      state.status = 2;
+      state.typeWhenDisabled = state.type;
+      push('user.deactivated', { email });
     } else {
-      state.mobphone = `+1 555 ${i}`;
-      planned.push({ type: 'user.contact_updated', body: { email, contacts: [{ type: 'mobphone', value: state.mobphone }] } });
+      state.status = 1;
+      push('user.reactivated', { email });
     }
   }
-  // Events in generation order happened in that order: later ones are newer.
-  const base = Date.UTC(2026, 0, 1);
-  const events = planned.map((p, i) => ({ id: `evt_chaos_${o.seed}_${i}`, type: p.type, occurredAt: new Date(base + i * 1000).toISOString(), source: 'chaos', data: p.body }));
+  return { expected, events };
+}
 
-  const deliveries = events.flatMap((event) => Array.from({ length: o.deliveries }, () => event));
+/** The follow-up handler, when it exists: `{ done, remaining }` per round. */
+type FollowUp = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<{ done: number; remaining: number }>;
+
+async function loadFollowUp(): Promise<FollowUp | undefined> {
+  if (!existsSync(fileURLToPath(new URL('../handlers/followUp.ts', import.meta.url)))) return undefined;
+  // Not a literal, so the type check does not need the module to exist yet; once it does, its errors are real.
+  const specifier = '../handlers/followUp';
+  return ((await import(/* @vite-ignore */ specifier)) as { handler: FollowUp }).handler;
+}
+
+/** The service's follow-ups, round after round, until nothing is waiting; running downgrades complete between rounds. */
+async function runFollowUps(stack: LocalStack, maxRounds: number): Promise<ChaosReport['followUp']> {
+  const followUp = await loadFollowUp();
+  const result = { handler: followUp !== undefined, rounds: 0, done: 0, remaining: 0 };
+  if (!followUp) return result;
+  for (let round = 0; round < maxRounds; round += 1) {
+    stack.docspace.finishTypeTasks();
+    const { done, remaining } = await followUp({}, lambdaContext('followUp', 29_000));
+    result.rounds += 1;
+    result.done += done;
+    result.remaining = remaining;
+    if (remaining === 0) break;
+  }
+  return result;
+}
+
+interface Delivery {
+  event: ChaosEvent;
+  /** One message, one webhook-id, kept across its retries. */
+  messageId: string;
+  /** Attempts made so far. */
+  attempts: number;
+  /** Virtual seconds at which the next attempt is due. */
+  due: number;
+  /** Real time (performance.now) before which the next attempt must not start. */
+  notBefore: number;
+  history: string[];
+}
+
+export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<ChaosReport> {
+  const o: ChaosOptions = { ...CHAOS_DEFAULTS, ...options };
+  const random = seededRandom(o.seed);
+  const { expected, events } = plan(o, random);
+
+  const deliveries: Delivery[] = events.flatMap((event) =>
+    Array.from({ length: o.deliveries }, (_, k) => ({ event, messageId: `msg_${event.id}_${k}`, attempts: 0, due: 0, notBefore: 0, history: [] })),
+  );
   for (let i = deliveries.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
-    [deliveries[i], deliveries[j]] = [deliveries[j] as (typeof events)[number], deliveries[i] as (typeof events)[number]];
+    [deliveries[i], deliveries[j]] = [deliveries[j] as Delivery, deliveries[i] as Delivery];
   }
+  // The first attempts go out at a steady rate on the virtual clock: 100 a second.
+  deliveries.forEach((d, i) => (d.due = i / 100));
 
-  const stack = await startLocalStack({
-    faults: { rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 },
-    downgradePolls: 1,
-  });
+  const stack = await startLocalStack({ faults: { rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 }, downgradePolls: 1 });
   const restoreEnv = setEnv({ ...stack.env, POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT', DOCSPACE_CONNECTIONS: String(o.concurrency) });
-  const handlers: Record<string, LambdaHandler> = {
-    'user.created': ((await import('../handlers/userCreated')) as { handler: LambdaHandler }).handler,
-    'user.role_changed': ((await import('../handlers/userRoleChanged')) as { handler: LambdaHandler }).handler,
-    'user.contact_updated': ((await import('../handlers/userContactUpdated')) as { handler: LambdaHandler }).handler,
-  };
+  try {
+    type Module = { handler: LambdaHandler };
+    const statusHandler = ((await import('../handlers/userStatusChanged')) as Module).handler;
+    const handlers: Record<CanonicalEventType, LambdaHandler> = {
+      'user.created': ((await import('../handlers/userCreated')) as Module).handler,
+      'user.role_changed': ((await import('../handlers/userRoleChanged')) as Module).handler,
+      'user.contact_updated': ((await import('../handlers/userContactUpdated')) as Module).handler,
+      'user.deactivated': statusHandler,
+      'user.reactivated': statusHandler,
+    };
 
-  const started = performance.now();
-  const answers: Record<string, number> = {};
-  const problems: string[] = [];
-  let attempts = 0;
-  let givenUp = 0;
-  let next = 0;
+    const started = performance.now();
+    const answers: Record<string, number> = {};
+    const endings: Record<string, number> = {};
+    const acknowledged = new Set<string>();
+    const hireTaken = new Set<string>();
+    let updatesBeforeHire = 0;
+    let attempts = 0;
+    let next = 0;
+    let virtualNow = 0;
+    const count = (into: Record<string, number>, key: string) => (into[key] = (into[key] ?? 0) + 1);
 
-  // A sender's retry queue: a delivery that failed for a reason that may pass goes to the back with a not-before
-  // time, honouring Retry-After. The clock runs compressed (waits capped at a second) so the run takes minutes.
-  type Delivery = { event: (typeof events)[number]; attempt: number; notBefore: number; history: string[] };
-  const retries: Delivery[] = [];
-  /** Kept in not-before order, so the head is the next retry due. */
-  const scheduleRetry = (delivery: Delivery) => {
-    let lo = 0;
-    let hi = retries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((retries[mid] as Delivery).notBefore <= delivery.notBefore) lo = mid + 1;
-      else hi = mid;
-    }
-    retries.splice(lo, 0, delivery);
-  };
-  // New deliveries first: on a sender's real clock retries come minutes to hours later, long after the burst.
-  const takeNext = (): Delivery | undefined => {
-    if (next < deliveries.length) return { event: deliveries[next++] as (typeof events)[number], attempt: 1, notBefore: 0, history: [] };
-    if (retries.length > 0 && (retries[0] as Delivery).notBefore <= performance.now()) return retries.shift();
-    return undefined;
-  };
-  const attemptOnce = async (delivery: Delivery) => {
-    const { event } = delivery;
-    attempts += 1;
-    const answer = await invokeHttp(handlers[event.type] as LambdaHandler, signedHttpEvent(ROUTE_BY_TYPE[event.type], event), lambdaContext(event.type, 29_000));
-    const key = `${answer.statusCode} ${answer.body.outcome}`;
-    answers[key] = (answers[key] ?? 0) + 1;
-    delivery.history.push(`${Math.round(performance.now() - started)}ms ${key}`);
-    if (answer.statusCode === 500 && problems.length < 20) problems.push(`${event.id}: ${key} ${answer.body.message ?? ''}`);
-    if (FINAL_STATUSES.has(answer.statusCode)) {
-      if (answer.statusCode >= 400 && problems.length < 20) problems.push(`${event.id}: ${key} ${answer.body.message ?? ''}`);
-      return;
-    }
-    // 404 (the hire has not landed yet), 409 (in flight elsewhere) and 5xx are retried.
-    if (delivery.attempt >= o.maxAttempts) {
-      givenUp += 1;
-      if (problems.length < 20) problems.push(`${event.id} (${event.type}): given up after ${o.maxAttempts} attempts: ${delivery.history.slice(0, 3).join(', ')} … ${delivery.history.slice(-2).join(', ')}`);
-      return;
-    }
-    const retryAfterMs = Number(answer.headers['retry-after'] ?? 0) * 1000;
-    const backoffMs = Math.min(1_000, 10 * 2 ** delivery.attempt) * (0.5 + random() / 2);
-    scheduleRetry({ ...delivery, attempt: delivery.attempt + 1, notBefore: performance.now() + Math.min(1_000, Math.max(retryAfterMs, backoffMs)) });
-  };
-
-  let inFlight = 0;
-  const progress = o.onProgress ? setInterval(() => o.onProgress?.(next, deliveries.length, attempts), 10_000) : undefined;
-  await Promise.all(
-    Array.from({ length: o.concurrency }, async () => {
-      for (;;) {
-        const delivery = takeNext();
-        if (delivery) {
-          inFlight += 1;
-          await attemptOnce(delivery);
-          inFlight -= 1;
-        } else if (retries.length > 0 || inFlight > 0) {
-          await sleep(5);
-        } else {
-          return;
-        }
+    /** Retries in virtual due order. */
+    const retries: Delivery[] = [];
+    const scheduleRetry = (d: Delivery) => {
+      let lo = 0;
+      let hi = retries.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((retries[mid] as Delivery).due <= d.due) lo = mid + 1;
+        else hi = mid;
       }
-    }),
-  );
+      retries.splice(lo, 0, d);
+    };
+    /** Whatever is due first on the virtual clock; a retry also waits its compressed real delay. */
+    const takeNext = (): Delivery | undefined => {
+      const fresh = deliveries[next];
+      const retry = retries[0];
+      const retryReady = retry !== undefined && retry.notBefore <= performance.now();
+      let taken: Delivery | undefined;
+      if (fresh && (!retryReady || fresh.due <= (retry as Delivery).due)) {
+        taken = fresh;
+        next += 1;
+      } else if (retryReady) taken = retries.shift();
+      if (taken) virtualNow = Math.max(virtualNow, taken.due);
+      return taken;
+    };
 
-  clearInterval(progress);
-  let lost = givenUp;
-  let duplicated = 0;
-  let wrong = 0;
-  const byEmail = new Map<string, { type: number; contacts: { type: string; value: string }[] }[]>();
+    const attemptOnce = async (d: Delivery) => {
+      const { event } = d;
+      if (d.attempts === 0) {
+        if (event.type === 'user.created') hireTaken.add(String(event.data.email));
+        else if (!hireTaken.has(String(event.data.email))) updatesBeforeHire += 1;
+      }
+      d.attempts += 1;
+      attempts += 1;
+      const body = JSON.stringify(event);
+      // Signed afresh for each attempt (a new timestamp), under the message's one webhook-id.
+      const request = httpEvent(ROUTE_BY_TYPE[event.type], body, signStandardWebhook(body, LOCAL.signingSecret, d.messageId));
+      let status: number;
+      let key: string;
+      let message = '';
+      let retryAfter = 0;
+      try {
+        const answer = await invokeHttp(handlers[event.type], request, lambdaContext(event.type, 29_000));
+        status = answer.statusCode;
+        key = `${status} ${answer.body.outcome}`;
+        message = answer.body.message ?? '';
+        retryAfter = Number(answer.headers['retry-after'] ?? answer.headers['Retry-After'] ?? 0) || 0;
+      } catch (error) {
+        // What a sender sees of a function that failed to answer: the connection ends, and it retries.
+        status = 0;
+        key = 'error';
+        message = error instanceof Error ? error.message : String(error);
+      }
+      count(answers, key);
+      d.history.push(status >= 200 && status < 300 ? key : `${key} (${message.slice(0, 80)})`);
+      if (status >= 200 && status < 300) acknowledged.add(event.id);
+      if (endsDelivery(status)) {
+        count(endings, `${event.type}: ${status < 300 ? '2xx' : key}`);
+        return;
+      }
+      if (d.attempts >= o.retrySchedule.length) {
+        count(endings, `${event.type}: gave up after ${key}`);
+        return;
+      }
+      const delay = Math.max(o.retrySchedule[d.attempts] ?? 0, retryAfter);
+      d.due = virtualNow + delay;
+      // Compressed a thousandfold (a second of the schedule is a millisecond here), at most 3 s: ordering follows the
+      // virtual clock, and a retry still comes after a lease or a running task of a few hundred milliseconds.
+      d.notBefore = performance.now() + Math.min(3_000, delay);
+      scheduleRetry(d);
+    };
+
+    let inFlight = 0;
+    const progress = o.onProgress ? setInterval(() => o.onProgress?.(next, deliveries.length, attempts), 10_000) : undefined;
+    await Promise.all(
+      Array.from({ length: o.concurrency }, async () => {
+        for (;;) {
+          const d = takeNext();
+          if (d) {
+            inFlight += 1;
+            await attemptOnce(d);
+            inFlight -= 1;
+          } else if (retries.length > 0 || inFlight > 0 || next < deliveries.length) {
+            await sleep(5);
+          } else {
+            return;
+          }
+        }
+      }),
+    );
+    clearInterval(progress);
+
+    const followUp = await runFollowUps(stack, o.followUpRounds);
+    // DocSpace's own background type changes finish whether anybody polls them or not.
+    stack.docspace.finishTypeTasks();
+
+    const check = checkFinalState(stack, expected);
+    if (followUp.remaining > 0) check.problems.unshift(`follow-ups: ${followUp.remaining} still waiting after ${followUp.rounds} rounds`);
+    const unacknowledged = deliveriesByEvent(deliveries)
+      .filter(([event]) => !acknowledged.has(event.id))
+      .slice(0, 10)
+      .map(([event, ds]) => `${event.id} (${event.type} ${String(event.data.email)}): ${ds.map((d) => d.history.join(' → ')).join(' | ')}`);
+    if (process.env.CHAOS_DEBUG) debugMember(stack, events, process.env.CHAOS_DEBUG);
+    return {
+      members: expected.size,
+      events: events.length,
+      deliveries: deliveries.length,
+      attempts,
+      lost: check.lost,
+      duplicated: check.duplicated,
+      wrong: check.wrong,
+      neverAcknowledged: events.filter((e) => !acknowledged.has(e.id)).length,
+      wrongBy: check.wrongBy,
+      endings,
+      answers,
+      faults: { ...(stack.docspace.faults?.injected ?? {}) },
+      updatesBeforeHire,
+      followUp,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      problems: check.problems.slice(0, 20),
+      unacknowledged,
+    };
+  } finally {
+    await stack.stop();
+    restoreEnv();
+  }
+}
+
+function deliveriesByEvent(deliveries: Delivery[]): [ChaosEvent, Delivery[]][] {
+  const byEvent = new Map<ChaosEvent, Delivery[]>();
+  for (const d of deliveries) byEvent.set(d.event, [...(byEvent.get(d.event) ?? []), d]);
+  return [...byEvent];
+}
+
+/** One member's events in history order, then every DocSpace request that names their id. */
+function debugMember(stack: LocalStack, events: ChaosEvent[], email: string): void {
+  for (const e of events) if (e.data.email === email) console.log('EVENT', e.id, e.type, e.occurredAt, JSON.stringify(e.data));
+  for (const m of stack.docspace.members.values()) {
+    if (m.email !== email) continue;
+    for (const r of stack.docspace.requests) if (JSON.stringify(r).includes(m.id)) console.log(JSON.stringify(r));
+  }
+}
+
+const NAMES: Record<number, string> = { 1: 'RoomAdmin', 2: 'Guest', 3: 'DocSpaceAdmin', 4: 'User' };
+const showContacts = (m: Map<string, string>) => `{${[...m].sort(([a], [b]) => a.localeCompare(b)).map(([t, v]) => `${t}: ${v}`).join(', ')}}`;
+
+function checkFinalState(stack: LocalStack, expected: Map<string, Expected>) {
+  const byEmail = new Map<string, Member[]>();
   for (const member of stack.docspace.members.values()) {
     const list = byEmail.get(member.email.toLowerCase()) ?? [];
     list.push(member);
     byEmail.set(member.email.toLowerCase(), list);
   }
+  let lost = 0;
+  let duplicated = 0;
+  let wrong = 0;
+  const wrongBy: Record<string, number> = {};
+  const problems: string[] = [];
   for (const [email, want] of expected) {
     const found = byEmail.get(email) ?? [];
     if (found.length === 0) {
       lost += 1;
+      problems.push(`${email}: lost`);
       continue;
     }
-    if (found.length > 1) duplicated += found.length - 1;
-    const member = found[0] as { type: number; contacts: { type: string; value: string }[] };
-    const mobphone = member.contacts.find((c) => c.type.toLowerCase() === 'mobphone')?.value;
-    if (member.type !== want.type || mobphone !== want.mobphone) {
+    if (found.length > 1) {
+      duplicated += found.length - 1;
+      problems.push(`${email}: ${found.length} members`);
+      continue;
+    }
+    const member = found[0] as Member;
+    const faults: [string, string][] = [];
+    if (member.status !== want.status) faults.push(['status', `status ${member.status} (want ${want.status})`]);
+    // A member who ends disabled may keep the role they had when disabled, or have taken the last one requested.
+    if (member.type !== want.type && !(want.status === 2 && member.type === want.typeWhenDisabled)) {
+      const wanted = want.status === 2 && want.typeWhenDisabled !== want.type ? `${NAMES[want.type]} or ${NAMES[want.typeWhenDisabled]}` : NAMES[want.type];
+      faults.push(['type', `type ${NAMES[member.type]} (want ${wanted})`]);
+    }
+    const actual = new Map<string, string>();
+    let repeated = false;
+    for (const c of member.contacts) {
+      if (actual.has(c.type.toLowerCase())) repeated = true;
+      actual.set(c.type.toLowerCase(), c.value);
+    }
+    if (repeated || actual.size !== want.contacts.size || [...want.contacts].some(([t, v]) => actual.get(t) !== v)) {
+      faults.push(['contacts', `contacts ${showContacts(actual)}${repeated ? ' (a type repeated)' : ''} (want ${showContacts(want.contacts)})`]);
+    }
+    if (member.firstName !== want.firstName || member.lastName !== want.lastName) {
+      faults.push(['names', `names ${member.firstName} ${member.lastName} (want ${want.firstName} ${want.lastName})`]);
+    }
+    if (faults.length > 0) {
       wrong += 1;
-      if (problems.length < 20) problems.push(`${email}: type ${member.type} (want ${want.type}), mobphone ${mobphone} (want ${want.mobphone})`);
+      for (const [kind] of faults) wrongBy[kind] = (wrongBy[kind] ?? 0) + 1;
+      problems.push(`${email}: ${faults.map(([, line]) => line).join('; ')}`);
     }
   }
-  const report: ChaosReport = {
-    members: memberCount,
-    events: events.length,
-    deliveries: deliveries.length,
-    attempts,
-    lost,
-    duplicated,
-    wrong,
-    faults: { ...(stack.docspace.faults?.injected ?? {}) },
-    answers,
-    seconds: Math.round((performance.now() - started) / 100) / 10,
-    problems,
-  };
-  await stack.stop();
-  restoreEnv();
-  return report;
+  return { lost, duplicated, wrong, wrongBy, problems };
 }
