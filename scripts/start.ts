@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   console.log(`  export DOCSPACE_URL=${stack.docspace.url} AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.secretsManager.url} \\`);
   console.log(`    AWS_ENDPOINT_URL_DYNAMODB=${stack.dynamoDb.url} IDEMPOTENCY_TABLE=${LOCAL.eventsTable} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`);
   console.log('  npx serverless invoke local -f userCreated -p events/user-created.json');
+  console.log('  npx serverless invoke local -f followUp        # the follow-ups (serverless offline also runs them every minute)');
   console.log('Starting serverless offline…\n');
 
   const offline = spawn('npx', ['serverless', 'offline', 'start'], { env, stdio: 'inherit' });
