@@ -40,7 +40,7 @@ export type Claim = { state: 'claimed'; pendingTask: boolean; contactTypes?: str
 export const PENDING_TASK_LEASE_MS = 15 * 60_000;
 
 /** How long a delivery waits for another event of the same member to finish before it answers busy. */
-export const BUSY_WAIT_MS = 2_000;
+const BUSY_WAIT_MS = 2_000;
 const BUSY_POLL_MS = 50;
 
 /** A newer change (or the same instant from another event) was applied already. */

@@ -29,7 +29,7 @@ const APPLIED = new Set<SyncOutcome>(['created', 'exists', 'updated', 'unchanged
 /** Kept as the service's own work. */
 const WAITING = new Set<SyncOutcome>(['parked', 'deferred', 'in_progress']);
 
-export interface Stores {
+interface Stores {
   idempotency: IdempotencyStore;
   lease: MemberLease;
   directory: MemberDirectory;
