@@ -2,12 +2,11 @@
  * Exactly-once across redeliveries, concurrent deliveries and out-of-order arrival: the durable idempotency record
  * (Powertools on dynalite) and the stale-event watermarks, over real HTTP to the emulators.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { composedHandlers, invokeHttp, lambdaContext as realContext, setEnv, signedHttpEvent, virtualClock, type LambdaHandler } from '../../local/lambda';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/localStack';
+import { composedHandlers, invokeHttp, lambdaContext as realContext, signedHttpEvent, virtualClock, type LambdaHandler } from '../../local/lambda';
 
-let stack: LocalStack;
-let restoreEnv: () => void;
+const local = useLocalStack();
 // Downgrade polls and retry waits pass on this clock, at once: no test here sleeps for real.
 const clock = virtualClock();
 const lambdaContext = (name?: string, timeoutMs?: number) => realContext(name, timeoutMs, clock);
@@ -26,36 +25,27 @@ const event = (type: string, data: Record<string, unknown>, occurredAt = new Dat
   data,
 });
 
-beforeAll(async () => {
-  stack = await startLocalStack();
-  restoreEnv = setEnv(stack.env);
-});
 
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
-});
+beforeEach(() => local.stack.docspace.reset());
 
-beforeEach(() => stack.docspace.reset());
-
-const posts = () => stack.docspace.calls().filter((c) => c.method === 'POST' && c.path === '/api/2.0/people');
+const posts = () => local.stack.docspace.calls().filter((c) => c.method === 'POST' && c.path === '/api/2.0/people');
 
 describe('the same event delivered more than once', () => {
   it('is applied once; a redelivery (new webhook-id, same event) gets the first answer and makes no DocSpace call', async () => {
     const hire = event('user.created', { email: 'ann@example.com', firstName: 'Ann', lastName: 'Lee' });
     const first = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire));
-    const callsAfterFirst = stack.docspace.calls().length;
+    const callsAfterFirst = local.stack.docspace.calls().length;
     const replay = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire));
     expect(first).toMatchObject({ statusCode: 200, body: { outcome: 'created' } });
     expect(replay.body).toEqual(first.body);
-    expect(stack.docspace.calls()).toHaveLength(callsAfterFirst);
+    expect(local.stack.docspace.calls()).toHaveLength(callsAfterFirst);
   });
 
   it('twice at the same moment has one effect', async () => {
     const hire = event('user.created', { email: 'bo@example.com', firstName: 'Bo', lastName: 'Ek' });
     const answers = await Promise.all([0, 1, 2].map(() => invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire))));
     expect(posts()).toHaveLength(1);
-    expect(stack.docspace.members.size).toBe(2);
+    expect(local.stack.docspace.members.size).toBe(2);
     // Each answer is the result or "being applied right now, come back" — never a second member, never a 5xx.
     for (const answer of answers) {
       expect([200, 503]).toContain(answer.statusCode);
@@ -75,18 +65,18 @@ describe('the same event delivered more than once', () => {
     const promote = event('user.role_changed', { email: 'dee@example.com', role: 'RoomAdmin' });
     expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'parked' });
     expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'parked' }); // a redelivery: the stored answer
-    const dee = stack.docspace.addMember({ email: 'dee@example.com', type: 4 }); // created outside this service
+    const dee = local.stack.docspace.addMember({ email: 'dee@example.com', type: 4 }); // created outside this service
     expect(await followUp(undefined, lambdaContext())).toEqual({ done: 1, remaining: 0 });
     expect(dee.type).toBe(1);
     expect(await followUp(undefined, lambdaContext())).toEqual({ done: 0, remaining: 0 });
   });
 
   it('does not remember a failure, so a redelivery after DocSpace recovers applies the event', async () => {
-    stack.docspace.failNext(1_000, 502);
+    local.stack.docspace.failNext(1_000, 502);
     const hire = event('user.created', { email: 'eli@example.com', firstName: 'Eli', lastName: 'Fox' });
     const down = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire), lambdaContext('t', 4_000));
     expect(down.statusCode).toBe(503);
-    stack.docspace.reset();
+    local.stack.docspace.reset();
     const up = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire));
     expect(up).toMatchObject({ statusCode: 200, body: { outcome: 'created' } });
   });
@@ -94,22 +84,22 @@ describe('the same event delivered more than once', () => {
 
 describe('events out of order', () => {
   it('an older role change arriving after a newer one is reported stale and changes nothing', async () => {
-    const gus = stack.docspace.addMember({ email: 'gus@example.com', type: 4 });
+    const gus = local.stack.docspace.addMember({ email: 'gus@example.com', type: 4 });
     const older = event('user.role_changed', { userId: gus.id, role: 'User' }, new Date('2026-11-20T10:00:00Z'));
     const newer = event('user.role_changed', { userId: gus.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z'));
     expect(await userRoleChanged(newer, lambdaContext())).toMatchObject({ outcome: 'updated' });
-    const writes = stack.docspace.calls({ writes: true }).length;
+    const writes = local.stack.docspace.calls({ writes: true }).length;
     const late = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', older));
     expect(late).toMatchObject({ statusCode: 200, body: { outcome: 'stale' } });
-    expect(stack.docspace.calls({ writes: true })).toHaveLength(writes);
+    expect(local.stack.docspace.calls({ writes: true })).toHaveLength(writes);
     expect(gus.type).toBe(1);
   });
 
   it('makes a newer event wait while an older one for the same member is being applied, so the newer write lands last', async () => {
-    const ida = stack.docspace.addMember({ email: 'ida@example.com', type: 4 });
+    const ida = local.stack.docspace.addMember({ email: 'ida@example.com', type: 4 });
     const older = event('user.role_changed', { userId: ida.id, role: 'DocSpaceAdmin' }, new Date('2026-11-20T10:00:00Z'));
     const newer = event('user.role_changed', { userId: ida.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z'));
-    const write = stack.docspace.holdNext({ method: 'PUT', path: '/api/2.0/people/type/3' });
+    const write = local.stack.docspace.holdNext({ method: 'PUT', path: '/api/2.0/people/type/3' });
     const applying = userRoleChanged(older, lambdaContext());
     // While DocSpace holds the older event's type write, the older event holds its claim.
     await write.reached;
@@ -123,27 +113,27 @@ describe('events out of order', () => {
   });
 
   it('holds a member whose downgrade DocSpace is still running, and resumes that task on redelivery instead of starting another', async () => {
-    const jo = stack.docspace.addMember({ email: 'jo@example.com', type: 1 });
+    const jo = local.stack.docspace.addMember({ email: 'jo@example.com', type: 1 });
     const demote = event('user.role_changed', { userId: jo.id, role: 'User' }, new Date('2026-11-20T10:00:00Z'));
     const promote = event('user.role_changed', { userId: jo.id, role: 'DocSpaceAdmin' }, new Date('2026-11-21T10:00:00Z'));
-    stack.docspace.downgradePolls = 1_000; // a member with many rooms: the reassignment outlasts the invocation
+    local.stack.docspace.downgradePolls = 1_000; // a member with many rooms: the reassignment outlasts the invocation
     try {
       expect(await userRoleChanged(demote, lambdaContext('t', 3_500))).toMatchObject({ outcome: 'in_progress' });
       const early = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', promote));
       expect(early).toMatchObject({ statusCode: 503, body: { outcome: 'in_flight' } });
 
-      stack.docspace.finishTypeTasks();
+      local.stack.docspace.finishTypeTasks();
       expect(await userRoleChanged(demote, lambdaContext())).toMatchObject({ outcome: 'unchanged', message: 'already User' });
-      expect(stack.docspace.calls({ writes: true }).filter((c) => c.path === '/api/2.0/people/type')).toHaveLength(1);
+      expect(local.stack.docspace.calls({ writes: true }).filter((c) => c.path === '/api/2.0/people/type')).toHaveLength(1);
       expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'updated', message: 'User → DocSpaceAdmin' });
       expect(jo.type).toBe(3);
     } finally {
-      stack.docspace.downgradePolls = 2;
+      local.stack.docspace.downgradePolls = 2;
     }
   });
 
   it('keeps kinds apart: an older contact update is not stale because of a newer role change', async () => {
-    const hal = stack.docspace.addMember({ email: 'hal@example.com', type: 4 });
+    const hal = local.stack.docspace.addMember({ email: 'hal@example.com', type: 4 });
     await userRoleChanged(event('user.role_changed', { userId: hal.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z')), lambdaContext());
     const contacts = event('user.contact_updated', { userId: hal.id, contacts: [{ type: 'phone', value: '+1 555 0123' }] }, new Date('2026-11-20T10:00:00Z'));
     expect(await userContactUpdated(contacts, lambdaContext())).toMatchObject({ outcome: 'updated' });

@@ -3,12 +3,12 @@
  * go wrong: partial contact updates taken for stale, a disabled member's type, guest hires, updates that come before
  * the hire, and answers no sender retries. Each asserts what DocSpace ended with and what the sender was answered.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { composedHandlers, invokeHttp, lambdaContext as realContext, setEnv, signedHttpEvent, virtualClock } from '../../local/lambda';
-import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { composedHandlers, invokeHttp, lambdaContext as realContext, signedHttpEvent, virtualClock } from '../../local/lambda';
+import { LOCAL } from '../../local/stack';
+import { useLocalStack } from '../support/localStack';
 
-let stack: LocalStack;
-let restoreEnv: () => void;
+const local = useLocalStack();
 const clock = virtualClock();
 const lambdaContext = (timeoutMs = 30_000) => realContext('t', timeoutMs, clock);
 const functions = composedHandlers(clock);
@@ -26,19 +26,11 @@ const event = (type: string, minute: number, data: Record<string, unknown>) => (
   source: 'hr-portal',
   data,
 });
-const member = (email: string) => [...stack.docspace.members.values()].find((m) => m.email === email);
+const member = (email: string) => [...local.stack.docspace.members.values()].find((m) => m.email === email);
 
-beforeAll(async () => {
-  stack = await startLocalStack();
-  restoreEnv = setEnv(stack.env);
-});
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
-});
 beforeEach(async () => {
-  stack.docspace.reset({ profile: 'v3.1' });
-  await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
+  local.stack.docspace.reset({ profile: 'v3.1' });
+  await local.stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
 });
 
 describe('the final state, whatever the delivery order', () => {
@@ -68,17 +60,17 @@ describe('the final state, whatever the delivery order', () => {
 
   it('creates a guest hire as User and makes them a Guest, without a redelivery (cause 3)', async () => {
     const email = 'gia@example.com';
-    stack.docspace.downgradePolls = 1_000; // the change to Guest outlasts the hire's invocation
+    local.stack.docspace.downgradePolls = 1_000; // the change to Guest outlasts the hire's invocation
     try {
       const hire = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', event('user.created', 0, { email, firstName: 'Gia', lastName: 'Lo', role: 'Guest' })), lambdaContext(8_000));
       expect(hire).toMatchObject({ statusCode: 200, body: { outcome: 'created' } });
       expect(member(email)?.type).toBe(4);
-      stack.docspace.finishTypeTasks();
+      local.stack.docspace.finishTypeTasks();
       await followUp(undefined, lambdaContext());
       expect(member(email)?.type).toBe(2);
-      expect(stack.docspace.calls({ writes: true }).filter((c) => c.path === '/api/2.0/people/type')).toHaveLength(1);
+      expect(local.stack.docspace.calls({ writes: true }).filter((c) => c.path === '/api/2.0/people/type')).toHaveLength(1);
     } finally {
-      stack.docspace.downgradePolls = 2;
+      local.stack.docspace.downgradePolls = 2;
     }
   });
 
@@ -97,7 +89,7 @@ describe('the final state, whatever the delivery order', () => {
   it('answers a busy member 503 with Retry-After, never a 4xx, and finishes a running downgrade itself (cause 5)', async () => {
     const email = 'ivy@example.com';
     await userCreated(event('user.created', 0, { email, firstName: 'Ivy', lastName: 'Ro', role: 'RoomAdmin' }), lambdaContext());
-    const write = stack.docspace.holdNext({ method: 'PUT', path: '/api/2.0/people/type/3' });
+    const write = local.stack.docspace.holdNext({ method: 'PUT', path: '/api/2.0/people/type/3' });
     const applying = userRoleChanged(event('user.role_changed', 1, { email, role: 'DocSpaceAdmin' }), lambdaContext());
     await write.reached;
     const busy = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 2, { email, role: 'User' })), lambdaContext());
@@ -106,15 +98,15 @@ describe('the final state, whatever the delivery order', () => {
     write.open();
     await applying;
 
-    stack.docspace.downgradePolls = 1_000;
+    local.stack.docspace.downgradePolls = 1_000;
     try {
       const demote = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 3, { email, role: 'User' })), lambdaContext(8_000));
       expect(demote).toMatchObject({ statusCode: 202, body: { outcome: 'in_progress' } });
-      stack.docspace.finishTypeTasks();
+      local.stack.docspace.finishTypeTasks();
       expect(await followUp(undefined, lambdaContext())).toEqual({ done: 1, remaining: 0 });
       expect(member(email)?.type).toBe(4);
     } finally {
-      stack.docspace.downgradePolls = 2;
+      local.stack.docspace.downgradePolls = 2;
     }
   });
 });
