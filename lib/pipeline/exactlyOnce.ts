@@ -51,8 +51,10 @@ export type ProcessEvent = (event: CanonicalEvent, context: Context) => Promise<
 export interface FollowUpReport {
   /** Events finished in this run (applied, found in place, stale or expired). */
   done: number;
-  /** Events still waiting. */
+  /** Events the service still has to finish: a downgrade still running, a call that failed and is retried. */
   remaining: number;
+  /** Events waiting on a change outside the service: a member who does not exist yet, or is disabled. */
+  waiting: number;
 }
 
 export interface Pipeline {
@@ -68,7 +70,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
   if (!stores) {
     return {
       process: (event, context) => apply(event, () => context.getRemainingTimeInMillis()),
-      followUp: async () => ({ done: 0, remaining: 0 }),
+      followUp: async () => ({ done: 0, remaining: 0, waiting: 0 }),
     };
   }
   const { idempotency, lease, directory, pending } = stores;
@@ -105,31 +107,51 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
     return result;
   }
 
-  /** Applies what waits for the member, oldest change first, while time is left; settles what is finished. */
+  /**
+   * Applies what waits for the member, oldest change first, while time is left, and settles what is finished.
+   * Kinds of change are independent (each has its lease and marks, and within a kind a later change makes an older
+   * one stale), so one event that still cannot be applied does not hold up the others; a pass that finishes
+   * something (a re-enabling, say) is followed by another, for what was waiting on it.
+   */
   async function replay(memberKey: string, remaining: () => number): Promise<FollowUpReport> {
     const settled: CanonicalEvent[] = [];
-    const waiting = await pending.of(memberKey);
-    for (const { event, sinceMs } of waiting) {
-      if (remaining() < MARGIN_MS + 2_000) break;
-      if (clock.now() - sinceMs > pendingExpiryMs) {
-        logger.warn('pending event expired', { eventId: event.id, eventType: event.type, source: event.source, waitedMs: clock.now() - sinceMs });
+    /** Events whose last result says they wait on the world (member missing or disabled), not on us. */
+    const outside = new Set<CanonicalEvent>();
+    let waiting = await pending.of(memberKey);
+    for (let pass = 0, progress = true; progress && pass < 3; pass += 1) {
+      progress = false;
+      outside.clear();
+      for (const { event, sinceMs } of waiting) {
+        if (remaining() < MARGIN_MS + 2_000) break;
+        if (clock.now() - sinceMs > pendingExpiryMs) {
+          logger.warn('pending event expired', { eventId: event.id, eventType: event.type, source: event.source, waitedMs: clock.now() - sinceMs });
+          settled.push(event);
+          continue;
+        }
+        let result: SyncResult;
+        try {
+          result = await applyClaimed(event, remaining);
+        } catch (error) {
+          const { answer } = answerFor(error);
+          logger.warn('pending event not applied yet', { eventId: event.id, eventType: event.type, outcome: answer.outcome, detail: answer.message });
+          continue;
+        }
+        if (result.outcome === 'parked') {
+          // The member is still missing: nothing else of theirs can be applied either.
+          for (const w of waiting) outside.add(w.event);
+          break;
+        }
+        if (result.outcome === 'deferred') outside.add(event);
+        if (WAITING.has(result.outcome)) continue;
+        logger.info('pending event finished', { eventId: event.id, eventType: event.type, source: event.source, outcome: result.outcome, ...(result.message ? { detail: result.message } : {}) });
         settled.push(event);
-        continue;
+        progress = true;
       }
-      let result: SyncResult;
-      try {
-        result = await applyClaimed(event, remaining);
-      } catch (error) {
-        const { answer } = answerFor(error);
-        logger.warn('pending event not applied yet', { eventId: event.id, eventType: event.type, outcome: answer.outcome, detail: answer.message });
-        break; // keep the order: later events of this member wait for this one
-      }
-      if (WAITING.has(result.outcome)) break;
-      logger.info('pending event finished', { eventId: event.id, eventType: event.type, source: event.source, outcome: result.outcome, ...(result.message ? { detail: result.message } : {}) });
-      settled.push(event);
+      waiting = waiting.filter((w) => !settled.includes(w.event));
     }
     await pending.settle(memberKey, settled);
-    return { done: settled.length, remaining: waiting.length - settled.length };
+    const blocked = waiting.filter((w) => outside.has(w.event)).length;
+    return { done: settled.length, remaining: waiting.length - blocked, waiting: blocked };
   }
 
   /** A hire with the Guest role: DocSpace creates no Guest, so the change to Guest follows the hire as its own event. */
@@ -157,7 +179,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
       }),
 
     async followUp(remaining) {
-      const report: FollowUpReport = { done: 0, remaining: 0 };
+      const report: FollowUpReport = { done: 0, remaining: 0, waiting: 0 };
       for (const memberKey of await pending.list()) {
         if (remaining() < MARGIN_MS + 2_000) {
           report.remaining += (await pending.of(memberKey)).length;
@@ -166,6 +188,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
         const one = await replay(memberKey, remaining);
         report.done += one.done;
         report.remaining += one.remaining;
+        report.waiting += one.waiting;
       }
       return report;
     },

@@ -66,9 +66,9 @@ describe('the same event delivered more than once', () => {
     expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'parked' });
     expect(await userRoleChanged(promote, lambdaContext())).toMatchObject({ outcome: 'parked' }); // a redelivery: the stored answer
     const dee = local.stack.docspace.addMember({ email: 'dee@example.com', type: 4 }); // created outside this service
-    expect(await followUp(undefined, lambdaContext())).toEqual({ done: 1, remaining: 0 });
+    expect(await followUp(undefined, lambdaContext())).toEqual({ done: 1, remaining: 0, waiting: 0 });
     expect(dee.type).toBe(1);
-    expect(await followUp(undefined, lambdaContext())).toEqual({ done: 0, remaining: 0 });
+    expect(await followUp(undefined, lambdaContext())).toEqual({ done: 0, remaining: 0, waiting: 0 });
   });
 
   it('does not remember a failure, so a redelivery after DocSpace recovers applies the event', async () => {

@@ -103,7 +103,7 @@ describe('the final state, whatever the delivery order', () => {
       const demote = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 3, { email, role: 'User' })), lambdaContext(8_000));
       expect(demote).toMatchObject({ statusCode: 202, body: { outcome: 'in_progress' } });
       local.stack.docspace.finishTypeTasks();
-      expect(await followUp(undefined, lambdaContext())).toEqual({ done: 1, remaining: 0 });
+      expect(await followUp(undefined, lambdaContext())).toEqual({ done: 1, remaining: 0, waiting: 0 });
       expect(member(email)?.type).toBe(4);
     } finally {
       local.stack.docspace.downgradePolls = 2;

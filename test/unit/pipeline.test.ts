@@ -174,6 +174,24 @@ describe('exactly once, to the exact final state', () => {
     expect(docspace.members.get('ann@example.com')).toMatchObject({ type: 'DocSpaceAdmin', enabled: true });
   });
 
+  it('tells the follow-ups what waits on the world (a disabled member) from what they must still finish', async () => {
+    const { process, followUp } = setup();
+    await process(ev('user.created', 0, { firstName: 'A', lastName: 'B' }), context);
+    await process(ev('user.deactivated', 1, {}), context);
+    await process(ev('user.role_changed', 2, { role: 'RoomAdmin' }), context);
+    expect(await followUp(remaining)).toEqual({ done: 0, remaining: 0, waiting: 1 });
+  });
+
+  it('does not let an event that still waits hold up another kind of change of the same member', async () => {
+    const { docspace, process, followUp } = setup();
+    // Both come before the hire; then the member is created, disabled, outside this service.
+    await process(ev('user.role_changed', 2, { role: 'RoomAdmin' }), context);
+    await process(ev('user.reactivated', 3, {}), context);
+    docspace.members.set('ann@example.com', { id: 'x', type: 'User', enabled: false, contacts: {} });
+    expect(await followUp(remaining)).toEqual({ done: 2, remaining: 0, waiting: 0 });
+    expect(docspace.members.get('ann@example.com')).toMatchObject({ type: 'RoomAdmin', enabled: true });
+  });
+
   it('creates a guest hire as User and converts them to Guest, once, whatever the redeliveries (cause 3)', async () => {
     const { docspace, process } = setup();
     const hire = ev('user.created', 0, { firstName: 'A', lastName: 'B', role: 'Guest' });
@@ -188,7 +206,7 @@ describe('exactly once, to the exact final state', () => {
     await process(ev('user.role_changed', 2, { role: 'RoomAdmin' }), context);
     // The member appears without a hire through this service (created by hand, say).
     docspace.members.set('ann@example.com', { id: 'x', type: 'User', enabled: true, contacts: {} });
-    expect(await followUp(remaining)).toEqual({ done: 1, remaining: 0 });
+    expect(await followUp(remaining)).toEqual({ done: 1, remaining: 0, waiting: 0 });
     expect(docspace.members.get('ann@example.com')?.type).toBe('RoomAdmin');
   });
 
