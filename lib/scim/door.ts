@@ -122,7 +122,7 @@ export function scimDoor(services: () => ScimDoorServices) {
       },
       onError: (request) => {
         const error = scimErrorOf(request.error);
-        if (error.status >= 500 && error.status !== 503) logger.error('unexpected SCIM error', { error: request.error });
+        if (error.status === 500) logger.error('unexpected SCIM error', { error: request.error });
         const body = { schemas: [ERROR_SCHEMA], status: String(error.status), ...(error.scimType ? { scimType: error.scimType } : {}), detail: error.detail };
         respond(request, { status: error.status, body }, error.outcome, error.retryAfterSeconds);
       },

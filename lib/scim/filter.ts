@@ -63,13 +63,26 @@ function lookupOf(f: Filter): Lookup | 'type' | undefined {
   return undefined;
 }
 
+/** A comparison value that is not JSON (true, false, null, a number or a quoted string), in quotes. */
+const quoteBareValues = (text: string) =>
+  text.replace(/\b(eq|ne|co|sw|ew|gt|lt|ge|le)\s+([^\s"()[\]]+)/gi, (whole, op: string, value: string) =>
+    /^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(value) ? whole : `${op} ${JSON.stringify(value)}`,
+  );
+
 export function planFilter(text: string): FilterPlan {
   if (text.length > MAX_FILTER_LENGTH) throw badRequest(`filter longer than ${MAX_FILTER_LENGTH} characters`, 'invalidFilter');
   let ast: Filter;
   try {
     ast = parse(text);
   } catch (error) {
-    throw badRequest(`the filter does not parse (RFC 7644 §3.4.2.2; values are JSON, strings quoted): ${error instanceof Error ? error.message : 'invalid'}`, 'invalidFilter');
+    // Some clients leave string values unquoted (`userName sw O`); read those as strings rather than refuse them.
+    const quoted = quoteBareValues(text);
+    try {
+      if (quoted === text) throw error;
+      ast = parse(quoted);
+    } catch {
+      throw badRequest(`the filter does not parse (RFC 7644 §3.4.2.2; values are JSON, strings quoted): ${error instanceof Error ? error.message : 'invalid'}`, 'invalidFilter');
+    }
   }
   const folded = foldCase(ast);
   const test = predicateOf(folded);
