@@ -14,7 +14,7 @@ import { booleanOf } from './user';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-interface Operation {
+export interface Operation {
   op: 'add' | 'replace' | 'remove';
   path?: string;
   value?: unknown;
@@ -42,7 +42,8 @@ function expand(op: Operation): Operation[] {
   });
 }
 
-function operationsOf(body: unknown): Operation[] {
+/** The request's operations, normalised; a 400 for a body that is no PatchOp, before anything is read. */
+export function operationsOf(body: unknown): Operation[] {
   if (!isObject(body)) throw badRequest('the body must be a SCIM PatchOp (a JSON object)', 'invalidSyntax');
   const key = Object.keys(body).find((k) => k.toLowerCase() === 'operations');
   const raw = key === undefined ? undefined : body[key];
@@ -69,9 +70,8 @@ export interface Patched {
   rolesMentioned: boolean;
 }
 
-/** The resource after the request's operations; 400 with the RFC's scimType for an operation that cannot apply. */
-export function applyPatch(resource: Record<string, unknown>, body: unknown): Patched {
-  const operations = operationsOf(body);
+/** The resource after the operations; 400 with the RFC's scimType for an operation that cannot apply. */
+export function applyPatch(resource: Record<string, unknown>, operations: Operation[]): Patched {
   const patched = scimPatch(resource as unknown as ScimResource, operations as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true });
   return { resource: patched as unknown as Record<string, unknown>, rolesMentioned: operations.some((o) => o.path?.toLowerCase().startsWith('roles')) };
 }

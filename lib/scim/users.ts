@@ -18,7 +18,7 @@ import type { RoleMap } from '../roles';
 import type { Clock } from '../store/ports';
 import { badRequest, conflict, notFound, ScimFailure } from './errors';
 import { planFilter, type Lookup } from './filter';
-import { applyPatch } from './patch';
+import { applyPatch, operationsOf } from './patch';
 import { listResponse, MAX_COUNT } from './schema';
 import type { ScimStore, UserRecord } from './store';
 import { readUserInput, recordFromProfile, resourceOf, typeOfRoles, type UserInput } from './user';
@@ -146,17 +146,18 @@ export class ScimUsers {
 
   /** PUT: the resource replaced whole; the user type changes only when the request carries `roles`. */
   async replace(id: string, body: unknown, request: ScimRequest): Promise<ScimReply> {
-    const live = await this.live(id);
     const input = readUserInput(body);
+    const live = await this.live(id);
     const mentionsRoles = typeof body === 'object' && body !== null && Object.keys(body).some((k) => k.toLowerCase() === 'roles');
     return this.update(live, input, mentionsRoles, request);
   }
 
   async patch(id: string, body: unknown, request: ScimRequest): Promise<ScimReply> {
+    const operations = operationsOf(body);
     const live = await this.live(id);
     const profile = await this.memberOf(live, request);
     const current = resourceOf(live.id, live.record, live.version, isActive(profile), request.location(live.id));
-    const patched = applyPatch(current, body);
+    const patched = applyPatch(current, operations);
     return this.update(live, readUserInput(patched.resource), patched.rolesMentioned, request, profile);
   }
 
