@@ -5,7 +5,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openDocSpacePool } from './docspace/client';
+import { DocSpaceClient, openDocSpacePool } from './docspace/client';
+import { People } from './docspace/people';
 import type { SenderDoorServices } from './http/senderDoor';
 import { applier } from './pipeline/apply';
 import { MemberLease } from './pipeline/claim';
@@ -15,13 +16,17 @@ import { PendingWork } from './pipeline/pending';
 import { secretsManager } from './secrets/secretsManager';
 import { openSenderApi, openSenderApiAgent, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
+import type { ScimDoorServices } from './scim/door';
+import { ScimStore } from './scim/store';
+import { ScimUsers } from './scim/users';
+import { ConfigurationError } from './outcome';
 import { parseSettings, type Settings } from './settings';
 import { powertoolsIdempotency } from './store/idempotency';
 import type { Clock } from './store/ports';
 import { dynamoDbKeySet, dynamoDbRecords } from './store/records';
 
 /** Everything the doors use. */
-export interface Services extends SenderDoorServices {
+export interface Services extends SenderDoorServices, ScimDoorServices {
   followUp(remainingMs: () => number): Promise<FollowUpReport>;
 }
 
@@ -39,6 +44,7 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
     ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}),
   });
   let stores;
+  let scimUsers: ScimUsers | undefined;
   if (settings.eventsTable) {
     // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
     const dynamoDb = new DynamoDBClient({});
@@ -49,6 +55,8 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
       directory: new MemberDirectory(records),
       pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
     };
+    const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'));
+    scimUsers = new ScimUsers({ process: (e, c) => process(e, c), store: scimStore, directory: stores.directory, roles: settings.roles, deleteMode: settings.scimDelete, clock });
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
   const agent = openSenderApiAgent();
@@ -57,6 +65,20 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
     secrets,
     process,
     followUp,
+    scimUsers() {
+      if (!scimUsers) throw new ConfigurationError('SCIM keeps its users in the events table: set IDEMPOTENCY_TABLE');
+      return scimUsers;
+    },
+    now: () => clock.now(),
+    scimPeople(remainingMs) {
+      const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
+      return {
+        people: new People(client),
+        get calls() {
+          return client.calls;
+        },
+      };
+    },
     senderContext(sender) {
       const entry = senderEntry(sender);
       let api: Promise<SenderApi> | undefined;

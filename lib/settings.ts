@@ -40,6 +40,8 @@ const envSchema = z.object({
   SENDER_API_SECRET_ID: z.string().trim().default('docspace-idp-sync/source-api'),
   /** Which sender fields become DocSpace contacts and roles, per sender (JSON; see lib/senders/kit/mapping.ts). */
   SENDER_MAPPING: jsonSetting(senderMappingSchema),
+  /** What a SCIM DELETE does to the DocSpace member: disable them (default), or disable then delete them. */
+  SCIM_DELETE: z.preprocess(blankIsUnset, z.enum(['disable', 'delete']).default('disable')),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
@@ -70,6 +72,7 @@ export interface Settings {
   senderApiSecretId: string;
   senders: Record<Sender, SenderSettings>;
   mappings: SenderMappings;
+  scimDelete: 'disable' | 'delete';
 }
 
 function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Sender, SenderSettings> {
@@ -110,5 +113,6 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     senderApiSecretId: e.SENDER_API_SECRET_ID,
     senders,
     mappings: buildSenderMapping(e.SENDER_MAPPING),
+    scimDelete: e.SCIM_DELETE,
   };
 }

@@ -6,6 +6,7 @@ import { canonicalDoor } from '../lib/http/canonicalDoor';
 import { senderDoor } from '../lib/http/senderDoor';
 import { signStandardWebhook } from '../lib/http/standardWebhooks';
 import { followUpDoor } from '../lib/schedule/followUp';
+import { scimDoor } from '../lib/scim/door';
 import type { Sender } from '../lib/senders/registry';
 import { compose, type Services } from '../lib/services';
 import { parseSettings } from '../lib/settings';
@@ -40,6 +41,7 @@ export function composedHandlers(clock: Clock) {
     canonical: (...types: [CanonicalEventType, ...CanonicalEventType[]]): LambdaHandler => canonicalDoor(types, lazy),
     sender: (sender: Sender): LambdaHandler => senderDoor(sender, lazy),
     followUp: () => followUpDoor(lazy),
+    scim: (): LambdaHandler => scimDoor(lazy),
   };
 }
 
@@ -119,4 +121,49 @@ export async function invokeHttp(handler: LambdaHandler, event: APIGatewayProxyE
     headers: (result.headers ?? {}) as Record<string, string>,
     body: JSON.parse(String(result.body)) as HttpAnswer['body'],
   };
+}
+
+/**
+ * A SCIM request as API Gateway (HTTP API, payload 2.0) hands it to the function: `target` is the path under
+ * /scim/v2 with its query (`/Users?filter=…`), the local token unless another (or none: null) is given.
+ */
+export function scimEvent(method: string, target: string, body?: unknown, options: { token?: string | null; headers?: Record<string, string>; raw?: string } = {}): APIGatewayProxyEventV2 {
+  const [pathPart = '', query = ''] = target.split(/\?(.*)/s);
+  const path = `/scim/v2${pathPart}`;
+  const text = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  const token = options.token === undefined ? LOCAL.scimToken : options.token;
+  return {
+    version: '2.0',
+    routeKey: `ANY /scim/v2/{proxy+}`,
+    rawPath: path,
+    rawQueryString: query,
+    headers: { host: 'localhost:3000', ...(text === undefined ? {} : { 'content-type': 'application/scim+json' }), ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+      requestId: crypto.randomUUID(),
+      routeKey: 'ANY /scim/v2/{proxy+}',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    ...(text === undefined ? {} : { body: text }),
+    isBase64Encoded: false,
+  };
+}
+
+export interface ScimAnswer {
+  status: number;
+  headers: Record<string, string>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a SCIM resource, list or error, as JSON
+  body: any;
+}
+
+export async function invokeScim(handler: LambdaHandler, event: APIGatewayProxyEventV2, context = lambdaContext()): Promise<ScimAnswer> {
+  const result = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
+  const text = String(result.body ?? '');
+  return { status: result.statusCode ?? 0, headers: (result.headers ?? {}) as Record<string, string>, body: text ? (JSON.parse(text) as unknown) : undefined };
 }

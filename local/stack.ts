@@ -22,6 +22,8 @@ export const LOCAL = {
   webhookSecretId: 'docspace-idp-sync/webhook-secrets',
   senderApiSecretId: 'docspace-idp-sync/source-api',
   /** Per-sender signing material (Okta's shared header value, BambooHR's private key, HiBob's secret token, …). */
+  /** The bearer token Entra ID, Okta or a test sends to /scim/v2 (the `scim` key of the webhook secret). */
+  scimToken: 'scimlocal_0f1e2d3c4b5a69788796a5b4c3d2e1f0',
   senderSecrets: Object.fromEntries(SENDER_NAMES.map((s) => [s, VENDOR_VECTORS[s] ?? `local-${s}-signing-secret`])) as Record<Sender, string>,
   eventsTable: 'docspace-idp-sync-local-events',
   docspacePort: 8090,
@@ -55,7 +57,7 @@ export async function startLocalStack(
   const senderApis = new SenderApisEmulator();
   await senderApis.start(options.senderApisPort ?? 0);
   secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: LOCAL.apiKey }));
-  secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets }));
+  secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }));
   secretsManager.setSecret(LOCAL.senderApiSecretId, JSON.stringify(SENDER_CREDENTIALS));
   return {
     docspace,

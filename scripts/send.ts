@@ -3,6 +3,8 @@
  *   npm run send -- events/user-created.json                              (canonical, Standard Webhooks)
  *   npm run send -- --sender bamboohr events/bamboohr/employee-hired.fields.json
  *   npm run send -- --sender okta events/okta/verification.request.json   (Okta's verification GET)
+ *   npm run send -- --sender scim events/scim/entra-create-user.json      (POST /scim/v2/Users, bearer token)
+ *   npm run send -- --sender scim events/scim/okta-patch-deactivate.json --id <user id>   (PATCH /scim/v2/Users/<id>)
  * Options: --url (default http://localhost:3000), --secret (default: the local one for that sender).
  * Exits 1 when the answer is not 2xx.
  */
@@ -20,9 +22,11 @@ async function main(): Promise<void> {
       url: { type: 'string', default: process.env.SEND_URL ?? `http://localhost:${LOCAL.httpPort}` },
       sender: { type: 'string', default: 'standardWebhooks' },
       secret: { type: 'string' },
+      id: { type: 'string' },
     },
   });
   const file = positionals[0];
+  if (file && values.sender === 'scim') return sendScim(file, values.url, values.secret ?? LOCAL.scimToken, values.id);
   const sender = values.sender as SenderName;
   if (!file || !SENDERS.includes(sender)) throw new Error(`usage: npm run send -- [--sender ${SENDERS.join('|')}] <file> [--url URL] [--secret S]`);
   const text = readFileSync(file, 'utf8');
@@ -42,6 +46,20 @@ async function main(): Promise<void> {
   const res = await fetch(url, { method: delivery.method, headers: delivery.headers, ...(delivery.method === 'POST' ? { body: delivery.body } : {}) });
   const retryAfter = res.headers.get('retry-after');
   console.log(`${delivery.method} ${url.pathname} → ${res.status}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`);
+  console.log(await res.text());
+  if (!res.ok) process.exitCode = 1;
+}
+
+/** A SCIM request as Entra or Okta sends it: POST a create, PATCH a PatchOp, PUT a full resource (the last two need --id). */
+async function sendScim(file: string, base: string, token: string, id: string | undefined): Promise<void> {
+  const body = readFileSync(file, 'utf8');
+  const parsed = JSON.parse(body) as { schemas?: string[] };
+  const patch = parsed.schemas?.includes('urn:ietf:params:scim:api:messages:2.0:PatchOp') ?? false;
+  const method = patch ? 'PATCH' : /put/i.test(file) ? 'PUT' : 'POST';
+  if (method !== 'POST' && !id) throw new Error(`${file}: a ${method} needs the user's id: --id <id>`);
+  const url = new URL(`/scim/v2/Users${method === 'POST' ? '' : `/${id}`}`, base);
+  const res = await fetch(url, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' }, body });
+  console.log(`${method} ${url.pathname} → ${res.status}`);
   console.log(await res.text());
   if (!res.ok) process.exitCode = 1;
 }

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
   console.log(`Okta/BambooHR/HiBob APIs: ${stack.senderApis.url}`);
   const routes = [...new Set([...Object.values(ROUTE_BY_TYPE), ...Object.values(SENDER_ROUTES)])];
   console.log(`Webhook routes:           ${routes.map((r) => `http://localhost:${httpPort}${r}`).join('\n                          ')}`);
+  console.log(`SCIM 2.0 (Entra, Okta):   Tenant URL http://localhost:${httpPort}/scim/v2   Secret Token ${LOCAL.scimToken}`);
+  console.log(`                          npm run conformance:scim -- <collection.json>   (resets the emulators first)`);
   console.log('Send a signed sample:     npm run send -- events/user-created.json');
   console.log('                          npm run send -- --sender bamboohr events/bamboohr/employee-hired.fields.json');
   console.log('Invoke directly, in another terminal:');

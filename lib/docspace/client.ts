@@ -85,7 +85,7 @@ export class DocSpaceClient {
    * failure, writes only after a refusal at the door (429/503), since a write that failed otherwise may have been
    * applied (the sync rule re-reads and decides again instead). A 401 re-reads the key once (rotation).
    */
-  async request<T>(method: 'GET' | 'POST' | 'PUT', path: string, options: RequestOptions<T>): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: RequestOptions<T>): Promise<T> {
     let key = await this.options.apiKey(false);
     let refreshedKey = false;
     for (let attempt = 0; ; attempt += 1) {

@@ -91,4 +91,20 @@ export class People {
       schema: profileSchema,
     });
   }
+
+  /**
+   * `PUT api/2.0/people/{id}` with the names. Servers apply another member's names only up to v3.1.1; later ones
+   * answer 200 and keep theirs (API-NOTES §3.6), so the caller compares the profile it gets back.
+   */
+  updateNames(userId: string, firstName: string, lastName: string): Promise<Profile> {
+    return this.client.request('PUT', `api/2.0/people/${enc(userId)}`, { body: { userId, firstName, lastName }, schema: profileSchema });
+  }
+
+  /**
+   * `DELETE api/2.0/people/{id}`: only a disabled member (403 otherwise); the server then removes the member's data in
+   * a background task (API-NOTES §3.10).
+   */
+  async deleteMember(userId: string): Promise<void> {
+    await this.client.request('DELETE', `api/2.0/people/${enc(userId)}`, { schema: z.unknown() });
+  }
 }

@@ -4,6 +4,11 @@ export interface Secrets {
   docspaceApiKey(refresh?: boolean): Promise<string>;
   /** A door's signing material, by its key in the webhook secret (`standardWebhooks`, `okta`, …). */
   signingSecret(key: string): Promise<string>;
+  /**
+   * The bearer tokens a door accepts, by its key in the webhook secret: one string or a list (rotation: add the new
+   * token, switch the client, remove the old one). `refresh` reads the secret again instead of the cached copy.
+   */
+  bearerTokens(key: string, refresh?: boolean): Promise<string[]>;
   /** A sender's entry in the sender API secret, unchecked (its adapter knows the shape), or undefined. */
   senderCredentials(sender: string): Promise<unknown>;
 }

@@ -68,6 +68,22 @@ async function signingSecret(secretId: string, ttlSeconds: number, sender: strin
   return pick(secretId, raw, sender);
 }
 
+/** A list of bearer tokens under `field` of the webhook secret: a string or an array of strings, none empty. */
+const tokensSchema = z.union([z.string().min(1).transform((t) => [t]), z.array(z.string().min(1)).min(1)]);
+
+async function bearerTokens(secretId: string, ttlSeconds: number, field: string, refresh: boolean): Promise<string[]> {
+  const raw = await readSecretString(secretId, ttlSeconds, refresh);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new SecretError(`secret "${secretId}" must be JSON with a "${field}" field`);
+  }
+  const tokens = tokensSchema.safeParse(typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[field] : undefined);
+  if (!tokens.success) throw new SecretError(`secret "${secretId}" has no "${field}" field holding a token or a list of tokens`);
+  return tokens.data;
+}
+
 /** A secret whose string is a JSON object (the sender API credentials). */
 async function readSecretJson(secretId: string, ttlSeconds: number): Promise<unknown> {
   const raw = await readSecretString(secretId, ttlSeconds, false);
@@ -91,6 +107,7 @@ export function secretsManager(ids: SecretIds): Secrets {
   return {
     docspaceApiKey: (refresh = false) => docSpaceApiKey(ids.apiKeySecretId, ttl, refresh),
     signingSecret: (key) => signingSecret(ids.webhookSecretId, ttl, key),
+    bearerTokens: (key, refresh = false) => bearerTokens(ids.webhookSecretId, ttl, key, refresh),
     async senderCredentials(sender) {
       const secret = await readSecretJson(ids.senderApiSecretId, ttl);
       return typeof secret === 'object' && secret !== null ? (secret as Record<string, unknown>)[sender] : undefined;

@@ -359,6 +359,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     } else if (n === 1) {
       if (method === 'GET') return this.toDto(this.member(a as string));
       if (method === 'PUT') return this.update(this.member(a as string), body, caller);
+      if (method === 'DELETE') return this.remove(this.member(a as string), caller);
     } else if (n === 2 && b === 'contacts' && (method === 'PUT' || method === 'POST')) {
       // Removed in v3.2.1 (commented out in ContactsController): the framework answers 404.
       if (this.profile !== 'current') return this.replaceContacts(this.member(a as string), body, caller);
@@ -430,6 +431,18 @@ export class DocSpaceEmulator extends HttpEmulator {
       if (isUser === true && member.type !== 3) member.type = 2;
       if (isUser === false && member.type === 2) member.type = 1;
     }
+    return this.toDto(member);
+  }
+
+  /**
+   * `DELETE people/{id}` (UC L699): an admin removes a member who is disabled first ("The user is not suspended",
+   * 403, otherwise); never the owner or the caller; a DocSpaceAdmin only by the owner.
+   */
+  private remove(member: Member, caller: Member): unknown {
+    if (!isAdmin(caller) || member.isOwner || member.id === caller.id || (member.type === 3 && !caller.isOwner)) throw accessDenied();
+    if (member.status !== 2) throw new ApiError(403, 'The user is not suspended');
+    this.members.delete(member.id);
+    if (this.idByEmail.get(member.email.toLowerCase()) === member.id) this.idByEmail.delete(member.email.toLowerCase());
     return this.toDto(member);
   }
 

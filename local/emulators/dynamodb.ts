@@ -1,5 +1,5 @@
 /** An in-memory DynamoDB (dynalite) for the idempotency table, reached through AWS_ENDPOINT_URL_DYNAMODB. */
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +40,10 @@ export class DynamoDbEmulator {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
+    // dynalite answers CreateTable while the table is still CREATING (for a tick): wait until it takes requests.
+    while ((await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus !== 'ACTIVE') {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     client.destroy();
   }
 

@@ -225,8 +225,8 @@ describe('serverless package', () => {
     const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(roles.map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
     const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    // One function per canonical route, one per sender, and the follow-ups.
-    expect(functions).toHaveLength(new Set(Object.values(ROUTE_BY_TYPE)).size + SENDER_NAMES.length + 1);
+    // One function per canonical route, one per sender, the SCIM server and the follow-ups.
+    expect(functions).toHaveLength(new Set(Object.values(ROUTE_BY_TYPE)).size + SENDER_NAMES.length + 2);
     for (const [, fn] of functions) expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
 
     const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];

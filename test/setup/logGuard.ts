@@ -18,6 +18,7 @@ const FORBIDDEN: [string, RegExp][] = [
   ['a DocSpace API key', /sk-[0-9a-f]{64}/i],
   ['a Standard Webhooks secret', /whsec_/],
   ['an Authorization value', /Bearer\s|"authorization"\s*:/i],
+  ['a SCIM bearer token', /scimlocal_|scimrotated_/],
   ['a raw e-mail address', /[\w.+-]+@[\w-]+(\.[\w-]+)+/],
 ];
 

@@ -1,0 +1,193 @@
+/**
+ * The SCIM 2.0 door: `/scim/v2/...` on the HTTP API. The transport middlewares it shares with the other doors (the
+ * raw body, size-limited), then the bearer token, then the route. Answers are SCIM's own: `application/scim+json`,
+ * resources and ListResponses, and the Error schema (RFC 7644 §3.12) with Retry-After when the IdP should come back.
+ * One log line per request: operation, resource id, status, outcome, events applied, DocSpace reads; never an
+ * e-mail or a token.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { People } from '../docspace/people';
+import { exchangeOf, isHttpApiEvent } from '../http/exchange';
+import { rawBody } from '../http/rawBody';
+import { logger } from '../log';
+import type { Secrets } from '../secrets/secrets';
+import { bearerToken, SCIM_TOKEN_KEY } from './auth';
+import { badRequest, notFound, ScimFailure, scimErrorOf } from './errors';
+import { ERROR_SCHEMA, listResponse, resourceTypes, schemaDocuments, serviceProviderConfig } from './schema';
+import type { ScimReply, ScimRequest, ScimUsers } from './users';
+
+export interface ScimDoorServices {
+  secrets: Secrets;
+  /** The /Users operations; a ServiceError when the service is not set up for SCIM (no events table). */
+  scimUsers(): ScimUsers;
+  /** DocSpace reads for one request, with the number of calls made. */
+  scimPeople(remainingMs: () => number): { people: People; readonly calls: number };
+  /** The time, for how often a refused token may make the secret be read again. */
+  now(): number;
+}
+
+const BASE = '/scim/v2';
+const MEDIA_TYPE = 'application/scim+json; charset=utf-8';
+
+interface Routed {
+  operation: string;
+  userId?: string;
+  reply: ScimReply;
+}
+
+function jsonOf(raw: Buffer, contentType: string | undefined): unknown {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type !== '' && type !== 'application/json' && type !== 'application/scim+json') throw badRequest(`Content-Type ${type} is not JSON; send application/scim+json`, 'invalidSyntax');
+  const charset = /charset=([^;]+)/i.exec(contentType ?? '')?.[1]?.trim().toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') throw badRequest('only UTF-8 bodies are accepted', 'invalidSyntax');
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(raw);
+  if (text.trim() === '') throw badRequest('the request has no body', 'invalidSyntax');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw badRequest(`the body is not valid JSON: ${error instanceof Error ? error.message : 'unparseable'}`, 'invalidSyntax');
+  }
+}
+
+/** `attributes` / `excludedAttributes` (RFC 7644 §3.9) on top-level names; `id` and `schemas` always stay. */
+function project(resource: unknown, query: URLSearchParams): unknown {
+  const names = (param: string) => (query.get(param) ?? '').split(',').map((a) => a.trim().split(/[.[]/)[0]?.toLowerCase() ?? '').filter(Boolean);
+  const only = names('attributes');
+  const excluded = names('excludedAttributes');
+  if ((only.length === 0 && excluded.length === 0) || typeof resource !== 'object' || resource === null) return resource;
+  return Object.fromEntries(
+    Object.entries(resource).filter(([key]) => {
+      const k = key.toLowerCase();
+      if (k === 'id' || k === 'schemas') return true;
+      return only.length ? only.includes(k) : !excluded.includes(k);
+    }),
+  );
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest('the path is not valid percent-encoding', 'invalidSyntax');
+  }
+}
+
+function locationBase(event: APIGatewayProxyEventV2, headers: Record<string, string | undefined>): string {
+  const host = headers.host ?? event.requestContext.domainName;
+  const local = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(host);
+  const proto = headers['x-forwarded-proto'] ?? (local ? 'http' : 'https');
+  return `${proto}://${host}${BASE}`;
+}
+
+export function scimDoor(services: () => ScimDoorServices) {
+  const tokens = (refresh: boolean) => services().secrets.bearerTokens(SCIM_TOKEN_KEY, refresh);
+  const now = () => services().now();
+  const info = new WeakMap<object, { operation: string; userId?: string; reads: () => number; events: ScimRequest['events'] }>();
+
+  const respond = (request: middy.Request<unknown, unknown, Error, Context>, reply: ScimReply, outcome: string, retryAfterSeconds?: number) => {
+    const exchange = exchangeOf(request);
+    const about = info.get(request) ?? { operation: 'unrouted', reads: () => 0, events: [] };
+    const fields = {
+      operation: about.operation,
+      ...(about.userId ? { userId: about.userId } : {}),
+      status: reply.status,
+      outcome,
+      events: about.events,
+      docspaceReads: about.reads(),
+      durationMs: Math.round(performance.now() - exchange.startedAt),
+    };
+    if (reply.status >= 500) logger.error('SCIM request failed', fields);
+    else if (reply.status >= 400) logger.warn('SCIM request refused', fields);
+    else logger.info('SCIM request', fields);
+    const response: APIGatewayProxyStructuredResultV2 = {
+      statusCode: reply.status,
+      headers: {
+        ...(reply.body === undefined ? {} : { 'content-type': MEDIA_TYPE }),
+        ...(reply.location ? { location: reply.location } : {}),
+        ...(retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {}),
+      },
+      body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+    };
+    request.response = response;
+  };
+
+  return middy<unknown, unknown, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use({
+      after: (request) => {
+        const routed = request.response as Routed;
+        respond(request, routed.reply, routed.reply.status < 300 ? 'ok' : `http_${routed.reply.status}`);
+      },
+      onError: (request) => {
+        const error = scimErrorOf(request.error);
+        if (error.status === 500) logger.error('unexpected SCIM error', { error: request.error });
+        const body = { schemas: [ERROR_SCHEMA], status: String(error.status), ...(error.scimType ? { scimType: error.scimType } : {}), detail: error.detail };
+        respond(request, { status: error.status, body }, error.outcome, error.retryAfterSeconds);
+      },
+    })
+    .use(rawBody({ httpOnly: 'scim' }))
+    .use(bearerToken(tokens, now))
+    .use({
+      // The handler gets the middy request itself: the route needs API Gateway's event and the exchange.
+      before: (request) => {
+        request.event = { request, api: request.event };
+      },
+    })
+    .handler(async (input): Promise<Routed> => {
+      const { request, api } = input as { request: middy.Request<unknown, unknown, Error, Context>; api: unknown };
+      return route(request, api);
+    });
+
+  async function route(request: middy.Request<unknown, unknown, Error, Context>, event: unknown): Promise<Routed> {
+      const exchange = exchangeOf(request);
+      // rawBody refused every request that is not API Gateway's (httpOnly).
+      if (!exchange.http || !isHttpApiEvent(event)) throw new ScimFailure(400, 'the SCIM function takes HTTP requests only', 'invalidSyntax');
+      const at = event.rawPath.toLowerCase().indexOf(BASE);
+      const rest = at < 0 ? event.rawPath : event.rawPath.slice(at + BASE.length);
+      const segments = rest.split('/').filter(Boolean).map(decodeSegment);
+      const query = new URLSearchParams(event.rawQueryString ?? '');
+      const method = exchange.method;
+      const resource = (segments[0] ?? '').toLowerCase();
+      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, reads: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}) };
+      info.set(request, about);
+      const body = () => jsonOf(exchange.rawBody, exchange.headers['content-type']);
+
+      let reply: ScimReply | undefined;
+      if (resource === 'users' && segments.length <= 2) {
+        const users = services().scimUsers();
+        const reads = services().scimPeople(() => request.context.getRemainingTimeInMillis());
+        about.reads = () => reads.calls;
+        const base = locationBase(event, exchange.headers);
+        const scim: ScimRequest = { people: reads.people, context: request.context, location: (id) => `${base}/Users/${id}`, events: about.events };
+        const id = segments[1];
+        if (id === undefined && method === 'GET') reply = await users.list(query, scim);
+        else if (id === undefined && method === 'POST') reply = await users.create(body(), scim);
+        else if (id !== undefined && method === 'GET') reply = await users.get(id, scim);
+        else if (id !== undefined && method === 'PUT') reply = await users.replace(id, body(), scim);
+        else if (id !== undefined && method === 'PATCH') reply = await users.patch(id, body(), scim);
+        else if (id !== undefined && method === 'DELETE') reply = await users.remove(id, scim);
+        if (reply?.body !== undefined && method === 'GET') {
+          const data = reply.body as { Resources?: unknown[] };
+          reply = { ...reply, body: data.Resources ? { ...data, Resources: data.Resources.map((r) => project(r, query)) } : project(data, query) };
+        }
+      } else if (resource === 'groups' && segments.length <= 2) {
+        if (method === 'GET' && segments.length === 1) reply = { status: 200, body: listResponse([], 0, 1) };
+        else if (method === 'GET') throw notFound(segments[1] ?? '');
+        else throw new ScimFailure(501, 'Groups are not provisioned by this server yet; turn group provisioning off');
+      } else if (method === 'GET' && segments.length === 1 && (resource === 'serviceproviderconfig' || resource === 'serviceconfiguration')) {
+        reply = { status: 200, body: serviceProviderConfig };
+      } else if (method === 'GET' && resource === 'resourcetypes') {
+        const found = segments[1] ? resourceTypes.find((r) => r.id.toLowerCase() === segments[1]?.toLowerCase()) : undefined;
+        if (segments[1] && !found) throw notFound(segments[1]);
+        reply = { status: 200, body: found ?? listResponse(resourceTypes, resourceTypes.length, 1) };
+      } else if (method === 'GET' && resource === 'schemas') {
+        const found = segments[1] ? schemaDocuments.find((s) => s.id.toLowerCase() === segments[1]?.toLowerCase()) : undefined;
+        if (segments[1] && !found) throw notFound(segments[1]);
+        reply = { status: 200, body: found ?? listResponse(schemaDocuments, schemaDocuments.length, 1) };
+      } else throw new ScimFailure(404, `no SCIM endpoint ${method} ${BASE}${rest}`);
+      if (!reply) throw new ScimFailure(405, `${method} is not allowed on ${BASE}${rest}`);
+      return { operation: about.operation, reply };
+  }
+}

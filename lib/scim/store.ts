@@ -1,0 +1,93 @@
+/**
+ * What DocSpace cannot hold, kept in the events table beside the member directory: per SCIM user (= DocSpace member
+ * id) the resource as the IdP provisioned it — externalId, a userName that is not an e-mail, displayName, the IdP's
+ * names and e-mails when DocSpace keeps its own, roles, and every other attribute it sent — with meta timestamps and
+ * version; lookups by userName (case-insensitive), externalId and e-mail; and the set of members this door manages.
+ *
+ * Items: `scim#user#<id>`, `scim#userName#<lower>`, `scim#externalId#<value>`, `scim#email#<lower>` (each `{userId}`), and
+ * the key set `scim#users`. No index: lookups are items, so the role needs no new permission.
+ */
+import type { KeySet, RecordStore } from '../store/ports';
+
+export interface UserRecord {
+  /** The resource as provisioned, in the schema's spelling, without id, meta and active. */
+  resource: Record<string, unknown>;
+  /** The member's e-mail in DocSpace (lower case): the member key of the pipeline. */
+  email: string;
+  createdMs: number;
+  modifiedMs: number;
+  /** The member's status as this door last saw or set it (reads take DocSpace's own). */
+  active?: boolean;
+  /** DELETEd through this door: DocSpace keeps the disabled member (and their e-mail) until a re-hire. */
+  deleted?: boolean;
+}
+
+export type LookupKind = 'userName' | 'externalId' | 'email';
+
+const MAX_RACES = 8;
+const userKey = (id: string) => `scim#user#${id.toLowerCase()}`;
+const lookupKey = (kind: LookupKind, value: string) => `scim#${kind}#${kind === 'externalId' ? value : value.toLowerCase()}`;
+
+export class ScimStore {
+  constructor(
+    private readonly records: RecordStore,
+    private readonly managed: KeySet,
+  ) {}
+
+  async user(id: string): Promise<{ record: UserRecord; version: number } | undefined> {
+    const found = await this.records.get<UserRecord>(userKey(id));
+    return found ? { record: found.value, version: found.version } : undefined;
+  }
+
+  /** Writes the record (compare-and-set at `version`), its lookups, and keeps the member in (or out of) the set. */
+  async save(id: string, record: UserRecord, version: number | undefined): Promise<number | undefined> {
+    if (!(await this.records.put(userKey(id), record, version))) return undefined;
+    if (record.deleted) {
+      await this.managed.remove(id.toLowerCase());
+    } else {
+      await this.managed.add(id.toLowerCase());
+      const userName = typeof record.resource.userName === 'string' ? record.resource.userName : undefined;
+      const externalId = typeof record.resource.externalId === 'string' ? record.resource.externalId : undefined;
+      if (userName) await this.link('userName', userName, id);
+      if (externalId) await this.link('externalId', externalId, id);
+      for (const email of emailsOf(record)) await this.link('email', email, id);
+    }
+    return (version ?? 0) + 1;
+  }
+
+  /** The member a lookup names, when its record is live and still says so. */
+  async find(kind: LookupKind, value: string): Promise<string | undefined> {
+    const entry = await this.records.get<{ userId: string }>(lookupKey(kind, value));
+    if (!entry?.value.userId) return undefined;
+    const user = await this.user(entry.value.userId);
+    if (!user || user.record.deleted) return undefined;
+    const matches =
+      kind === 'email'
+        ? emailsOf(user.record).includes(value.toLowerCase())
+        : kind === 'userName'
+          ? String(user.record.resource.userName ?? '').toLowerCase() === value.toLowerCase()
+          : user.record.resource.externalId === value;
+    return matches ? entry.value.userId : undefined;
+  }
+
+  /** The ids of the members this door manages, in a stable order (for paging). */
+  async managedIds(): Promise<string[]> {
+    return (await this.managed.list()).sort();
+  }
+
+  private async link(kind: LookupKind, value: string, id: string): Promise<void> {
+    for (let race = 0; race < MAX_RACES; race += 1) {
+      // Not `id`: that is the item's key attribute in the table.
+      const current = await this.records.get<{ userId: string }>(lookupKey(kind, value));
+      if (current?.value.userId === id) return;
+      if (await this.records.put(lookupKey(kind, value), { userId: id }, current?.version)) return;
+    }
+  }
+}
+
+/** Every e-mail the record names, lower case: the IdP's values and DocSpace's own. */
+function emailsOf(record: UserRecord): string[] {
+  const emails = Array.isArray(record.resource.emails) ? record.resource.emails : [];
+  const values = emails.map((e) => (typeof e === 'object' && e !== null ? (e as { value?: unknown }).value : undefined)).filter((v): v is string => typeof v === 'string');
+  return [...new Set([record.email, ...values].map((v) => v.toLowerCase()))];
+}
