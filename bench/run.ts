@@ -17,7 +17,8 @@ import { Pool } from 'undici';
 import { ROUTE_BY_TYPE } from '../lib/http/routes';
 import type { Member } from '../local/emulators/docspace';
 import { LOCAL, startLocalStack } from '../local/stack';
-import { httpEvent, lambdaContext, signedHttpEvent, type LambdaHandler } from '../local/lambda';
+import { setTimeout as wait } from 'node:timers/promises';
+import { composedHandlers, httpEvent, lambdaContext, scimEvent, signedHttpEvent, type LambdaHandler } from '../local/lambda';
 import { deliveryFor, SENDER_ROUTES } from '../local/deliveries';
 
 interface Row {
@@ -113,7 +114,6 @@ async function main(): Promise<void> {
     row(`${flow.name}: handler ÷ bare, p99`, `${ms(handler.p99)} ÷ ${ms(bare.p99)} = ${(handler.p99 / bare.p99).toFixed(2)}`, '(reported)', null);
   }
   results.overhead = overhead;
-  await pool.close();
 
   // A typical Okta delivery end to end (Okta allows 3 s): verify, read the user from Okta, then DocSpace.
   stack.docspace.addMember({ email: 'john.doe@example.com', type: 1, contacts: [{ type: 'mobphone', value: '+1 555 0142' }, { type: 'phone', value: '+1 555 0100' }] });
@@ -130,6 +130,45 @@ async function main(): Promise<void> {
     results.oktaDelivery = { p50: okta.p50, p99: okta.p99 };
     row('Okta update_profile delivery, end to end', `median ${ms(okta.p50)}, p99 ${ms(okta.p99)}`, '(Okta waits 3,000 ms)', okta.p99 < 3_000);
   }
+
+  // SCIM (Entra ID, Okta): a warm create and a filtered GET. SCIM keeps its users in the events table, so these run
+  // with it on (dynalite, in this process): its round trips are part of the handler's figure here.
+  process.env.IDEMPOTENCY_TABLE = LOCAL.eventsTable;
+  const scim = composedHandlers({ now: () => Date.now(), sleep: (delay) => wait(delay) }).scim();
+  const scimCall = (method: string, target: string, body?: unknown) => scim(scimEvent(method, target, body), lambdaContext('bench'));
+  const scimUser = (userName: string) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'Bench', familyName: 'Scim' }, emails: [{ value: userName, type: 'work', primary: true }], active: true });
+  const seeded = (await scimCall('POST', '/Users', scimUser('scim.found@bench.example.com'))) as { statusCode?: number };
+  if (seeded.statusCode !== 201) throw new Error(`SCIM create answered ${seeded.statusCode}; the benchmark would time an error`);
+  const scimFlows: { name: string; handler: () => Promise<unknown>; bare: () => Promise<unknown> }[] = [
+    {
+      name: 'SCIM create (POST /Users)',
+      handler: () => scimCall('POST', '/Users', scimUser(`s${++n}@bench.example.com`)),
+      bare: async () => {
+        const email = `sb${++n}@bench.example.com`;
+        await direct('GET', `/api/2.0/people/email?email=${encodeURIComponent(email)}`);
+        await direct('POST', '/api/2.0/people', { email, firstName: 'Bench', lastName: 'Scim', type: 4 });
+      },
+    },
+    {
+      name: 'SCIM filtered GET (userName eq)',
+      handler: () => scimCall('GET', `/Users?filter=${encodeURIComponent('userName eq "scim.found@bench.example.com"')}`),
+      bare: () => direct('GET', `/api/2.0/people/email?email=${encodeURIComponent('scim.found@bench.example.com')}`),
+    },
+  ];
+  const scimFigures: Record<string, unknown> = {};
+  for (const flow of scimFlows) {
+    const bench = new Bench({ time: 2_000, warmupTime: 300 });
+    bench.add('handler', flow.handler).add('bare', flow.bare);
+    await bench.run();
+    stack.docspace.requests.length = 0;
+    const [handler, bare] = bench.tasks.map((t) => (t.result.state === 'completed' ? t.result.latency : undefined));
+    if (!handler || !bare) throw new Error(`benchmark of ${flow.name} did not complete`);
+    scimFigures[flow.name] = { handlerP50: handler.p50, handlerP99: handler.p99, bareP50: bare.p50, bareP99: bare.p99 };
+    row(`${flow.name}: handler ÷ bare, median`, `${ms(handler.p50)} ÷ ${ms(bare.p50)} = ${(handler.p50 / bare.p50).toFixed(2)}`, '(reported; events table on)', null);
+  }
+  results.scim = scimFigures;
+  process.env.IDEMPOTENCY_TABLE = '';
+  await pool.close();
 
   // 5. Memory (before the burst fills the emulator): RSS after 100 and after 10,000 warm invocations.
   const gc = (globalThis as { gc?: () => void }).gc;
