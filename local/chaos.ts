@@ -18,7 +18,8 @@
  *   type, the contacts and the names the history leads to (else wrong); and every event acknowledged with a 2xx on
  *   at least one delivery (else never acknowledged).
  *
- * CHAOS_DEBUG=<e-mail> prints that member's events and every DocSpace request about them.
+ * CHAOS_DEBUG=<e-mail> prints that member's events and every DocSpace request about them; CHAOS_DEBUG=wrong does so for
+ * every member who ends wrong.
  */
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -381,7 +382,8 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
       .filter(([event]) => !acknowledged.has(event.id))
       .slice(0, 10)
       .map(([event, ds]) => `${event.id} (${event.type} ${String(event.data.email)}): ${ds.map((d) => d.history.join(' → ')).join(' | ')}`);
-    if (process.env.CHAOS_DEBUG) debugMember(stack, events, process.env.CHAOS_DEBUG);
+    if (process.env.CHAOS_DEBUG === 'wrong') for (const problem of check.problems) debugMember(stack, events, problem.split(':')[0] ?? '');
+    else if (process.env.CHAOS_DEBUG) debugMember(stack, events, process.env.CHAOS_DEBUG);
     return {
       members: expected.size,
       events: events.length,

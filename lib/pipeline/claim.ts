@@ -50,11 +50,15 @@ export function isStale(mark: { occurredAtMs: number; appliedId?: string; eventI
   return mark.occurredAtMs > event.occurredAtMs || (mark.occurredAtMs === event.occurredAtMs && applied !== event.id);
 }
 
-/** Whether the event may take the lease now, and the mark that takes it. */
+/**
+ * Whether the event may take the lease now, and the mark that takes it. A lease in force is held against every
+ * other run, even of the same event (two replays of one event must not interleave with a third event between them);
+ * the one exception is a lease kept for a DocSpace task its event started: that event follows the task again.
+ */
 export function decideLease(mark: Mark | undefined, eventId: string, now: number, leaseMs: number): { busy: true } | { busy: false; pendingTask: boolean; next: Mark } {
-  const same = mark?.eventId === eventId;
-  if (mark && mark.leasedUntil >= now && !same) return { busy: true };
-  return { busy: false, pendingTask: same && mark?.pendingTask === true, next: { ...(mark ?? { occurredAtMs: 0 }), eventId, leasedUntil: now + leaseMs } };
+  const resumes = mark?.eventId === eventId && mark.pendingTask === true;
+  if (mark && mark.leasedUntil >= now && !resumes) return { busy: true };
+  return { busy: false, pendingTask: resumes, next: { ...(mark ?? { occurredAtMs: 0 }), eventId, leasedUntil: now + leaseMs, pendingTask: false } };
 }
 
 /** The mark after the event is done: its change recorded if applied, the lease ended or held for a running task. */

@@ -1,6 +1,7 @@
 import { setTimeout as wait } from 'node:timers/promises';
 import { MemberStatus, privilegeOf, UserType, userTypeName, userTypeOf, type TaskProgress } from '../docspace/types';
 import type { UserRoleChangedEvent } from '../events';
+import { DocSpaceError } from '../docspace/errors';
 import { RefusedEvent, type SyncResult } from '../outcome';
 import type { SyncDeps } from './deps';
 import { findMember, notFoundMessage } from './findMember';
@@ -26,9 +27,12 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
 
   if (deps.resumeTypeChange) {
     // This event's downgrade was still running when it was last answered: wait for that task, never start another.
-    const progress = await followTypeChange(member.id, await deps.people.typeChangeProgress(member.id), deps);
-    if (progress.error) throw new RefusedEvent('failed', `DocSpace could not change the type: ${progress.error}`);
-    if (!progress.isCompleted) return { outcome: 'in_progress', userId: member.id, message: "DocSpace is still reassigning the member's data" };
+    const first = await taskProgress(member.id, deps);
+    if (first) {
+      const progress = await followTypeChange(member.id, first, deps);
+      if (progress.error) throw new RefusedEvent('failed', `DocSpace could not change the type: ${progress.error}`);
+      if (!progress.isCompleted) return { outcome: 'in_progress', userId: member.id, message: "DocSpace is still reassigning the member's data" };
+    }
     member = (await findMember(deps.people, event.data)) ?? member;
   }
 
@@ -54,13 +58,33 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
   return { outcome: 'updated', userId: member.id, message: moved };
 }
 
-/** Polls a type-change task until it completes or the function must answer. */
+/**
+ * Polls a type-change task until it completes or the function must answer. Once DocSpace runs the task it finishes
+ * whatever we do, so a poll that fails is not a failure of the change: the task is reported still running, and the
+ * member stays held until it is followed again (a newer type change must not land before it).
+ */
 async function followTypeChange(userId: string, first: TaskProgress, deps: SyncDeps): Promise<TaskProgress> {
   const sleep = deps.sleep ?? wait;
   let progress = first;
   while (!progress.isCompleted && deps.remainingMs() > POLL_INTERVAL_MS + ANSWER_MARGIN_MS) {
     await sleep(POLL_INTERVAL_MS);
-    progress = await deps.people.typeChangeProgress(userId);
+    try {
+      progress = await deps.people.typeChangeProgress(userId);
+    } catch (error) {
+      if (error instanceof DocSpaceError && error.retryable) return progress;
+      throw error;
+    }
   }
   return progress;
+}
+
+/** The progress of the member's running task; undefined when DocSpace knows of none (it finished long ago). */
+async function taskProgress(userId: string, deps: SyncDeps): Promise<TaskProgress | undefined> {
+  try {
+    return await deps.people.typeChangeProgress(userId);
+  } catch (error) {
+    if (error instanceof DocSpaceError && error.notFound) return undefined;
+    if (error instanceof DocSpaceError && error.retryable) return { isCompleted: false };
+    throw error;
+  }
 }
