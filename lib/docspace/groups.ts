@@ -13,7 +13,7 @@ import { profileSchema } from './types';
 const enc = encodeURIComponent;
 
 /** DocSpace's system groups (Constants.SystemGroups): membership in them is a user type; never written. */
-export const SYSTEM_GROUP_IDS: ReadonlySet<string> = new Set([
+const SYSTEM_GROUP_IDS: ReadonlySet<string> = new Set([
   'c5cc67d1-c3e8-43c0-a3ad-3928ae3e5b5e', // Everyone
   'aced04fa-dd96-4b35-af3e-346bf1eb972d', // Guest
   'abef62db-11a8-4673-9d32-ef1d8af19dc0', // RoomAdmin
@@ -23,7 +23,7 @@ export const SYSTEM_GROUP_IDS: ReadonlySet<string> = new Set([
 export const isSystemGroup = (id: string) => SYSTEM_GROUP_IDS.has(id.toLowerCase());
 const SYSTEM_CATEGORY = '7717039d-fbe9-45ad-81c1-68a1aa10ce1f';
 
-export const groupSchema = z.object({
+const groupSchema = z.object({
   id: z.string(),
   name: z.string(),
   category: z.string().optional(),

@@ -97,7 +97,7 @@ export interface DocSpaceEmulatorOptions {
 
 export const OWNER_ID = '6d1a1b3c-0000-4000-8000-00000000a001';
 /** Constants.SystemGroups: names and ids. */
-export const SYSTEM_GROUPS: Record<string, string> = {
+const SYSTEM_GROUPS: Record<string, string> = {
   'c5cc67d1-c3e8-43c0-a3ad-3928ae3e5b5e': 'Everyone',
   'aced04fa-dd96-4b35-af3e-346bf1eb972d': 'Guest',
   'abef62db-11a8-4673-9d32-ef1d8af19dc0': 'RoomAdmin',
