@@ -2,6 +2,7 @@
  * SCIM /Groups against the emulators (GROUPS-NOTES.md), with the request shapes Entra ID and Okta send: groups and
  * members asserted in the DocSpace emulator's state, user types from SCIM_GROUP_TYPES through the pipeline.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OWNER_ID } from '../../local/emulators/docspace';
 import { composedHandlers, invokeScim, lambdaContext as realContext, scimEvent, setEnv, virtualClock } from '../../local/lambda';
@@ -37,6 +38,8 @@ const typeOf = (id: string) => stack.docspace.members.get(id)?.type;
 const membersOf = (groupId: string) => [...(stack.docspace.groups.get(groupId)?.members ?? [])].sort();
 const group = (displayName: string, members: string[] = [], extra: Record<string, unknown> = {}) =>
   call('POST', '/Groups', { schemas: [GROUP], displayName, members: members.map((value) => ({ value })), ...extra });
+/** A sample of events/scim with its MEMBER_ID and GROUP_ID placeholders filled, as `npm run send` does. */
+const sample = (name: string, member = '', groupId = '') => JSON.parse(readFileSync(`events/scim/${name}`, 'utf8').replaceAll('MEMBER_ID', member).replaceAll('GROUP_ID', groupId)) as Record<string, unknown>;
 const patch = (id: string, Operations: unknown[]) => call('PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations });
 
 beforeAll(async () => {
@@ -124,7 +127,50 @@ describe('SCIM /Groups: Okta Group Push', () => {
   });
 });
 
+describe('SCIM /Groups: the samples of events/scim, with SCIM_GROUP_TYPES', () => {
+  it("Entra's create, member add ($ref null) and remove: the member becomes a DocSpaceAdmin in the group, and a User again", async () => {
+    const ann = await user('ann');
+    const created = await call('POST', '/Groups', sample('entra-create-group.json'));
+    expect(created).toMatchObject({ status: 201, body: { displayName: 'DocSpace Admins', externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159' } });
+    const id = created.body.id as string;
+    expect((await call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "DocSpace Admins"')}`)).body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
+    expect((await call('PATCH', `/Groups/${id}`, sample('entra-patch-group-add-member.json', ann))).status).toBe(204);
+    expect(membersOf(id)).toEqual([ann]);
+    expect(typeOf(ann)).toBe(3);
+    expect((await call('PATCH', `/Groups/${id}`, sample('entra-patch-group-remove-member.json', ann))).status).toBe(204);
+    stack.docspace.finishTypeTasks();
+    expect(membersOf(id)).toEqual([]);
+    expect(typeOf(ann)).toBe(4);
+  });
+
+  it("Okta's Group Push: create, add, rename, remove: the member becomes a RoomAdmin, and a User again", async () => {
+    const bob = await user('bob');
+    const created = await call('POST', '/Groups', sample('okta-create-group.json'));
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await call('PATCH', `/Groups/${id}`, sample('okta-patch-group-members.json', bob))).status).toBe(204);
+    expect(membersOf(id)).toEqual([bob]);
+    expect(typeOf(bob)).toBe(1);
+    expect((await call('PATCH', `/Groups/${id}`, sample('okta-patch-group-rename.json', '', id))).status).toBe(204);
+    expect(stack.docspace.groups.get(id)?.name).toBe('Room Admins (EMEA)');
+    stack.docspace.finishTypeTasks();
+    expect(typeOf(bob)).toBe(4);
+    expect((await call('PATCH', `/Groups/${id}`, sample('okta-patch-group-remove-member.json', bob))).status).toBe(204);
+    expect(membersOf(id)).toEqual([]);
+  });
+});
+
 describe('SCIM /Groups: DocSpace rules', () => {
+  it('needs a DocSpace key that may read groups: one with scopes but without accounts:read is refused by DocSpace (403), and the answer says so', async () => {
+    const id = (await group('Scoped')).body.id as string;
+    stack.docspace.addApiKey(LOCAL.apiKey, OWNER_ID, ['accounts:write']);
+    const read = await call('GET', `/Groups/${id}`);
+    expect(read.status).toBe(502);
+    expect(read.body.detail).toMatch(/403/);
+    stack.docspace.addApiKey(LOCAL.apiKey, OWNER_ID, ['accounts:read', 'accounts:write']);
+    expect((await call('GET', `/Groups/${id}`)).status).toBe(200);
+  });
+
   it('filters displayName eq exactly and without regard to case (DocSpace searches a substring), and pages', async () => {
     for (const name of ['Legal', 'Legal Ops', 'Paralegal']) expect((await group(name)).status).toBe(201);
     const found = await call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "LEGAL"')}`);
