@@ -58,7 +58,7 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
       directory: new MemberDirectory(records),
       pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
     };
-    const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups'));
+    const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups#pending'));
     const users: ScimUsers = new ScimUsers({
       process: (e, c) => process(e, c),
       store: scimStore,
@@ -75,11 +75,28 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
   const agent = openSenderApiAgent();
+  const scimPeople = (remainingMs: () => number) => {
+    const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
+    return {
+      people: new People(client),
+      groups: new Groups(client),
+      get calls() {
+        return client.calls;
+      },
+    };
+  };
 
   return {
     secrets,
     process,
-    followUp,
+    async followUp(remainingMs) {
+      const report = await followUp(remainingMs);
+      if (!scimGroups) return report;
+      // Members of SCIM groups who could not join (Guests, disabled) are offered again once eligible.
+      const ports = scimPeople(remainingMs);
+      const groups = await scimGroups.offerPending(ports.groups, remainingMs);
+      return groups.joined || groups.waiting ? { ...report, groupMembersJoined: groups.joined, groupMembersWaiting: groups.waiting } : report;
+    },
     scimUsers() {
       if (!scimUsers) throw new ConfigurationError('SCIM keeps its users in the events table: set IDEMPOTENCY_TABLE');
       return scimUsers;
@@ -89,16 +106,7 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
       return scimGroups;
     },
     now: () => clock.now(),
-    scimPeople(remainingMs) {
-      const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
-      return {
-        people: new People(client),
-        groups: new Groups(client),
-        get calls() {
-          return client.calls;
-        },
-      };
-    },
+    scimPeople,
     senderContext(sender) {
       const entry = senderEntry(sender);
       let api: Promise<SenderApi> | undefined;

@@ -9,12 +9,13 @@
  *   pass it (DocSpace would then hold two groups of that name).
  * - Guests and disabled members cannot join a DocSpace group: they stay assigned in the store, the answer lists them
  *   under the DocSpace extension's `pendingMembers` with the reason, the log line names them, and every later write
- *   to the group (and the member's next change through /Users) asks DocSpace to add them again.
+ *   to the group, the member's next change through /Users, and the follow-ups (every minute, the groups that wait
+ *   only) ask DocSpace to add them again.
  * - SCIM_GROUP_TYPES: a member's type is the highest privilege among their mapped roles and mapped groups; a write
  *   that changes who is in a mapped group retypes those members through the pipeline (user.role_changed).
  * - System groups and LDAP groups are never written; system ids are never listed or served.
  */
-import type { Group } from '../docspace/groups';
+import type { Group, Groups } from '../docspace/groups';
 import { isSystem, isSystemGroup } from '../docspace/groups';
 import { MemberStatus, privilegeOf, UserType, userTypeOf, type Profile } from '../docspace/types';
 import { logger } from '../log';
@@ -29,6 +30,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_NAME = 128;
 /** Members one request may name: DocSpace reads each new one before the write. */
 const MAX_MEMBERS = 1_000;
+/** Time the follow-ups keep back from the group pass for answering. */
+const FOLLOW_UP_MARGIN_MS = 5_000;
 
 type Member = GroupRecord['members'][number];
 type Pending = { value: string; reason: 'guest' | 'disabled' };
@@ -193,6 +196,7 @@ export class ScimGroups {
     const live = await this.live(id);
     await request.groups.delete(live.id);
     await this.save(live.id, { ...live.record, deleted: true, modifiedMs: this.deps.clock.now() }, live.version);
+    await this.deps.store.markPending(live.id, false);
     if (this.isMapped(live.record.displayName)) for (const m of live.record.members) await this.retype(m.value, request);
     return { status: 204 };
   }
@@ -209,6 +213,33 @@ export class ScimGroups {
         if (idsOf(after).has(id)) logger.info('SCIM group member joined once eligible', { groupId, userId: id });
       }
     }
+  }
+
+  /**
+   * The follow-ups' part: every group with assigned members DocSpace has not let join is offered them again (one read,
+   * and one PUT when some are missing), while time is left. A member enabled or upgraded by another door, or in
+   * DocSpace by hand, joins within a minute. Disabled members stay hidden (and waiting) until enabled.
+   */
+  async offerPending(groups: Groups, remainingMs: () => number): Promise<{ joined: number; waiting: number }> {
+    let joined = 0;
+    let waiting = 0;
+    for (const id of await this.deps.store.pendingGroupIds()) {
+      if (remainingMs() < FOLLOW_UP_MARGIN_MS) break;
+      const stored = await this.deps.store.group(id);
+      const group = stored && !stored.record.deleted ? await groups.get(id) : null;
+      if (!stored || stored.record.deleted || !group || isSystem(group) || group.isLDAP) {
+        await this.deps.store.markPending(id, false);
+        continue;
+      }
+      const missing = stored.record.members.map((m) => m.value).filter((m) => !idsOf(group).has(m));
+      const after = missing.length ? await groups.update(id, { membersToAdd: missing }) : group;
+      const still = missing.filter((m) => !idsOf(after).has(m));
+      joined += missing.length - still.length;
+      waiting += still.length;
+      if (missing.length > still.length) logger.info('SCIM group members joined once eligible', { groupId: id, joined: missing.filter((m) => !still.includes(m)) });
+      if (still.length === 0) await this.deps.store.markPending(id, false);
+    }
+    return { joined, waiting };
   }
 
   private async update(live: Live, desired: Desired, request: ScimGroupRequest): Promise<Pending[]> {
@@ -306,6 +337,7 @@ export class ScimGroups {
       pending.push({ value: m.value, reason: profile.status === MemberStatus.Disabled ? 'disabled' : 'guest' });
     }
     if (pending.length) logger.warn('SCIM group members DocSpace did not let join (kept; added when eligible)', { groupId: group.id, pending });
+    await this.deps.store.markPending(group.id, pending.length > 0);
     return pending;
   }
 

@@ -9,7 +9,8 @@
  *
  * Groups (issue 14): per SCIM Group (= DocSpace group id) `scim#group#<id>` with its displayName, externalId, meta
  * and the members the IdP assigned (those DocSpace has not let join yet included); `scim#groupName#<lower>` (each
- * `{groupId}`) for the duplicate check and SCIM_GROUP_TYPES; the key set `scim#groups`.
+ * `{groupId}`) for the duplicate check and SCIM_GROUP_TYPES; the key sets `scim#groups` and `scim#groups#pending` (groups
+ * whose assigned members have not all joined).
  */
 import type { KeySet, RecordStore } from '../store/ports';
 
@@ -50,7 +51,18 @@ export class ScimStore {
     private readonly records: RecordStore,
     private readonly managed: KeySet,
     private readonly managedGroups: KeySet,
+    /** Groups with assigned members DocSpace has not let join yet: the follow-ups offer them again. */
+    private readonly pendingGroups: KeySet,
   ) {}
+
+  async markPending(id: string, pending: boolean): Promise<void> {
+    if (pending) await this.pendingGroups.add(id.toLowerCase());
+    else await this.pendingGroups.remove(id.toLowerCase());
+  }
+
+  async pendingGroupIds(): Promise<string[]> {
+    return (await this.pendingGroups.list()).sort();
+  }
 
   async group(id: string): Promise<{ record: GroupRecord; version: number } | undefined> {
     const found = await this.records.get<GroupRecord>(groupKey(id));

@@ -214,6 +214,25 @@ describe('SCIM /Groups: DocSpace rules', () => {
     expect((await call('GET', `/Groups/${id}`)).body).not.toHaveProperty(EXTENSION);
   });
 
+  it('the follow-ups offer waiting members again: one enabled or upgraded outside SCIM (in DocSpace by hand) joins within a run', async () => {
+    const ann = await user('ann');
+    const off = await user('off', { active: false });
+    const guest = stack.docspace.addMember({ email: 'outside.guest@example.com', type: 2 });
+    const id = (await group('Waiting room', [ann, off, guest.id])).body.id as string;
+    expect(membersOf(id)).toEqual([ann]);
+    const followUp = functions.followUp();
+    expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toMatchObject({ groupMembersJoined: 0, groupMembersWaiting: 2 });
+    const offMember = stack.docspace.members.get(off);
+    if (offMember) offMember.status = 1;
+    guest.type = 4;
+    expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toMatchObject({ groupMembersJoined: 2, groupMembersWaiting: 0 });
+    expect(membersOf(id)).toEqual([ann, off, guest.id].sort());
+    // Nothing waits any more: the next run reads no group.
+    stack.docspace.requests.length = 0;
+    expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toEqual({ done: 0, remaining: 0, waiting: 0 });
+    expect(stack.docspace.calls().filter((r) => r.path.startsWith('/api/2.0/group'))).toEqual([]);
+  });
+
   it('a member downgraded to Guest leaves every DocSpace group; the SCIM group keeps them as pending', async () => {
     const ann = await user('ann');
     const id = (await group('Crew', [ann])).body.id as string;
