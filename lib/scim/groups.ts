@@ -149,7 +149,12 @@ export class ScimGroups {
     const desired: Desired = { displayName: displayNameOf(field(body, 'displayName')), members: unique(membersOf(field(body, 'members'))) };
     const externalId = externalIdOf(field(body, 'externalId'));
     if (externalId !== undefined) desired.externalId = externalId;
-    const same = await this.deps.store.groupNamed(desired.displayName);
+    let same = await this.deps.store.groupNamed(desired.displayName);
+    if (same && !(await request.groups.get(same.id, false))) {
+      // Deleted in DocSpace by hand: the name is free again.
+      await this.save(same.id, { ...same.record, deleted: true, modifiedMs: this.deps.clock.now() }, same.version);
+      same = undefined;
+    }
     if (same) {
       // The same create again (an IdP retrying a POST whose answer it lost): the same resource, not a conflict.
       if ((same.record.externalId ?? null) === (desired.externalId ?? null) && externalId !== undefined) return this.created(same, [], request);
@@ -351,11 +356,30 @@ export class ScimGroups {
       for (const id of await this.deps.store.managedGroupIds()) if ((await this.deps.store.group(id))?.record.externalId === value) out.push(id);
       return out;
     }
+    // DocSpace's search is a substring match: compared exactly (any case) here.
+    const exact = (await request.groups.search(value)).filter((g) => lower(g.name) === lower(value) && !isSystem(g) && !g.isLDAP);
     const named = await this.deps.store.groupNamed(value);
-    if (!named) return [];
-    // The store's name, checked against DocSpace's substring search and compared exactly (any case) there.
-    const found = await request.groups.search(value);
-    return found.some((g) => g.id.toLowerCase() === named.id && lower(g.name) === lower(value)) ? [named.id] : [];
+    if (named) return exact.some((g) => g.id.toLowerCase() === named.id) ? [named.id] : [];
+    if (exact.length > 1) {
+      logger.warn('SCIM found several DocSpace groups of one name; none is matched (rename all but one)', { groups: exact.map((g) => g.id) });
+      return [];
+    }
+    const [only] = exact;
+    return only ? [await this.adopt(only.id, request)] : [];
+  }
+
+  /**
+   * A DocSpace group of exactly the name an IdP looks for, met for the first time: managed by this door from now on,
+   * with its current members as the assigned ones (as the user filter matches existing members).
+   */
+  private async adopt(id: string, request: ScimGroupRequest): Promise<string> {
+    const group = await this.docspaceGroup(id, request);
+    const now = this.deps.clock.now();
+    const members = (group.members ?? []).map((m) => ({ value: m.id.toLowerCase(), ...(m.firstName || m.lastName ? { display: `${m.firstName ?? ''} ${m.lastName ?? ''}`.trim() } : {}) }));
+    const prior = await this.deps.store.group(id);
+    await this.save(id.toLowerCase(), { displayName: group.name, members, createdMs: now, modifiedMs: now }, prior?.version);
+    logger.info('SCIM matched an existing DocSpace group; it is now managed by SCIM', { groupId: id.toLowerCase() });
+    return id.toLowerCase();
   }
 
   /** A group this door manages and has not deleted, that DocSpace still has (else 404). */

@@ -181,6 +181,31 @@ describe('SCIM /Groups: DocSpace rules', () => {
     expect((await call('GET', `/Groups?filter=${encodeURIComponent('members[value eq "x"]')}`)).status).toBe(400);
   });
 
+  it('matches a DocSpace group made by hand on displayName eq (exactly one of that name): managed by SCIM from then on, its members assigned', async () => {
+    const ann = await user('ann');
+    const bob = await user('bob');
+    const made = stack.docspace.addGroup('Finance', [ann]);
+    stack.docspace.addGroup('Finance Ops');
+    const found = await call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "finance"')}`);
+    expect(found.body).toMatchObject({ totalResults: 1, Resources: [{ id: made.id, displayName: 'Finance', members: [{ value: ann }] }] });
+    expect((await patch(made.id, [{ op: 'add', path: 'members', value: [{ value: bob }] }])).status).toBe(204);
+    expect(membersOf(made.id)).toEqual([ann, bob].sort());
+    // Two DocSpace groups of one name: neither is matched, and a create of that name is a 409.
+    stack.docspace.addGroup('Board');
+    stack.docspace.addGroup('board');
+    expect((await call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Board"')}`)).body.totalResults).toBe(0);
+    expect((await group('Board')).status).toBe(409);
+  });
+
+  it('frees the name of a group deleted in DocSpace by hand: its GET is 404, and a create of that name makes a new group', async () => {
+    const first = (await group('Temp')).body.id as string;
+    stack.docspace.groups.delete(first);
+    expect((await call('GET', `/Groups/${first}`)).status).toBe(404);
+    const again = await group('Temp');
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(first);
+  });
+
   it('answers 409 for a duplicate displayName (this door\'s group in any case, or a DocSpace group of that name); DocSpace itself would allow it', async () => {
     expect((await group('Finance')).status).toBe(201);
     expect(await group('FINANCE')).toMatchObject({ status: 409, body: { scimType: 'uniqueness' } });
