@@ -173,7 +173,7 @@ const groupPatch = fc.record(
 );
 /** Groups and PATCHes DocSpace can take: the creates, renames and member changes that succeed (or meet 409). */
 const validMembers = fc.subarray(['known', 'guest']).map((ids) => ids.map((value) => ({ value })));
-const validGroup = fc.record({ displayName: fc.constantFrom('Fuzz', 'Admins', 'Other', 'Team A', 'team a'), externalId: fc.uuid(), members: validMembers }, { requiredKeys: ['displayName'] });
+const validGroup = fc.record({ displayName: fc.oneof(fc.constantFrom('Fuzz', 'Admins', 'Other', 'Team A', 'team a'), fc.stringMatching(/^[A-Z][a-z]{2,8}( [A-Z][a-z]{1,5})?$/)), externalId: fc.uuid(), members: validMembers }, { requiredKeys: ['displayName'] });
 const validPatch = fc
   .array(
     fc.oneof(
