@@ -118,9 +118,9 @@ export class ScimGroups {
   }
 
   /**
-   * The groups this door manages, paged (1-based startIndex, count ≤ 100). `displayName eq "…"` is answered exactly
-   * and without regard to case from the store, then DocSpace's substring search (a DocSpace group of that exact name
-   * that this door has not met is not listed: it is not a SCIM resource until the IdP creates it).
+   * The groups this door manages, paged (1-based startIndex, count ≤ 100), as stored. `displayName eq "…"` is answered
+   * exactly and without regard to case over DocSpace's substring search; the one DocSpace group of that name this door
+   * has not met is matched (adopted), several of one name match none.
    */
   async list(query: URLSearchParams, request: ScimGroupRequest): Promise<ScimReply> {
     const startIndex = Math.max(1, integerOf(query, 'startIndex') ?? 1);

@@ -204,7 +204,10 @@ export class ScimUsers {
     const active = input.active ?? wasActive;
     const record: UserRecord = { ...live.record, resource: input.resource, active, modifiedMs: this.deps.clock.now() };
     const version = await this.save(live.id, record, live.version);
-    if (this.deps.rejoin && (role || (input.active === true && !wasActive))) await this.deps.rejoin(live.id, request);
+    if (this.deps.rejoin && (role || (input.active === true && !wasActive))) {
+      // The member's change is applied; their waiting groups are a bonus the follow-ups also give, so no failure here.
+      await this.deps.rejoin(live.id, request).catch((error: unknown) => logger.warn('SCIM could not offer the member to their waiting groups; the follow-ups will', { userId: live.id, error }));
+    }
     return { status: 200, body: resourceOf(live.id, record, version, active, request.location(live.id)) };
   }
 

@@ -325,6 +325,13 @@ describe('SCIM_GROUP_TYPES: user types from group membership', () => {
     expect(typeOf(ann)).toBe(1);
     await call('DELETE', `/Groups/${id}`);
     expect(typeOf(ann)).toBe(1);
+    // Deleting a mapped group returns a member without roles to the default.
+    const bob = await user('bob');
+    const admins = (await group('DocSpace Admins', [bob])).body.id as string;
+    expect(typeOf(bob)).toBe(3);
+    expect((await call('DELETE', `/Groups/${admins}`)).status).toBe(204);
+    stack.docspace.finishTypeTasks();
+    expect(typeOf(bob)).toBe(4);
   });
 
   it('a mapped group upgrades a Guest, who can then join; a disabled member\'s type waits (deferred) until they are enabled', async () => {
