@@ -314,6 +314,13 @@ describe('Groups API (GROUPS-NOTES.md)', () => {
     expect((await api('GET', 'group', undefined, READ_KEY)).status).toBe(200);
   });
 
+  it('never changes a system group: DELETE answers 204 and does nothing (UM L927–930); a PUT, whose effect is unresearched, fails loudly (500)', async () => {
+    expect(await api('DELETE', `group/${SYSTEM_USER_GROUP}`)).toMatchObject({ status: 204, text: '' });
+    expect((await api('PUT', `group/${SYSTEM_USER_GROUP}`, { membersToAdd: [ann.id] })).status).toBe(500);
+    expect((await api('GET', `group/${SYSTEM_USER_GROUP}`)).json.response).toMatchObject({ name: 'User', membersCount: 0 });
+    expect(((await api('GET', 'group')).json as { total?: number }).total).toBe(0);
+  });
+
   it('has no replace or member routes here (404): the project adds and removes with PUT group/{id}', async () => {
     const group = docspace.addGroup('Team', [ann.id]);
     expect((await api('POST', `group/${group.id}/members`, { members: [bob.id] })).status).toBe(404);
