@@ -112,7 +112,7 @@ export class ScimGroups {
 
   async get(id: string, request: ScimGroupRequest): Promise<ScimReply> {
     const live = await this.live(id);
-    const group = await this.docspaceGroup(live.id, request);
+    const group = await this.docspaceGroup(live.id, request, live);
     const pending = await this.pendingOf(live.record.members, group, request);
     return { status: 200, body: this.resourceOf(live, pending, request) };
   }
@@ -248,7 +248,7 @@ export class ScimGroups {
   }
 
   private async update(live: Live, desired: Desired, request: ScimGroupRequest): Promise<Pending[]> {
-    const group = await this.docspaceGroup(live.id, request);
+    const group = await this.docspaceGroup(live.id, request, live);
     if (lower(desired.displayName) !== lower(live.record.displayName)) {
       const same = await this.deps.store.groupNamed(desired.displayName);
       if (same && same.id !== live.id) throw conflict('a group with this displayName already exists');
@@ -390,8 +390,13 @@ export class ScimGroups {
     return { id: id.toLowerCase(), ...group };
   }
 
-  private async docspaceGroup(id: string, request: ScimGroupRequest): Promise<Group> {
+  /** The group in DocSpace; one deleted there by hand is a 404, and its record is closed (its name free again). */
+  private async docspaceGroup(id: string, request: ScimGroupRequest, live?: Live): Promise<Group> {
     const group = await request.groups.get(id);
+    if (!group && live) {
+      await this.deps.store.saveGroup(live.id, { ...live.record, deleted: true, modifiedMs: this.deps.clock.now() }, live.version);
+      await this.deps.store.markPending(live.id, false);
+    }
     if (!group || isSystem(group)) throw notFound(id);
     if (group.isLDAP) throw new ScimFailure(409, 'the DocSpace group comes from LDAP; LDAP sync owns it', 'mutability');
     return group;

@@ -201,6 +201,7 @@ describe('SCIM /Groups: DocSpace rules', () => {
     const first = (await group('Temp')).body.id as string;
     stack.docspace.groups.delete(first);
     expect((await call('GET', `/Groups/${first}`)).status).toBe(404);
+    expect((await call('GET', '/Groups')).body.totalResults).toBe(0);
     const again = await group('Temp');
     expect(again.status).toBe(201);
     expect(again.body.id).not.toBe(first);
