@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DocSpaceClient, openDocSpacePool } from './docspace/client';
+import { Groups } from './docspace/groups';
 import { People } from './docspace/people';
 import type { SenderDoorServices } from './http/senderDoor';
 import { applier } from './pipeline/apply';
@@ -17,6 +18,7 @@ import { secretsManager } from './secrets/secretsManager';
 import { openSenderApi, openSenderApiAgent, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
 import type { ScimDoorServices } from './scim/door';
+import { mappedGroupType, ScimGroups } from './scim/groups';
 import { ScimStore } from './scim/store';
 import { ScimUsers } from './scim/users';
 import { ConfigurationError } from './outcome';
@@ -45,6 +47,7 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
   });
   let stores;
   let scimUsers: ScimUsers | undefined;
+  let scimGroups: ScimGroups | undefined;
   if (settings.eventsTable) {
     // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
     const dynamoDb = new DynamoDBClient({});
@@ -55,30 +58,55 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
       directory: new MemberDirectory(records),
       pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
     };
-    const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'));
-    scimUsers = new ScimUsers({ process: (e, c) => process(e, c), store: scimStore, directory: stores.directory, roles: settings.roles, deleteMode: settings.scimDelete, clock });
+    const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups#pending'));
+    const users: ScimUsers = new ScimUsers({
+      process: (e, c) => process(e, c),
+      store: scimStore,
+      directory: stores.directory,
+      roles: settings.roles,
+      deleteMode: settings.scimDelete,
+      clock,
+      groupType: (userId) => mappedGroupType(scimStore, settings.scimGroupTypes, userId),
+      rejoin: (userId, request): Promise<void> => groups.rejoin(userId, request),
+    });
+    const groups: ScimGroups = new ScimGroups({ store: scimStore, mappedNames: new Set(settings.scimGroupTypes.keys()), retype: (userId, request): Promise<void> => users.retype(userId, request), clock });
+    scimUsers = users;
+    scimGroups = groups;
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
   const agent = openSenderApiAgent();
+  const scimPeople = (remainingMs: () => number) => {
+    const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
+    return {
+      people: new People(client),
+      groups: new Groups(client),
+      get calls() {
+        return client.calls;
+      },
+    };
+  };
 
   return {
     secrets,
     process,
-    followUp,
+    async followUp(remainingMs) {
+      const report = await followUp(remainingMs);
+      if (!scimGroups) return report;
+      // Members of SCIM groups who could not join (Guests, disabled) are offered again once eligible.
+      const ports = scimPeople(remainingMs);
+      const groups = await scimGroups.offerPending(ports.groups, remainingMs);
+      return groups.joined || groups.waiting ? { ...report, groupMembersJoined: groups.joined, groupMembersWaiting: groups.waiting } : report;
+    },
     scimUsers() {
       if (!scimUsers) throw new ConfigurationError('SCIM keeps its users in the events table: set IDEMPOTENCY_TABLE');
       return scimUsers;
     },
-    now: () => clock.now(),
-    scimPeople(remainingMs) {
-      const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
-      return {
-        people: new People(client),
-        get calls() {
-          return client.calls;
-        },
-      };
+    scimGroups() {
+      if (!scimGroups) throw new ConfigurationError('SCIM keeps its groups in the events table: set IDEMPOTENCY_TABLE');
+      return scimGroups;
     },
+    now: () => clock.now(),
+    scimPeople,
     senderContext(sender) {
       const entry = senderEntry(sender);
       let api: Promise<SenderApi> | undefined;

@@ -4,6 +4,7 @@
  * never a silent default. The senders' own settings (API URL, options) are named by their registry entries.
  */
 import * as z from 'zod';
+import type { UserType } from './docspace/types';
 import { ConfigurationError } from './outcome';
 import { buildRoleMap, roleMapOverridesSchema, type RoleMap } from './roles';
 import { buildSenderMapping, senderMappingSchema, type SenderMappings } from './senders/kit/mapping';
@@ -41,6 +42,8 @@ const envSchema = z.object({
   /** Which sender fields become DocSpace contacts and roles, per sender (JSON; see lib/senders/kit/mapping.ts). */
   SENDER_MAPPING: jsonSetting(senderMappingSchema),
   /** What a SCIM DELETE does to the DocSpace member: disable them (default), or disable then delete them. */
+  /** SCIM groups whose members get a DocSpace type (JSON: group display name → type), e.g. {"DocSpace Admins": "DocSpaceAdmin"}. */
+  SCIM_GROUP_TYPES: jsonSetting(roleMapOverridesSchema),
   SCIM_DELETE: z.preprocess(blankIsUnset, z.enum(['disable', 'delete']).default('disable')),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
@@ -73,6 +76,8 @@ export interface Settings {
   senders: Record<Sender, SenderSettings>;
   mappings: SenderMappings;
   scimDelete: 'disable' | 'delete';
+  /** SCIM_GROUP_TYPES, by display name in lower case. */
+  scimGroupTypes: ReadonlyMap<string, UserType>;
 }
 
 function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Sender, SenderSettings> {
@@ -114,5 +119,6 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     senders,
     mappings: buildSenderMapping(e.SENDER_MAPPING),
     scimDelete: e.SCIM_DELETE,
+    scimGroupTypes: new Map(Object.entries(e.SCIM_GROUP_TYPES).map(([name, type]) => [name.trim().toLowerCase(), type])),
   };
 }

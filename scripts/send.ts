@@ -5,6 +5,9 @@
  *   npm run send -- --sender okta events/okta/verification.request.json   (Okta's verification GET)
  *   npm run send -- --sender scim events/scim/entra-create-user.json      (POST /scim/v2/Users, bearer token)
  *   npm run send -- --sender scim events/scim/okta-patch-deactivate.json --id <user id>   (PATCH /scim/v2/Users/<id>)
+ *   npm run send -- --sender scim events/scim/entra-create-group.json                     (POST /scim/v2/Groups)
+ *   npm run send -- --sender scim events/scim/okta-patch-group-members.json --id <group id> --member <user id>
+ *     (a file named *group* goes to /Groups; MEMBER_ID and GROUP_ID in a sample become --member and --id)
  * Options: --url (default http://localhost:3000), --secret (default: the local one for that sender).
  * Exits 1 when the answer is not 2xx.
  */
@@ -23,10 +26,11 @@ async function main(): Promise<void> {
       sender: { type: 'string', default: 'standardWebhooks' },
       secret: { type: 'string' },
       id: { type: 'string' },
+      member: { type: 'string' },
     },
   });
   const file = positionals[0];
-  if (file && values.sender === 'scim') return sendScim(file, values.url, values.secret ?? LOCAL.scimToken, values.id);
+  if (file && values.sender === 'scim') return sendScim(file, values.url, values.secret ?? LOCAL.scimToken, values.id, values.member);
   const sender = values.sender as SenderName;
   if (!file || !SENDERS.includes(sender)) throw new Error(`usage: npm run send -- [--sender ${SENDERS.join('|')}] <file> [--url URL] [--secret S]`);
   const text = readFileSync(file, 'utf8');
@@ -51,13 +55,16 @@ async function main(): Promise<void> {
 }
 
 /** A SCIM request as Entra or Okta sends it: POST a create, PATCH a PatchOp, PUT a full resource (the last two need --id). */
-async function sendScim(file: string, base: string, token: string, id: string | undefined): Promise<void> {
-  const body = readFileSync(file, 'utf8');
+async function sendScim(file: string, base: string, token: string, id: string | undefined, member: string | undefined): Promise<void> {
+  const raw = readFileSync(file, 'utf8');
+  if (raw.includes('MEMBER_ID') && !member) throw new Error(`${file}: names a member: --member <user id>`);
+  const body = raw.replaceAll('MEMBER_ID', member ?? '').replaceAll('GROUP_ID', id ?? '');
+  const resource = /group/i.test(file) ? 'Groups' : 'Users';
   const parsed = JSON.parse(body) as { schemas?: string[] };
   const patch = parsed.schemas?.includes('urn:ietf:params:scim:api:messages:2.0:PatchOp') ?? false;
   const method = patch ? 'PATCH' : /put/i.test(file) ? 'PUT' : 'POST';
-  if (method !== 'POST' && !id) throw new Error(`${file}: a ${method} needs the user's id: --id <id>`);
-  const url = new URL(`/scim/v2/Users${method === 'POST' ? '' : `/${id}`}`, base);
+  if (method !== 'POST' && !id) throw new Error(`${file}: a ${method} needs the ${resource === 'Groups' ? 'group' : 'user'}'s id: --id <id>`);
+  const url = new URL(`/scim/v2/${resource}${method === 'POST' ? '' : `/${id}`}`, base);
   const res = await fetch(url, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' }, body });
   console.log(`${method} ${url.pathname} → ${res.status}`);
   console.log(await res.text());

@@ -162,6 +162,11 @@ export class DocSpaceClient {
       const effective = status >= 200 && status < 300 ? (envelope.statusCode ?? 400) : status;
       throw new DocSpaceError(effective, messageOf(body, effective), method, path, retryAfterFromHeaders(headers));
     }
+    // `DELETE group/{id}` answers NoContent(): 204 with no body and no envelope (GROUPS-NOTES §1.6).
+    if (status === 204 && text.length === 0) {
+      const empty = options.schema.safeParse(undefined);
+      if (empty.success) return empty.data;
+    }
     if (!isObject(body)) {
       throw new DocSpaceError(502, 'DocSpace answered 2xx without a JSON envelope', method, path);
     }

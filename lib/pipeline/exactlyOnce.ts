@@ -55,6 +55,9 @@ export interface FollowUpReport {
   remaining: number;
   /** Events waiting on a change outside the service: a member who does not exist yet, or is disabled. */
   waiting: number;
+  /** SCIM group members DocSpace let join in this run, and those still waiting (Guests, disabled); when there were any. */
+  groupMembersJoined?: number;
+  groupMembersWaiting?: number;
 }
 
 export interface Pipeline {

@@ -8,7 +8,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Groups } from '../docspace/groups';
 import type { People } from '../docspace/people';
+import type { ScimGroups } from './groups';
 import { exchangeOf, isHttpApiEvent } from '../http/exchange';
 import { rawBody } from '../http/rawBody';
 import { logger } from '../log';
@@ -23,7 +25,9 @@ export interface ScimDoorServices {
   /** The /Users operations; a ServiceError when the service is not set up for SCIM (no events table). */
   scimUsers(): ScimUsers;
   /** DocSpace reads for one request, with the number of calls made. */
-  scimPeople(remainingMs: () => number): { people: People; readonly calls: number };
+  /** The /Groups operations; the same ServiceError without an events table. */
+  scimGroups(): ScimGroups;
+  scimPeople(remainingMs: () => number): { people: People; groups: Groups; readonly calls: number };
   /** The time, for how often a refused token may make the secret be read again. */
   now(): number;
 }
@@ -84,7 +88,7 @@ function locationBase(event: APIGatewayProxyEventV2, headers: Record<string, str
 export function scimDoor(services: () => ScimDoorServices) {
   const tokens = (refresh: boolean) => services().secrets.bearerTokens(SCIM_TOKEN_KEY, refresh);
   const now = () => services().now();
-  const info = new WeakMap<object, { operation: string; userId?: string; reads: () => number; events: ScimRequest['events'] }>();
+  const info = new WeakMap<object, { operation: string; userId?: string; groupId?: string; reads: () => number; events: ScimRequest['events'] }>();
 
   const respond = (request: middy.Request<unknown, unknown, Error, Context>, reply: ScimReply, outcome: string, retryAfterSeconds?: number) => {
     const exchange = exchangeOf(request);
@@ -92,6 +96,7 @@ export function scimDoor(services: () => ScimDoorServices) {
     const fields = {
       operation: about.operation,
       ...(about.userId ? { userId: about.userId } : {}),
+      ...(about.groupId ? { groupId: about.groupId } : {}),
       status: reply.status,
       outcome,
       events: about.events,
@@ -150,7 +155,7 @@ export function scimDoor(services: () => ScimDoorServices) {
       const query = new URLSearchParams(event.rawQueryString ?? '');
       const method = exchange.method;
       const resource = (segments[0] ?? '').toLowerCase();
-      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, reads: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}) };
+      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, reads: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}), ...(segments[1] && resource === 'groups' ? { groupId: segments[1] } : {}) };
       info.set(request, about);
       const body = () => jsonOf(exchange.rawBody, exchange.headers['content-type']);
 
@@ -160,7 +165,7 @@ export function scimDoor(services: () => ScimDoorServices) {
         const reads = services().scimPeople(() => request.context.getRemainingTimeInMillis());
         about.reads = () => reads.calls;
         const base = locationBase(event, exchange.headers);
-        const scim: ScimRequest = { people: reads.people, context: request.context, location: (id) => `${base}/Users/${id}`, events: about.events };
+        const scim: ScimRequest = { people: reads.people, groups: reads.groups, context: request.context, location: (id) => `${base}/Users/${id}`, events: about.events };
         const id = segments[1];
         if (id === undefined && method === 'GET') reply = await users.list(query, scim);
         else if (id === undefined && method === 'POST') reply = await users.create(body(), scim);
@@ -173,9 +178,22 @@ export function scimDoor(services: () => ScimDoorServices) {
           reply = { ...reply, body: data.Resources ? { ...data, Resources: data.Resources.map((r) => project(r, query)) } : project(data, query) };
         }
       } else if (resource === 'groups' && segments.length <= 2) {
-        if (method === 'GET' && segments.length === 1) reply = { status: 200, body: listResponse([], 0, 1) };
-        else if (method === 'GET') throw notFound(segments[1] ?? '');
-        else throw new ScimFailure(501, 'Groups are not provisioned by this server yet; turn group provisioning off');
+        const groups = services().scimGroups();
+        const reads = services().scimPeople(() => request.context.getRemainingTimeInMillis());
+        about.reads = () => reads.calls;
+        const base = locationBase(event, exchange.headers);
+        const scim: ScimRequest = { people: reads.people, groups: reads.groups, context: request.context, location: (id) => `${base}/Groups/${id}`, events: about.events };
+        const id = segments[1];
+        if (id === undefined && method === 'GET') reply = await groups.list(query, scim);
+        else if (id === undefined && method === 'POST') reply = await groups.create(body(), scim);
+        else if (id !== undefined && method === 'GET') reply = await groups.get(id, scim);
+        else if (id !== undefined && method === 'PUT') reply = await groups.replace(id, body(), scim);
+        else if (id !== undefined && method === 'PATCH') reply = await groups.patch(id, body(), scim);
+        else if (id !== undefined && method === 'DELETE') reply = await groups.remove(id, scim);
+        if (reply?.body !== undefined && method === 'GET') {
+          const data = reply.body as { Resources?: unknown[] };
+          reply = { ...reply, body: data.Resources ? { ...data, Resources: data.Resources.map((r) => project(r, query)) } : project(data, query) };
+        }
       } else if (method === 'GET' && segments.length === 1 && (resource === 'serviceproviderconfig' || resource === 'serviceconfiguration')) {
         reply = { status: 200, body: serviceProviderConfig };
       } else if (method === 'GET' && resource === 'resourcetypes') {

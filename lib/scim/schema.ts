@@ -7,7 +7,9 @@
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+/** This server's Group extension: the assigned members DocSpace has not let join yet (Guests, disabled members). */
+export const GROUP_EXTENSION = 'urn:onlyoffice:params:scim:schemas:extension:docspace:2.0:Group';
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
@@ -158,8 +160,12 @@ const groupSchemaDocument = {
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
   id: GROUP_SCHEMA,
   name: 'Group',
-  description: 'Group (not provisioned by this server yet)',
-  attributes: [attribute('displayName', 'string', { required: true }), attribute('members', 'complex', { multiValued: true, subAttributes: subAttributes(['value', 'display', 'type']) })],
+  description: 'Group (a DocSpace group)',
+  attributes: [
+    attribute('displayName', 'string', { required: true, uniqueness: 'server' }),
+    attribute('externalId', 'string', { caseExact: true }),
+    attribute('members', 'complex', { multiValued: true, subAttributes: subAttributes(['value', 'display', 'type']) }),
+  ],
   meta: { resourceType: 'Schema', location: `/Schemas/${GROUP_SCHEMA}` },
 };
 
@@ -197,13 +203,25 @@ export const resourceTypes = [
     id: 'Group',
     name: 'Group',
     endpoint: '/Groups',
-    description: 'Groups (always empty until group provisioning lands)',
+    description: 'DocSpace groups',
     schema: GROUP_SCHEMA,
+    schemaExtensions: [{ schema: GROUP_EXTENSION, required: false }],
     meta: { resourceType: 'ResourceType', location: '/ResourceTypes/Group' },
   },
 ];
 
-export const schemaDocuments = [userSchemaDocument, enterpriseSchemaDocument, groupSchemaDocument];
+const groupExtensionDocument = {
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+  id: GROUP_EXTENSION,
+  name: 'DocSpaceGroup',
+  description: 'Assigned members DocSpace has not let join yet (a Guest or a disabled member); added once eligible',
+  attributes: [
+    attribute('pendingMembers', 'complex', { multiValued: true, mutability: 'readOnly', subAttributes: subAttributes(['value', 'reason']) }),
+  ],
+  meta: { resourceType: 'Schema', location: `/Schemas/${GROUP_EXTENSION}` },
+};
+
+export const schemaDocuments = [userSchemaDocument, enterpriseSchemaDocument, groupSchemaDocument, groupExtensionDocument];
 
 /** A ListResponse page (RFC 7644 §3.4.2). */
 export const listResponse = (resources: unknown[], totalResults: number, startIndex: number) => ({

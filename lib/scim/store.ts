@@ -6,6 +6,11 @@
  *
  * Items: `scim#user#<id>`, `scim#userName#<lower>`, `scim#externalId#<value>`, `scim#email#<lower>` (each `{userId}`), and
  * the key set `scim#users`. No index: lookups are items, so the role needs no new permission.
+ *
+ * Groups (issue 14): per SCIM Group (= DocSpace group id) `scim#group#<id>` with its displayName, externalId, meta
+ * and the members the IdP assigned (those DocSpace has not let join yet included); `scim#groupName#<lower>` (each
+ * `{groupId}`) for the duplicate check and SCIM_GROUP_TYPES; the key sets `scim#groups` and `scim#groups#pending` (groups
+ * whose assigned members have not all joined).
  */
 import type { KeySet, RecordStore } from '../store/ports';
 
@@ -22,17 +27,76 @@ export interface UserRecord {
   deleted?: boolean;
 }
 
+export interface GroupRecord {
+  displayName: string;
+  externalId?: string;
+  /** The members the IdP assigned (DocSpace ids, lower case; the IdP's display), whether or not DocSpace let them join. */
+  members: { value: string; display?: string }[];
+  createdMs: number;
+  modifiedMs: number;
+  /** DELETEd through this door (DocSpace's group is gone). */
+  deleted?: boolean;
+}
+
 export type LookupKind = 'userName' | 'externalId' | 'email';
 
 const MAX_RACES = 8;
 const userKey = (id: string) => `scim#user#${id.toLowerCase()}`;
+const groupKey = (id: string) => `scim#group#${id.toLowerCase()}`;
+const groupNameKey = (name: string) => `scim#groupName#${name.trim().toLowerCase()}`;
 const lookupKey = (kind: LookupKind, value: string) => `scim#${kind}#${kind === 'externalId' ? value : value.toLowerCase()}`;
 
 export class ScimStore {
   constructor(
     private readonly records: RecordStore,
     private readonly managed: KeySet,
+    private readonly managedGroups: KeySet,
+    /** Groups with assigned members DocSpace has not let join yet: the follow-ups offer them again. */
+    private readonly pendingGroups: KeySet,
   ) {}
+
+  async markPending(id: string, pending: boolean): Promise<void> {
+    if (pending) await this.pendingGroups.add(id.toLowerCase());
+    else await this.pendingGroups.remove(id.toLowerCase());
+  }
+
+  async pendingGroupIds(): Promise<string[]> {
+    return (await this.pendingGroups.list()).sort();
+  }
+
+  async group(id: string): Promise<{ record: GroupRecord; version: number } | undefined> {
+    const found = await this.records.get<GroupRecord>(groupKey(id));
+    return found ? { record: found.value, version: found.version } : undefined;
+  }
+
+  /** Writes the group (compare-and-set at `version`), its name lookup, and keeps it in (or out of) the set. */
+  async saveGroup(id: string, record: GroupRecord, version: number | undefined): Promise<number | undefined> {
+    if (!(await this.records.put(groupKey(id), record, version))) return undefined;
+    if (record.deleted) await this.managedGroups.remove(id.toLowerCase());
+    else {
+      await this.managedGroups.add(id.toLowerCase());
+      for (let race = 0; race < MAX_RACES; race += 1) {
+        const current = await this.records.get<{ groupId: string }>(groupNameKey(record.displayName));
+        if (current?.value.groupId === id.toLowerCase()) break;
+        if (await this.records.put(groupNameKey(record.displayName), { groupId: id.toLowerCase() }, current?.version)) break;
+      }
+    }
+    return (version ?? 0) + 1;
+  }
+
+  /** The live group this door keeps under a display name (any case), when its record still has that name. */
+  async groupNamed(name: string): Promise<{ id: string; record: GroupRecord; version: number } | undefined> {
+    const entry = await this.records.get<{ groupId: string }>(groupNameKey(name));
+    if (!entry?.value.groupId) return undefined;
+    const group = await this.group(entry.value.groupId);
+    if (!group || group.record.deleted || group.record.displayName.trim().toLowerCase() !== name.trim().toLowerCase()) return undefined;
+    return { id: entry.value.groupId, ...group };
+  }
+
+  /** The ids of the groups this door manages, in a stable order (for paging). */
+  async managedGroupIds(): Promise<string[]> {
+    return (await this.managedGroups.list()).sort();
+  }
 
   async user(id: string): Promise<{ record: UserRecord; version: number } | undefined> {
     const found = await this.records.get<UserRecord>(userKey(id));

@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import type { Groups } from '../docspace/groups';
 import type { People } from '../docspace/people';
-import { MemberStatus, type Profile } from '../docspace/types';
+import { MemberStatus, privilegeOf, userTypeName, type Profile, type UserType } from '../docspace/types';
 import { parseEventFor, type CanonicalEventType } from '../events';
 import { emailHash, logger } from '../log';
 import type { SyncResult } from '../outcome';
@@ -38,11 +39,16 @@ export interface ScimUsersDeps {
   roles: RoleMap;
   deleteMode: ScimDeleteMode;
   clock: Clock;
+  /** The highest type the member's SCIM_GROUP_TYPES groups give, if any. */
+  groupType?(userId: string): Promise<UserType | undefined>;
+  /** After a member's change: the groups they wait to join are asked again (lib/scim/groups.ts). */
+  rejoin?(userId: string, request: ScimRequest): Promise<void>;
 }
 
 /** One request's view: DocSpace reads for it, its Lambda context, and where a resource lives. */
 export interface ScimRequest {
   people: People;
+  groups: Groups;
   context: Context;
   location(id: string): string;
   /** What the request applied, for its log line. */
@@ -189,7 +195,7 @@ export class ScimUsers {
       }
     }
     const wasActive = isActive(profile);
-    const role = mentionsRoles ? (typeOfRoles(input.resource.roles, this.deps.roles)?.role ?? 'User') : undefined;
+    const role = mentionsRoles ? await this.roleFor(live.id, input.resource.roles) : undefined;
     // Enabled before a type change (DocSpace changes no disabled member's type), disabled after it.
     if (input.active === true && !wasActive) await this.apply('user.reactivated', member, request);
     if (role) await this.apply('user.role_changed', { ...member, role }, request);
@@ -198,7 +204,36 @@ export class ScimUsers {
     const active = input.active ?? wasActive;
     const record: UserRecord = { ...live.record, resource: input.resource, active, modifiedMs: this.deps.clock.now() };
     const version = await this.save(live.id, record, live.version);
+    if (this.deps.rejoin && (role || (input.active === true && !wasActive))) {
+      // The member's change is applied; their waiting groups are a bonus the follow-ups also give, so no failure here.
+      await this.deps.rejoin(live.id, request).catch((error: unknown) => logger.warn('SCIM could not offer the member to their waiting groups; the follow-ups will', { userId: live.id, error }));
+    }
     return { status: 200, body: resourceOf(live.id, record, version, active, request.location(live.id)) };
+  }
+
+  /**
+   * The role a member's type follows: the highest privilege among their mapped roles and their SCIM_GROUP_TYPES
+   * groups (a group's type by its DocSpace name); with neither, User (the default).
+   */
+  private async roleFor(userId: string, roles: unknown): Promise<string> {
+    const fromRoles = typeOfRoles(roles, this.deps.roles);
+    const fromGroups = await this.deps.groupType?.(userId);
+    if (fromGroups !== undefined && (fromRoles === undefined || privilegeOf(fromGroups) > privilegeOf(fromRoles.type))) return userTypeName(fromGroups);
+    return fromRoles?.role ?? 'User';
+  }
+
+  /**
+   * A member's type again from their roles and groups, after a change of a mapped group (through the pipeline: an
+   * upgrade at once, a downgrade asynchronous, deferred while disabled). Members this door does not manage keep theirs.
+   */
+  async retype(userId: string, request: ScimRequest): Promise<void> {
+    const user = await this.deps.store.user(userId);
+    if (!user || user.record.deleted) {
+      logger.info('SCIM group type not applied: the member is not managed by SCIM', { userId });
+      return;
+    }
+    const role = await this.roleFor(userId, user.record.resource.roles);
+    await this.apply('user.role_changed', { userId: userId.toLowerCase(), email: user.record.email, role }, request);
   }
 
   /** A canonical event through the pipeline, checked like any door's; a member who vanished is a 404. */

@@ -16,6 +16,14 @@
  * Every API key belongs to a member: those given in `apiKeys` or `setApiKeys` to the portal owner (as our key
  * does), others through `addApiKey`.
  *
+ * The Groups API (shared/reference/docspace/GROUPS-NOTES.md) with its awkward parts: names are not unique, the list
+ * searches names as a lower-cased substring and pages with `total`, Guests and disabled members cannot join (400 on
+ * create, skipped silently on `PUT group/{id}`), disabled members keep their membership but are hidden from
+ * `members`, a downgrade to Guest (`POST people/type`) drops every membership, system-group ids resolve on GET but
+ * are never listed, reads need a RoomAdmin or admin caller and writes an admin, a key with scopes needs
+ * `accounts:read` (or `*:read`, `*:write`, `*`) to read groups, and DELETE answers 204 with no body. The replace,
+ * add, remove and manager member routes are not emulated (404): this project does not use them.
+ *
  * Test hooks, outside the API: `GET /__emulator/state`, `POST /__emulator/reset`, `PUT /__emulator/keys`.
  */
 import { randomUUID } from 'node:crypto';
@@ -51,6 +59,24 @@ export interface RecordedRequest {
   status: number;
 }
 
+export interface EmulatedGroup {
+  id: string;
+  name: string;
+  /** Member ids in the order they joined (disabled members stay, hidden from the DTO). */
+  members: string[];
+  managerId?: string;
+}
+
+/** A list answer with the envelope's `total` (GroupsController L88–90). */
+class Page {
+  constructor(
+    readonly items: unknown[],
+    readonly total: number,
+  ) {}
+}
+/** `NoContent()`: 204 with an empty body, no envelope. */
+const NO_CONTENT = Symbol('no content');
+
 interface TypeTask {
   id: string;
   userId: string;
@@ -70,6 +96,18 @@ export interface DocSpaceEmulatorOptions {
 }
 
 export const OWNER_ID = '6d1a1b3c-0000-4000-8000-00000000a001';
+/** Constants.SystemGroups: names and ids. */
+const SYSTEM_GROUPS: Record<string, string> = {
+  'c5cc67d1-c3e8-43c0-a3ad-3928ae3e5b5e': 'Everyone',
+  'aced04fa-dd96-4b35-af3e-346bf1eb972d': 'Guest',
+  'abef62db-11a8-4673-9d32-ef1d8af19dc0': 'RoomAdmin',
+  'cd84e66b-b803-40fc-99f9-b2969a54a1de': 'DocSpaceAdmin',
+  '88f11e7c-7407-4bea-b4cb-070010cdbb6b': 'User',
+};
+const SYSTEM_CATEGORY = '7717039d-fbe9-45ad-81c1-68a1aa10ce1f';
+const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
+const GROUP_READ_SCOPES = ['accounts:read', '*:read', '*:write', '*'];
+const GROUP_WRITE_SCOPES = ['accounts:write', '*:write', '*'];
 const TYPE_NAMES: Record<TypeNumber, string> = { 1: 'RoomAdmin', 2: 'Guest', 3: 'DocSpaceAdmin', 4: 'User' };
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The server checks addresses with .NET's MailAddress and [EmailAddress]; this is close enough for an emulator.
@@ -121,6 +159,9 @@ function contactsFrom(value: unknown): { type: string; value: string }[] | undef
 export class DocSpaceEmulator extends HttpEmulator {
   profile: DocSpaceProfile;
   readonly members = new Map<string, Member>();
+  readonly groups = new Map<string, EmulatedGroup>();
+  /** API key → its scopes; a key without an entry (or with an empty list) has every scope. */
+  private readonly scopes = new Map<string, string[]>();
   /** The first member saved with each address (lower case): what `GET people/email` answers. */
   private readonly idByEmail = new Map<string, string>();
   readonly requests: RecordedRequest[] = [];
@@ -150,6 +191,8 @@ export class DocSpaceEmulator extends HttpEmulator {
   reset(options: { profile?: DocSpaceProfile } = {}): void {
     if (options.profile) this.profile = options.profile;
     this.members.clear();
+    this.groups.clear();
+    this.scopes.clear();
     this.idByEmail.clear();
     this.tasks.clear();
     this.failures = [];
@@ -163,8 +206,32 @@ export class DocSpaceEmulator extends HttpEmulator {
   }
 
   /** A key of another member: calls made with it are that member's (a DocSpaceAdmin who is not the owner, say). */
-  addApiKey(key: string, userId: string): void {
+  addApiKey(key: string, userId: string, scopes: string[] = []): void {
     this.keys.set(key, userId);
+    if (scopes.length) this.scopes.set(key, scopes);
+  }
+
+  /** A group as the Groups API would have made it (test set-up). */
+  addGroup(name: string, members: string[] = []): EmulatedGroup {
+    const group: EmulatedGroup = { id: randomUUID(), name, members: [...new Set(members.map((m) => m.toLowerCase()))] };
+    this.groups.set(group.id, group);
+    return group;
+  }
+
+  /** A member's groups (hidden memberships of disabled members included). */
+  groupsOf(userId: string): EmulatedGroup[] {
+    return [...this.groups.values()].filter((g) => g.members.includes(userId.toLowerCase()));
+  }
+
+  /** UpdateUserTypeProgressItem L221–229: a member who becomes a Guest leaves every custom group. */
+  private typeChanged(member: Member, type: TypeNumber): void {
+    member.type = type;
+    if (type === 2) for (const group of this.groups.values()) this.leave(group, member.id);
+  }
+
+  private leave(group: EmulatedGroup, userId: string): void {
+    group.members = group.members.filter((m) => m !== userId);
+    if (group.managerId === userId) delete group.managerId;
   }
 
   /** The next `count` API requests fail with `status` (and headers such as Retry-After), without any effect. */
@@ -198,7 +265,7 @@ export class DocSpaceEmulator extends HttpEmulator {
       if (task.error || task.pollsLeft === 0) continue;
       task.pollsLeft = 0;
       const member = this.members.get(task.userId);
-      if (member) member.type = task.type;
+      if (member) this.typeChanged(member, task.type);
     }
   }
 
@@ -313,9 +380,14 @@ export class DocSpaceEmulator extends HttpEmulator {
         throw new ApiError(400, 'The JSON value could not be parsed.');
       }
       const caller = this.authenticate(authorization);
-      const response = await this.route(method, url.pathname, query, body, caller);
+      const response = await this.route(method, url.pathname, query, body, caller, this.scopesOf(authorization));
+      if (response === NO_CONTENT) return { status: 204, body, payload: undefined };
+      const links = [{ href: url.href, action: method }];
+      if (response instanceof Page) {
+        return { status: 200, body, payload: { response: response.items, count: response.items.length, links, total: response.total, status: 0, statusCode: 200 } };
+      }
       const count = Array.isArray(response) ? response.length : 1;
-      return { status: 200, body, payload: { response, count, links: [{ href: url.href, action: method }], status: 0, statusCode: 200 } };
+      return { status: 200, body, payload: { response, count, links, status: 0, statusCode: 200 } };
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError(500, error instanceof Error ? error.message : String(error));
       const payload = e.bare ? undefined : { error: { message: e.message, type: 'System.Exception', hresult: -2146233088 }, status: 1, statusCode: e.status };
@@ -334,14 +406,20 @@ export class DocSpaceEmulator extends HttpEmulator {
     return caller;
   }
 
+  private scopesOf(header: string | undefined): string[] {
+    const key = /^Bearer (sk-[0-9a-z]+)$/i.exec(header ?? '')?.[1];
+    return key === undefined ? [] : (this.scopes.get(key) ?? []);
+  }
+
   private member(id: string): Member {
     const found = this.members.get(id.toLowerCase()) ?? [...this.members.values()].find((m) => m.email.split('@')[0] === id);
     if (!found) throw userNotFound();
     return found;
   }
 
-  private async route(method: string, path: string, query: Record<string, string>, body: unknown, caller: Member): Promise<unknown> {
+  private async route(method: string, path: string, query: Record<string, string>, body: unknown, caller: Member, scopes: string[]): Promise<unknown> {
     const p = path.replace(/\/+$/, '').split('/').slice(1); // ['api', '2.0', 'people', ...]
+    if (p[0] === 'api' && p[1] === '2.0' && p[2] === 'group') return this.routeGroup(method, p.slice(3), query, body, caller, scopes);
     if (p[0] !== 'api' || p[1] !== '2.0' || p[2] !== 'people') throw new ApiError(404, '', true);
     const segments = p.slice(3);
     const [a, b, c] = segments;
@@ -442,6 +520,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (!isAdmin(caller) || member.isOwner || member.id === caller.id || (member.type === 3 && !caller.isOwner)) throw accessDenied();
     if (member.status !== 2) throw new ApiError(403, 'The user is not suspended');
     this.members.delete(member.id);
+    for (const group of this.groups.values()) this.leave(group, member.id);
     if (this.idByEmail.get(member.email.toLowerCase()) === member.id) this.idByEmail.delete(member.email.toLowerCase());
     return this.toDto(member);
   }
@@ -500,7 +579,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (!task) throw userNotFound();
     if (!task.error && task.pollsLeft > 0) {
       task.pollsLeft -= 1;
-      if (task.pollsLeft === 0) this.member(task.userId).type = task.type;
+      if (task.pollsLeft === 0) this.typeChanged(this.member(task.userId), task.type);
     }
     return this.progressDto(task);
   }
@@ -528,10 +607,135 @@ export class DocSpaceEmulator extends HttpEmulator {
     return this.toDto(member);
   }
 
+  // ---- Groups API (GROUPS-NOTES.md) ----
+
+  private routeGroup(method: string, segments: string[], query: Record<string, string>, body: unknown, caller: Member, scopes: string[]): unknown {
+    const [id, more] = segments;
+    const read = method === 'GET';
+    // AUTHX ScopesMap: a key with scopes needs one of the listed ones; the refusal is a 403 with no body.
+    if (scopes.length && !scopes.some((s) => (read ? GROUP_READ_SCOPES : GROUP_WRITE_SCOPES).includes(s))) throw new ApiError(403, 'Forbidden', true);
+    // Reads: RoomAdmin allowed, User denied, Guest none; writes: admins only (Acl.cs, AzManager).
+    if (read ? !(isAdmin(caller) || caller.type === 1) : !isAdmin(caller)) throw accessDenied();
+    // `{id:guid}`: anything else matches no route.
+    if (id !== undefined && !GUID.test(id)) throw new ApiError(404, '', true);
+    if (more !== undefined) throw new ApiError(404, '', true);
+    if (id === undefined && method === 'GET') return this.listGroups(query);
+    if (id === undefined && method === 'POST') return this.createGroup(body);
+    if (id !== undefined && method === 'GET') return this.groupDto(this.group(id), query.includeMembers?.toLowerCase() !== 'false');
+    if (id !== undefined && method === 'PUT') return this.updateGroup(this.writableGroup(id), body);
+    if (id !== undefined && method === 'DELETE') {
+      // UM L927–930: a system id is silently not deleted; the controller still answers 204.
+      if (!SYSTEM_GROUPS[id.toLowerCase()]) this.groups.delete(this.group(id).id);
+      return NO_CONTENT;
+    }
+    throw new ApiError(405, '', true);
+  }
+
+  private group(id: string): EmulatedGroup {
+    const lower = id.toLowerCase();
+    const system = SYSTEM_GROUPS[lower];
+    if (system) return { id: lower, name: system, members: [] };
+    const found = this.groups.get(lower);
+    if (!found) throw new ApiError(404, 'The group could not be found');
+    return found;
+  }
+
+  /** The controller does not block writes to system ids, and their effect is unresearched (§3.9): not modelled. */
+  private writableGroup(id: string): EmulatedGroup {
+    if (SYSTEM_GROUPS[id.toLowerCase()]) throw new ApiError(500, 'emulator: writes to a system group are not modelled (GROUPS-NOTES §3.9, §8)');
+    return this.group(id);
+  }
+
+  /** ValidateUserAsync (GC L437–444): a known member, not disabled, not a Guest. Pending members pass. */
+  private canJoin(id: unknown): Member | undefined {
+    if (typeof id !== 'string' || !GUID.test(id)) return undefined;
+    const member = this.members.get(id.toLowerCase());
+    return member && member.status !== 2 && member.type !== 2 ? member : undefined;
+  }
+
+  private ids(value: unknown, name: string): string[] {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !GUID.test(v))) {
+      throw new ApiError(400, `The JSON value could not be converted to System.Collections.Generic.IEnumerable\`1[System.Guid]. Path: $.${name}`);
+    }
+    return [...new Set(value.map((v: string) => v.toLowerCase()))];
+  }
+
+  private groupDto(group: EmulatedGroup, includeMembers: boolean): unknown {
+    const system = Boolean(SYSTEM_GROUPS[group.id]);
+    // GetUsersByGroupAsync defaults to EmployeeStatus.Default: Active and Pending only.
+    const visible = group.members.map((m) => this.members.get(m)).filter((m): m is Member => m !== undefined && m.status !== 2);
+    const manager = group.managerId ? this.members.get(group.managerId) : undefined;
+    return {
+      name: group.name,
+      parent: EMPTY_GUID,
+      category: system ? SYSTEM_CATEGORY : EMPTY_GUID,
+      id: group.id,
+      isLDAP: false,
+      ...(system ? { isSystem: true } : {}),
+      ...(manager ? { manager: this.toDto(manager) } : {}),
+      ...(includeMembers ? { members: visible.map((m) => this.toDto(m)) } : {}),
+      membersCount: visible.length,
+    };
+  }
+
+  /** `GET group`: custom groups only, name contains the lower-cased, trimmed text; `userId`; by name; `total`. */
+  private listGroups(query: Record<string, string>): Page {
+    const text = (query.filterValue ?? '').trim().toLowerCase();
+    const startIndex = query.startIndex === undefined ? 0 : Number(query.startIndex);
+    const count = query.count === undefined ? 100 : Number(query.count);
+    if (!Number.isInteger(startIndex) || startIndex < 0 || !Number.isInteger(count) || count < 1 || count > 100) {
+      throw new ApiError(400, 'One or more validation errors occurred.');
+    }
+    const userId = query.userId?.toLowerCase();
+    const all = [...this.groups.values()]
+      .filter((g) => g.name.toLowerCase().includes(text) && (userId === undefined || g.members.includes(userId)))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return new Page(all.slice(startIndex, startIndex + count).map((g) => this.groupDto(g, false)), all.length);
+  }
+
+  private groupName(value: unknown, minimum: number): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') throw new ApiError(400, 'The JSON value could not be converted to System.String. Path: $.groupName');
+    if (value.length < minimum || value.length > 128) throw new ApiError(400, 'One or more validation errors occurred.');
+    return value;
+  }
+
+  /** `POST group` (GC L156–197): the name checked, every member validated (the first failing one is a 400), saved. */
+  private createGroup(body: unknown): unknown {
+    const name = this.groupName(field(body, 'groupName'), 1);
+    if (name === undefined) throw new ApiError(400, 'One or more validation errors occurred.');
+    if (name.trim() === '') throw new ApiError(400, "The value cannot be an empty string or composed entirely of whitespace. (Parameter 'inDto.GroupName')");
+    const members = this.ids(field(body, 'members'), 'members');
+    const managerRaw = field(body, 'groupManager');
+    const manager = managerRaw === undefined || managerRaw === null || managerRaw === EMPTY_GUID ? undefined : this.ids([managerRaw], 'groupManager')[0];
+    for (const id of [...members, ...(manager ? [manager] : [])]) if (!this.canJoin(id)) throw new ApiError(400, 'The user could not be found');
+    const group = this.addGroup(name, manager ? [manager, ...members] : members);
+    if (manager) group.managerId = manager;
+    return this.groupDto(group, true);
+  }
+
+  /** `PUT group/{id}` (GC L213–246): name (`""` is saved), manager, then membersToAdd (skipping who cannot join), then membersToRemove. */
+  private updateGroup(group: EmulatedGroup, body: unknown): unknown {
+    const name = this.groupName(field(body, 'groupName'), 0);
+    const toAdd = this.ids(field(body, 'membersToAdd'), 'membersToAdd');
+    const toRemove = this.ids(field(body, 'membersToRemove'), 'membersToRemove');
+    const managerRaw = field(body, 'groupManager');
+    if (name !== undefined) group.name = name;
+    const manager = typeof managerRaw === 'string' ? this.canJoin(managerRaw) : undefined;
+    if (manager) {
+      group.managerId = manager.id;
+      if (!group.members.includes(manager.id)) group.members.push(manager.id);
+    }
+    for (const id of toAdd) if (this.canJoin(id) && !group.members.includes(id)) group.members.push(id);
+    for (const id of toRemove) if (this.members.has(id)) this.leave(group, id);
+    return this.groupDto(group, true);
+  }
+
   private handleHook(method: string, path: string, text: string, res: ServerResponse): void {
     const body = (text ? JSON.parse(text) : {}) as { profile?: DocSpaceProfile; keys?: string[] };
     if (method === 'GET' && path === '/__emulator/state') {
-      return sendJson(res, 200, { profile: this.profile, members: [...this.members.values()], requests: this.requests });
+      return sendJson(res, 200, { profile: this.profile, members: [...this.members.values()], groups: [...this.groups.values()], requests: this.requests });
     }
     if (method === 'POST' && path === '/__emulator/reset') {
       this.reset(body);

@@ -208,3 +208,122 @@ describe('contacts (§3.8) and profiles', () => {
     expect(m).toMatchObject({ firstName: 'Test', contacts: [{ type: 'mail', value: 'a@example.org' }] });
   });
 });
+
+describe('Groups API (GROUPS-NOTES.md)', () => {
+  const SYSTEM_USER_GROUP = '88f11e7c-7407-4bea-b4cb-070010cdbb6b';
+  const idsOf = (answer: Answer) => ((answer.json.response?.members ?? []) as { id: string }[]).map((m) => m.id);
+  let ann: Member;
+  let bob: Member;
+
+  beforeEach(() => {
+    ann = docspace.addMember({ email: 'ann@example.com', type: 4 });
+    bob = docspace.addMember({ email: 'bob@example.com', type: 1 });
+  });
+
+  it('creates groups with POST group; names are not unique (a second group, 200); the answer holds the members', async () => {
+    const first = await api('POST', 'group', { groupName: 'Sales', members: [ann.id, bob.id] });
+    const second = await api('POST', 'group', { groupName: 'Sales' });
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(first.json.response).toMatchObject({ name: 'Sales', membersCount: 2, isLDAP: false });
+    expect(idsOf(first)).toEqual([ann.id, bob.id]);
+    expect(second.json.response?.id).not.toBe(first.json.response?.id);
+    expect(docspace.groups.size).toBe(2);
+  });
+
+  it('refuses a create with a Guest or a disabled member (400 "The user could not be found"), creating nothing; and a name missing, empty, blank or over 128', async () => {
+    const guest = docspace.addMember({ email: 'guest@example.com', type: 2 });
+    const disabled = docspace.addMember({ email: 'off@example.com', status: 2 });
+    for (const id of [guest.id, disabled.id, '0e0e0e0e-0000-4000-8000-000000000000']) {
+      const refused = await api('POST', 'group', { groupName: 'Team', members: [ann.id, id] });
+      expect(refused).toMatchObject({ status: 400, json: { error: { message: 'The user could not be found' } } });
+    }
+    for (const body of [{}, { groupName: '' }, { groupName: '   ' }, { groupName: 'x'.repeat(129) }]) expect((await api('POST', 'group', body)).status).toBe(400);
+    expect(docspace.groups.size).toBe(0);
+  });
+
+  it('skips a Guest or a disabled member silently on PUT group/{id} (200), renames (even to ""), adds then removes', async () => {
+    const guest = docspace.addMember({ email: 'guest@example.com', type: 2 });
+    const disabled = docspace.addMember({ email: 'off@example.com', status: 2 });
+    const group = docspace.addGroup('Team', [ann.id]);
+    const added = await api('PUT', `group/${group.id}`, { groupName: 'Team 2', membersToAdd: [bob.id, guest.id, disabled.id] });
+    expect(added.status).toBe(200);
+    expect(idsOf(added)).toEqual([ann.id, bob.id]);
+    expect(added.json.response?.name).toBe('Team 2');
+    const removed = await api('PUT', `group/${group.id}`, { groupName: '', membersToRemove: [ann.id] });
+    expect(idsOf(removed)).toEqual([bob.id]);
+    expect(removed.json.response?.name).toBe('');
+  });
+
+  it('keeps a disabled member in the group but hides them from members and membersCount; they reappear when enabled', async () => {
+    const group = docspace.addGroup('Team', [ann.id, bob.id]);
+    await api('PUT', 'people/status/2', { userIds: [ann.id] });
+    const hidden = await api('GET', `group/${group.id}`);
+    expect(idsOf(hidden)).toEqual([bob.id]);
+    expect(hidden.json.response?.membersCount).toBe(1);
+    expect(docspace.groupsOf(ann.id)).toHaveLength(1);
+    await api('PUT', 'people/status/1', { userIds: [ann.id] });
+    expect(idsOf(await api('GET', `group/${group.id}`))).toEqual([ann.id, bob.id]);
+  });
+
+  it('drops every membership when a member is downgraded to Guest (POST people/type), not on the legacy isUser route', async () => {
+    const a = docspace.addGroup('A', [ann.id, bob.id]);
+    docspace.addGroup('B', [ann.id]);
+    await api('POST', 'people/type', { type: 2, userId: ann.id });
+    docspace.finishTypeTasks();
+    expect(docspace.groupsOf(ann.id)).toEqual([]);
+    expect(idsOf(await api('GET', `group/${a.id}`))).toEqual([bob.id]);
+    await api('PUT', `people/${bob.id}`, { isUser: true });
+    expect(docspace.groupsOf(bob.id)).toHaveLength(1);
+  });
+
+  it('searches names as a lower-cased substring, pages with total, never lists system groups, items without members', async () => {
+    for (const name of ['Legal', 'legal ops', 'Paralegal', 'Sales']) docspace.addGroup(name, [ann.id]);
+    const found = await fetch(`${docspace.url}/api/2.0/group?filterValue=%20LEGAL%20&startIndex=1&count=1`, { headers: { authorization: `Bearer ${OWNER_KEY}` } });
+    const page = (await found.json()) as { response: Record<string, unknown>[]; total: number; count: number };
+    expect(page.total).toBe(3);
+    expect(page.count).toBe(1);
+    expect(page.response[0]).not.toHaveProperty('members');
+    expect(page.response[0]).toMatchObject({ membersCount: 1 });
+    const all = await fetch(`${docspace.url}/api/2.0/group`, { headers: { authorization: `Bearer ${OWNER_KEY}` } });
+    expect(((await all.json()) as { total: number }).total).toBe(4);
+  });
+
+  it('resolves a system-group id on GET (isSystem) and answers 404 for an unknown group; deletes with 204 and no body, then 404', async () => {
+    expect((await api('GET', `group/${SYSTEM_USER_GROUP}`)).json.response).toMatchObject({ id: SYSTEM_USER_GROUP, name: 'User', isSystem: true, category: '7717039d-fbe9-45ad-81c1-68a1aa10ce1f' });
+    expect(await api('GET', 'group/0e0e0e0e-0000-4000-8000-000000000000')).toMatchObject({ status: 404, json: { error: { message: 'The group could not be found' } } });
+    const group = docspace.addGroup('Gone', [ann.id]);
+    expect(await api('DELETE', `group/${group.id}`)).toMatchObject({ status: 204, text: '' });
+    expect((await api('DELETE', `group/${group.id}`)).status).toBe(404);
+    expect(docspace.members.has(ann.id)).toBe(true);
+  });
+
+  it('lets a RoomAdmin read and only admins write (403); a key with scopes needs accounts:read to read (403 without a body)', async () => {
+    const ROOM_ADMIN_KEY = `sk-${'d'.repeat(64)}`;
+    const SCOPED_KEY = `sk-${'e'.repeat(64)}`;
+    const READ_KEY = `sk-${'f'.repeat(64)}`;
+    docspace.addApiKey(ROOM_ADMIN_KEY, bob.id);
+    docspace.addApiKey(GUEST_KEY, ann.id);
+    docspace.addApiKey(SCOPED_KEY, admin.id, ['accounts:write']);
+    docspace.addApiKey(READ_KEY, admin.id, ['accounts:read', 'accounts:write']);
+    expect((await api('GET', 'group', undefined, ROOM_ADMIN_KEY)).status).toBe(200);
+    expect(await api('POST', 'group', { groupName: 'X' }, ROOM_ADMIN_KEY)).toMatchObject(denied);
+    expect(await api('GET', 'group', undefined, GUEST_KEY)).toMatchObject(denied);
+    expect(await api('GET', 'group', undefined, SCOPED_KEY)).toMatchObject({ status: 403, text: '' });
+    expect((await api('POST', 'group', { groupName: 'X' }, SCOPED_KEY)).status).toBe(200);
+    expect((await api('GET', 'group', undefined, READ_KEY)).status).toBe(200);
+  });
+
+  it('never changes a system group: DELETE answers 204 and does nothing (UM L927–930); a PUT, whose effect is unresearched, fails loudly (500)', async () => {
+    expect(await api('DELETE', `group/${SYSTEM_USER_GROUP}`)).toMatchObject({ status: 204, text: '' });
+    expect((await api('PUT', `group/${SYSTEM_USER_GROUP}`, { membersToAdd: [ann.id] })).status).toBe(500);
+    expect((await api('GET', `group/${SYSTEM_USER_GROUP}`)).json.response).toMatchObject({ name: 'User', membersCount: 0 });
+    expect(((await api('GET', 'group')).json as { total?: number }).total).toBe(0);
+  });
+
+  it('has no replace or member routes here (404): the project adds and removes with PUT group/{id}', async () => {
+    const group = docspace.addGroup('Team', [ann.id]);
+    expect((await api('POST', `group/${group.id}/members`, { members: [bob.id] })).status).toBe(404);
+    expect(docspace.groups.get(group.id)?.members).toEqual([ann.id]);
+  });
+});

@@ -37,3 +37,20 @@ describe('role map', () => {
     );
   });
 });
+
+describe('SCIM_GROUP_TYPES', () => {
+  it('maps group display names (any case, trimmed) to DocSpace types by name or number; empty when unset', () => {
+    const { scimGroupTypes } = parseSettings({ ...env, SCIM_GROUP_TYPES: '{" DocSpace Admins ": "docspaceadmin", "Room Admins": 1, "External": "Guest"}' });
+    expect([...scimGroupTypes]).toEqual([
+      ['docspace admins', 3],
+      ['room admins', 1],
+      ['external', 2],
+    ]);
+    expect(parseSettings(env).scimGroupTypes.size).toBe(0);
+  });
+
+  it('stops the function on a type DocSpace does not have, or bad JSON, naming the setting', () => {
+    expect(() => parseSettings({ ...env, SCIM_GROUP_TYPES: '{"Admins": "Emperor"}' })).toThrow(/SCIM_GROUP_TYPES/);
+    expect(() => parseSettings({ ...env, SCIM_GROUP_TYPES: '[' })).toThrow(/SCIM_GROUP_TYPES: is not valid JSON/);
+  });
+});
