@@ -4,6 +4,7 @@
  * door; nothing below reaches for a setting or a singleton of its own.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DocSpaceClient, openDocSpacePool } from './docspace/client';
 import { People } from './docspace/people';
@@ -20,6 +21,9 @@ import type { ScimDoorServices } from './scim/door';
 import { ScimStore } from './scim/store';
 import { ScimUsers } from './scim/users';
 import { ConfigurationError } from './outcome';
+import { enqueuer, type Enqueue } from './queue/ingress';
+import type { Queue } from './queue/queue';
+import { sqsQueue } from './queue/sqs';
 import { parseSettings, type Settings } from './settings';
 import { powertoolsIdempotency } from './store/idempotency';
 import type { Clock } from './store/ports';
@@ -32,7 +36,8 @@ export interface Services extends SenderDoorServices, ScimDoorServices {
 
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
-export function compose(settings: Settings, clock: Clock = systemClock): Services {
+/** `queue` replaces the SQS queue of queue mode (the tests' in-memory double). */
+export function compose(settings: Settings, clock: Clock = systemClock, queue?: Queue): Services {
   const secrets = secretsManager(settings);
   const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
   const apply = applier({
@@ -50,7 +55,7 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
     const dynamoDb = new DynamoDBClient({});
     const records = dynamoDbRecords(dynamoDb, settings.eventsTable);
     stores = {
-      idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds),
+      idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: settings.idempotencyLegacyPrefixes }),
       lease: new MemberLease(records, clock),
       directory: new MemberDirectory(records),
       pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
@@ -60,10 +65,17 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
   const agent = openSenderApiAgent();
+  // Queue mode (settings make sure the queue URL and the events table are set): the webhook doors enqueue.
+  let enqueue: Enqueue | undefined;
+  if (settings.deliveryMode === 'queue' && settings.queueUrl && stores) {
+    // The client honours AWS_ENDPOINT_URL_SQS, so tests and `npm start` reach the local SQS.
+    enqueue = enqueuer(queue ?? sqsQueue(new SQSClient({}), settings.queueUrl), stores.directory);
+  }
 
   return {
     secrets,
     process,
+    ...(enqueue ? { enqueue } : {}),
     followUp,
     scimUsers() {
       if (!scimUsers) throw new ConfigurationError('SCIM keeps its users in the events table: set IDEMPOTENCY_TABLE');

@@ -9,6 +9,7 @@ import { emailHash, logger } from '../log';
 import { answerFor, isRetryable, type Answer } from '../outcome';
 import type { Translation } from '../senders/kit/adapter';
 import type { ProcessEvent } from './exactlyOnce';
+import type { Enqueue } from '../queue/ingress';
 
 interface EventResult extends Answer {
   eventId: string;
@@ -16,7 +17,7 @@ interface EventResult extends Answer {
 }
 
 export interface DeliveryAnswer extends Answer {
-  outcome: 'processed' | 'ignored' | 'unavailable';
+  outcome: 'processed' | 'ignored' | 'unavailable' | 'accepted';
   results: EventResult[];
   ignored: string[];
   retryAfterSeconds?: number;
@@ -51,4 +52,17 @@ export async function processDelivery(sender: string, translation: Translation, 
     };
   }
   return { outcome: results.length === 0 ? 'ignored' : 'processed', results, ignored: translation.ignored };
+}
+
+/**
+ * Queue mode: the delivery's events on the queue, in the sender's order, and 200 at once with the queued event ids
+ * (what Okta, BambooHR and HiBob take as "accepted"). A queue that does not take them fails the whole delivery (503):
+ * the sender delivers again, and deduplication keeps the events sent already from being applied twice.
+ */
+export async function enqueueDelivery(sender: string, translation: Translation, enqueue: Enqueue): Promise<DeliveryAnswer> {
+  await enqueue(translation.events);
+  for (const event of translation.events) logger.info('event queued', { sender, eventId: event.id, eventType: event.type });
+  for (const reason of translation.ignored) logger.info('delivery item ignored', { sender, reason });
+  const results = translation.events.map((e) => ({ eventId: e.id, type: e.type, outcome: 'queued' as const }));
+  return { outcome: results.length === 0 ? 'ignored' : 'accepted', results, ignored: translation.ignored };
 }
