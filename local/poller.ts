@@ -1,0 +1,105 @@
+/**
+ * The worker's event source mapping, on this machine: receives batches from the local SQS, invokes the worker as
+ * Lambda would (an SQS event, a context with the function's timeout) and honours `batchItemFailures`: it deletes
+ * the messages the worker did not report, and leaves the reported ones to come back after the visibility timeout
+ * (and, after the queue's maxReceiveCount, to move to the DLQ). A handler that throws leaves the whole batch.
+ * (The serverless-offline-sqs release on npm deletes the whole batch whatever the handler answers: not used.)
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { lambdaContext, type LambdaHandler } from './lambda';
+
+export interface PollerOptions {
+  client: SQSClient;
+  queueUrl: string;
+  queueArn?: string;
+  handler: LambdaHandler;
+  /** Batches handled at once (Lambda runs several; FIFO keeps one member's group in one of them). */
+  concurrency?: number;
+  /** The worker's timeout, as serverless.yml sets it. */
+  timeoutMs?: number;
+  /** Pause when the queue had nothing. */
+  idleMs?: number;
+  onBatch?: (report: { messages: number; failed: number }) => void;
+}
+
+const toRecord = (m: Message, arn: string): SQSRecord => ({
+  messageId: m.MessageId ?? '',
+  receiptHandle: m.ReceiptHandle ?? '',
+  body: m.Body ?? '',
+  attributes: {
+    ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+    SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
+    SenderId: m.Attributes?.SenderId ?? 'local',
+    ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    ...(m.Attributes?.MessageGroupId ? { MessageGroupId: m.Attributes.MessageGroupId } : {}),
+    ...(m.Attributes?.MessageDeduplicationId ? { MessageDeduplicationId: m.Attributes.MessageDeduplicationId } : {}),
+    ...(m.Attributes?.SequenceNumber ? { SequenceNumber: m.Attributes.SequenceNumber } : {}),
+  },
+  messageAttributes: {},
+  md5OfBody: m.MD5OfBody ?? '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: arn,
+  awsRegion: 'us-east-1',
+});
+
+export class Poller {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  /** Batches being handled right now. */
+  private busy = 0;
+
+  constructor(private readonly options: PollerOptions) {}
+
+  /** One receive, one invocation, the deletes: the number of messages received. */
+  async pollOnce(): Promise<number> {
+    const { client, queueUrl, handler } = this.options;
+    // Short polling: the local SQS answers a long poll with some messages twice.
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] as never, MessageSystemAttributeNames: ['All'] }),
+    );
+    if (Messages.length === 0) return 0;
+    this.busy += 1;
+    try {
+      const event: SQSEvent = { Records: Messages.map((m) => toRecord(m, this.options.queueArn ?? 'arn:aws:sqs:us-east-1:000000000000:local')) };
+      let failed: Set<string>;
+      try {
+        const response = (await handler(event, lambdaContext('worker', this.options.timeoutMs ?? 60_000))) as SQSBatchResponse | undefined;
+        failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      } catch {
+        failed = new Set(Messages.map((m) => m.MessageId ?? ''));
+      }
+      const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
+      if (done.length > 0) {
+        await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+      }
+      this.options.onBatch?.({ messages: Messages.length, failed: failed.size });
+      return Messages.length;
+    } finally {
+      this.busy -= 1;
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = async () => {
+      while (this.running) {
+        const received = await this.pollOnce().catch(() => 0);
+        if (received === 0) await sleep(this.options.idleMs ?? 200);
+      }
+    };
+    this.loops = Array.from({ length: this.options.concurrency ?? 1 }, loop);
+  }
+
+  /** Whether a batch is being handled right now. */
+  get idle(): boolean {
+    return this.busy === 0;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+}
