@@ -18,6 +18,12 @@
  *   type, the contacts and the names the history leads to (else wrong); and every event acknowledged with a 2xx on
  *   at least one delivery (else never acknowledged).
  *
+ * - Queue mode (`mode: 'queue'`, `npm run chaos -- --mode queue`): the deliveries go to the same doors with
+ *   DELIVERY_MODE=queue, which verify, enqueue to the local SQS FIFO queue and answer at once; a poller (the worker's
+ *   event source mapping) drains the queue through handlers/worker.ts meanwhile, with partial batch failures and
+ *   redrive to the DLQ after QUEUE_MAX_RECEIVES receives; the run waits until the queue is empty, then follow-ups
+ *   and the same checks, plus: the DLQ must be empty.
+ *
  * CHAOS_DEBUG=<e-mail> prints that member's events and every DocSpace request about them.
  */
 import { existsSync } from 'node:fs';
@@ -32,6 +38,7 @@ import { httpEvent, invokeHttp, lambdaContext, type LambdaHandler, setEnv } from
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PendingWork } from '../lib/pipeline/pending';
 import { dynamoDbKeySet, dynamoDbRecords } from '../lib/store/records';
+import { Poller } from './poller';
 import { LOCAL, startLocalStack, type LocalStack } from './stack';
 
 /** The Standard Webhooks example schedule, in seconds after the previous attempt; its length caps the attempts. */
@@ -49,6 +56,8 @@ export interface ChaosOptions {
   retrySchedule: number[];
   /** Rounds of the follow-up handler before the run stops waiting for it. */
   followUpRounds: number;
+  /** sync: the doors apply; queue: the doors enqueue and the worker applies (see above). */
+  mode: 'sync' | 'queue';
   /** Called about every 10 s with the deliveries taken so far, of all. */
   onProgress?: (taken: number, total: number, attempts: number) => void;
 }
@@ -61,6 +70,7 @@ export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'onProgress' | 'members'> = {
   seed: 42,
   retrySchedule: STANDARD_WEBHOOKS_SCHEDULE,
   followUpRounds: 50,
+  mode: 'sync',
 };
 
 export interface ChaosReport {
@@ -86,6 +96,8 @@ export interface ChaosReport {
   /** First deliveries of an update taken before any delivery of the member's hire. */
   updatesBeforeHire: number;
   followUp: { handler: boolean; rounds: number; done: number; remaining: number };
+  /** Queue mode: batches the worker ran, messages it reported failed, and what was left in the queue and the DLQ. */
+  queue?: { batches: number; failedMessages: number; left: number; deadLetters: number };
   seconds: number;
   /** One line per lost, duplicated or wrong member (at most 20). */
   problems: string[];
@@ -255,9 +267,35 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
   // The first attempts go out at a steady rate on the virtual clock: 100 a second.
   deliveries.forEach((d, i) => (d.due = i / 100));
 
-  const stack = await startLocalStack({ faults: { rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 }, downgradePolls: 1 });
-  const restoreEnv = setEnv({ ...stack.env, POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT', DOCSPACE_CONNECTIONS: String(o.concurrency) });
+  const stack = await startLocalStack({
+    faults: { rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 },
+    downgradePolls: 1,
+    sqs: { maxReceives: Number(process.env.QUEUE_MAX_RECEIVES ?? 5), visibilityTimeoutSeconds: 1 },
+  });
+  const restoreEnv = setEnv({
+    ...stack.env,
+    POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT',
+    DOCSPACE_CONNECTIONS: String(o.concurrency),
+    DELIVERY_MODE: o.mode,
+  });
+  let poller: Poller | undefined;
+  const queueStats = { batches: 0, failedMessages: 0, left: 0, deadLetters: 0 };
   try {
+    if (o.mode === 'queue') {
+      const worker = ((await import('../handlers/worker')) as { handler: LambdaHandler }).handler;
+      poller = new Poller({
+        client: stack.sqs.client(),
+        queueUrl: stack.sqs.queueUrl,
+        handler: worker,
+        concurrency: Math.max(1, Math.round(o.concurrency / 5)),
+        idleMs: 50,
+        onBatch: ({ failed }) => {
+          queueStats.batches += 1;
+          queueStats.failedMessages += failed;
+        },
+      });
+      poller.start();
+    }
     type Module = { handler: LambdaHandler };
     const statusHandler = ((await import('../handlers/userStatusChanged')) as Module).handler;
     const handlers: Record<CanonicalEventType, LambdaHandler> = {
@@ -371,12 +409,24 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     );
     clearInterval(progress);
 
+    if (poller) {
+      // Every delivery was answered: the worker drains what the doors queued (a failed message comes back after the
+      // visibility timeout, or moves to the DLQ after its last receive).
+      const deadline = performance.now() + 10 * 60_000;
+      while (performance.now() < deadline && (await stack.sqs.depth(stack.sqs.queueUrl)) > 0) await sleep(200);
+      await poller.stop();
+      queueStats.left = await stack.sqs.depth(stack.sqs.queueUrl);
+      queueStats.deadLetters = await stack.sqs.depth(stack.sqs.dlqUrl);
+    }
+
     const followUp = await runFollowUps(stack, o.followUpRounds);
     // DocSpace's own background type changes finish whether anybody polls them or not.
     stack.docspace.finishTypeTasks();
 
     const check = checkFinalState(stack, expected, await deferredRoles(expected));
     if (followUp.remaining > 0) check.problems.unshift(`follow-ups: ${followUp.remaining} still waiting after ${followUp.rounds} rounds`);
+    if (queueStats.left > 0) check.problems.unshift(`queue: ${queueStats.left} message(s) never drained`);
+    if (queueStats.deadLetters > 0) check.problems.unshift(`queue: ${queueStats.deadLetters} message(s) in the DLQ`);
     const unacknowledged = deliveriesByEvent(deliveries)
       .filter(([event]) => !acknowledged.has(event.id))
       .slice(0, 10)
@@ -397,11 +447,13 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
       faults: { ...(stack.docspace.faults?.injected ?? {}) },
       updatesBeforeHire,
       followUp,
+      ...(o.mode === 'queue' ? { queue: queueStats } : {}),
       seconds: Math.round((performance.now() - started) / 100) / 10,
       problems: check.problems.slice(0, 20),
       unacknowledged,
     };
   } finally {
+    await poller?.stop();
     await stack.stop();
     restoreEnv();
   }

@@ -5,7 +5,7 @@
  * (and, after the queue's maxReceiveCount, to move to the DLQ). A handler that throws leaves the whole batch.
  * (The serverless-offline-sqs release on npm deletes the whole batch whatever the handler answers: not used.)
  */
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lambdaContext, type LambdaHandler } from './lambda';
@@ -17,8 +17,17 @@ export interface PollerOptions {
   handler: LambdaHandler;
   /** Batches handled at once (Lambda runs several; FIFO keeps one member's group in one of them). */
   concurrency?: number;
-  /** The worker's timeout, as serverless.yml sets it. */
+  /**
+   * The worker's timeout, as serverless.yml sets it. Messages are received invisible for at least this long, as the
+   * deployed queue's visibility timeout (twice the worker's) guarantees: a message is never received again while
+   * the worker still runs it.
+   */
   timeoutMs?: number;
+  /**
+   * Seconds before a message the worker reported failed comes back. Deployed, the queue's visibility timeout sets it;
+   * here it is short, so that retries and the move to the DLQ take seconds.
+   */
+  retryAfterSeconds?: number;
   /** Pause when the queue had nothing. */
   idleMs?: number;
   onBatch?: (report: { messages: number; failed: number }) => void;
@@ -57,7 +66,13 @@ export class Poller {
     const { client, queueUrl, handler } = this.options;
     // Short polling: the local SQS answers a long poll with some messages twice.
     const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] as never, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: Math.ceil((this.options.timeoutMs ?? 60_000) / 1000) + 1,
+        AttributeNames: ['All'] as never,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     if (Messages.length === 0) return 0;
     this.busy += 1;
@@ -73,6 +88,15 @@ export class Poller {
       const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
       if (done.length > 0) {
         await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+      }
+      const retry = Messages.filter((m) => failed.has(m.MessageId ?? ''));
+      if (retry.length > 0) {
+        await client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: this.options.retryAfterSeconds ?? 1 })),
+          }),
+        );
       }
       this.options.onBatch?.({ messages: Messages.length, failed: failed.size });
       return Messages.length;
