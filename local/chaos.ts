@@ -23,6 +23,10 @@
  *   event source mapping) drains the queue through handlers/worker.ts meanwhile, with partial batch failures and
  *   redrive to the DLQ after QUEUE_MAX_RECEIVES receives; the run waits until the queue is empty, then follow-ups
  *   and the same checks, plus: the DLQ must be empty.
+ * - DocSpace down longer than the retry budget (`outage: true`, `--outage`, queue mode): DocSpace answers 503 to
+ *   every call while the deliveries come and until every message has moved to the DLQ (the worker gives each
+ *   attempt 2 s, so the receives run out in seconds, not hours); then DocSpace recovers (the seeded faults go on),
+ *   `replay` moves the DLQ back, the worker drains it, and the same checks follow.
  *
  * CHAOS_DEBUG=<e-mail> prints that member's events and every DocSpace request about them.
  */
@@ -38,6 +42,7 @@ import { httpEvent, invokeHttp, lambdaContext, type LambdaHandler, setEnv } from
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PendingWork } from '../lib/pipeline/pending';
 import { dynamoDbKeySet, dynamoDbRecords } from '../lib/store/records';
+import { replayDeadLetters } from '../lib/queue/replay';
 import { Poller } from './poller';
 import { LOCAL, startLocalStack, type LocalStack } from './stack';
 
@@ -58,6 +63,8 @@ export interface ChaosOptions {
   followUpRounds: number;
   /** sync: the doors apply; queue: the doors enqueue and the worker applies (see above). */
   mode: 'sync' | 'queue';
+  /** Queue mode: DocSpace down until everything is in the DLQ, then back, and a replay (see above). */
+  outage?: boolean;
   /** Called about every 10 s with the deliveries taken so far, of all. */
   onProgress?: (taken: number, total: number, attempts: number) => void;
 }
@@ -97,7 +104,7 @@ export interface ChaosReport {
   updatesBeforeHire: number;
   followUp: { handler: boolean; rounds: number; done: number; remaining: number };
   /** Queue mode: batches the worker ran, messages it reported failed, and what was left in the queue and the DLQ. */
-  queue?: { batches: number; failedMessages: number; left: number; deadLetters: number };
+  queue?: { batches: number; failedMessages: number; left: number; deadLetters: number; outage?: { deadLettered: number; replayed: number } };
   seconds: number;
   /** One line per lost, duplicated or wrong member (at most 20). */
   problems: string[];
@@ -279,22 +286,34 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     DELIVERY_MODE: o.mode,
   });
   let poller: Poller | undefined;
-  const queueStats = { batches: 0, failedMessages: 0, left: 0, deadLetters: 0 };
+  const queueStats: NonNullable<ChaosReport['queue']> = { batches: 0, failedMessages: 0, left: 0, deadLetters: 0 };
+  const sqs = stack.sqs.client();
+  let worker: LambdaHandler | undefined;
+  const startPoller = (timeoutMs: number) => {
+    poller = new Poller({
+      client: sqs,
+      queueUrl: stack.sqs.queueUrl,
+      handler: worker as LambdaHandler,
+      concurrency: Math.max(1, Math.round(o.concurrency / 5)),
+      idleMs: 50,
+      timeoutMs,
+      onBatch: ({ failed }) => {
+        queueStats.batches += 1;
+        queueStats.failedMessages += failed;
+      },
+    });
+    poller.start();
+  };
+  /** Until the events queue is empty (drained, or dead-lettered), ten minutes at most. */
+  const queueEmpty = async () => {
+    const deadline = performance.now() + 10 * 60_000;
+    while (performance.now() < deadline && (await stack.sqs.depth(stack.sqs.queueUrl)) > 0) await sleep(200);
+  };
   try {
     if (o.mode === 'queue') {
-      const worker = ((await import('../handlers/worker')) as { handler: LambdaHandler }).handler;
-      poller = new Poller({
-        client: stack.sqs.client(),
-        queueUrl: stack.sqs.queueUrl,
-        handler: worker,
-        concurrency: Math.max(1, Math.round(o.concurrency / 5)),
-        idleMs: 50,
-        onBatch: ({ failed }) => {
-          queueStats.batches += 1;
-          queueStats.failedMessages += failed;
-        },
-      });
-      poller.start();
+      worker = ((await import('../handlers/worker')) as { handler: LambdaHandler }).handler;
+      if (o.outage) stack.docspace.setFaults({ rate: 1, seed: o.seed, mix: { '503': 1 }, retryAfterSeconds: 1 });
+      startPoller(o.outage ? 2_000 : 60_000);
     }
     type Module = { handler: LambdaHandler };
     const statusHandler = ((await import('../handlers/userStatusChanged')) as Module).handler;
@@ -409,11 +428,20 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     );
     clearInterval(progress);
 
+    if (poller && o.outage) {
+      // DocSpace stays down until every message ran out of receives; then it is back, and the DLQ is replayed.
+      await queueEmpty();
+      await poller.stop();
+      const deadLettered = await stack.sqs.depth(stack.sqs.dlqUrl);
+      stack.docspace.setFaults({ rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 });
+      const { moved } = await replayDeadLetters({ client: sqs, dlqUrl: stack.sqs.dlqUrl, queueUrl: stack.sqs.queueUrl });
+      queueStats.outage = { deadLettered, replayed: moved };
+      startPoller(60_000);
+    }
     if (poller) {
       // Every delivery was answered: the worker drains what the doors queued (a failed message comes back after the
       // visibility timeout, or moves to the DLQ after its last receive).
-      const deadline = performance.now() + 10 * 60_000;
-      while (performance.now() < deadline && (await stack.sqs.depth(stack.sqs.queueUrl)) > 0) await sleep(200);
+      await queueEmpty();
       await poller.stop();
       queueStats.left = await stack.sqs.depth(stack.sqs.queueUrl);
       queueStats.deadLetters = await stack.sqs.depth(stack.sqs.dlqUrl);
@@ -454,6 +482,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     };
   } finally {
     await poller?.stop();
+    sqs.destroy();
     await stack.stop();
     restoreEnv();
   }
