@@ -25,7 +25,7 @@
  *   and the same checks, plus: the DLQ must be empty.
  * - DocSpace down longer than the retry budget (`outage: true`, `--outage`, queue mode): DocSpace answers 503 to
  *   every call while the deliveries come and until every message has moved to the DLQ (the worker gives each
- *   attempt 2 s, so the receives run out in seconds, not hours); then DocSpace recovers (the seeded faults go on),
+ *   invocation 6 s, so the receives run out in seconds, not hours); then DocSpace recovers (the seeded faults go on),
  *   `replay` moves the DLQ back, the worker drains it, and the same checks follow.
  *
  * CHAOS_DEBUG=<e-mail> prints that member's events and every DocSpace request about them.
@@ -313,7 +313,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     if (o.mode === 'queue') {
       worker = ((await import('../handlers/worker')) as { handler: LambdaHandler }).handler;
       if (o.outage) stack.docspace.setFaults({ rate: 1, seed: o.seed, mix: { '503': 1 }, retryAfterSeconds: 1 });
-      startPoller(o.outage ? 2_000 : 60_000);
+      startPoller(o.outage ? 6_000 : 60_000);
     }
     type Module = { handler: LambdaHandler };
     const statusHandler = ((await import('../handlers/userStatusChanged')) as Module).handler;

@@ -16,12 +16,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { canonicalEventSchema } from '../events';
 import { logger } from '../log';
-import { answerFor, isRetryable } from '../outcome';
+import { answerFor, isRetryable, RefusedEvent } from '../outcome';
 import type { ProcessEvent } from '../pipeline/exactlyOnce';
 
 export interface WorkerServices {
   process: ProcessEvent;
 }
+
+/** Time an event may need (a DocSpace call with retries, the member's waiting work after a hire). */
+const MIN_TIME_PER_EVENT_MS = 5_000;
 
 /** A message that can never be applied: not a canonical event at all. */
 class PoisonMessage extends Error {}
@@ -46,6 +49,11 @@ export function workerDoor(services: () => WorkerServices) {
         if (!parsed.success) throw new PoisonMessage(`the message is not a canonical event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         const canonical = parsed.data;
         try {
+          // A batch shares one invocation: a message that cannot have the time it may need is not started, but
+          // failed, and comes back (earlier ones in the batch took the time, a slow DocSpace say).
+          if (context.getRemainingTimeInMillis() < MIN_TIME_PER_EVENT_MS) {
+            throw new RefusedEvent('unavailable', 'too little time left in this invocation; SQS delivers the event again');
+          }
           const result = await services().process(canonical, context);
           logger.info('event applied', { messageId: record.messageId, eventId: canonical.id, eventType: canonical.type, outcome: result.outcome, receives });
           return result.outcome;
