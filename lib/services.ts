@@ -21,7 +21,7 @@ import type { ScimDoorServices } from './scim/door';
 import { ScimStore } from './scim/store';
 import { ScimUsers } from './scim/users';
 import { ConfigurationError } from './outcome';
-import { enqueuer, type Enqueue } from './queue/ingress';
+import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
 import { parseSettings, type Settings } from './settings';
@@ -66,16 +66,16 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
   const agent = openSenderApiAgent();
   // Queue mode (settings make sure the queue URL and the events table are set): the webhook doors enqueue.
-  let enqueue: Enqueue | undefined;
+  let ingress: Ingress | undefined;
   if (settings.deliveryMode === 'queue' && settings.queueUrl && stores) {
     // The client honours AWS_ENDPOINT_URL_SQS, so tests and `npm start` reach the local SQS.
-    enqueue = enqueuer(queue ?? sqsQueue(new SQSClient({}), settings.queueUrl), stores.directory);
+    ingress = queueIngress(queue ?? sqsQueue(new SQSClient({}), settings.queueUrl), stores.directory, settings.roles);
   }
 
   return {
     secrets,
     process,
-    ...(enqueue ? { enqueue } : {}),
+    ...(ingress ? { ingress } : {}),
     followUp,
     scimUsers() {
       if (!scimUsers) throw new ConfigurationError('SCIM keeps its users in the events table: set IDEMPOTENCY_TABLE');

@@ -9,7 +9,7 @@ import { parseEventFor, type CanonicalEventType } from '../events';
 import { logger } from '../log';
 import { RefusedEvent } from '../outcome';
 import type { ProcessEvent } from '../pipeline/exactlyOnce';
-import type { Enqueue } from '../queue/ingress';
+import type { Ingress } from '../queue/ingress';
 import type { Secrets } from '../secrets/secrets';
 import { answer, type DoorAnswer } from './answer';
 import { authenticity } from './authenticity';
@@ -23,7 +23,7 @@ export interface DoorServices {
   secrets: Secrets;
   process: ProcessEvent;
   /** Present in queue mode (DELIVERY_MODE=queue): HTTP requests are queued for the worker instead of applied. */
-  enqueue?: Enqueue;
+  ingress?: Ingress;
 }
 
 /** Whether this invocation came over HTTP (the handler sees only the parsed payload and the context). */
@@ -50,11 +50,12 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
     .handler(async (payload, context): Promise<DoorAnswer> => {
       const parsed = parseEventFor(types, payload);
       if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);
-      const { enqueue, process } = services();
+      const { ingress, process } = services();
       // A direct invocation (invoke local, another AWS service) is applied at once in both modes: IAM vouched for
       // its caller, which reads the answer, and Lambda retries a failed asynchronous invocation.
-      if (enqueue && overHttp.get(context) === true) {
-        await enqueue([parsed.event]);
+      if (ingress && overHttp.get(context) === true) {
+        ingress.admit(parsed.event);
+        await ingress.enqueue([parsed.event]);
         return { outcome: 'queued', message: `event ${parsed.event.id} queued; the worker applies it shortly` };
       }
       return process(parsed.event, context);

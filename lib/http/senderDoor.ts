@@ -54,8 +54,8 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
       if (handshake) return { outcome: 'handshake', handshake };
       const senderContext = contextOf(delivery as IncomingWebhook);
       const translation = await adapter.translate(delivery as IncomingWebhook, senderContext);
-      const { enqueue, process } = services();
-      const reply = enqueue ? await enqueueDelivery(sender, translation, enqueue) : await processDelivery(sender, translation, process, context);
+      const { ingress, process } = services();
+      const reply = ingress ? await enqueueDelivery(sender, translation, ingress) : await processDelivery(sender, translation, process, context);
       Object.assign((delivery as Exchange).logFields, { events: reply.results.length, ignored: reply.ignored.length });
       return reply;
     });

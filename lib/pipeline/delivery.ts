@@ -9,7 +9,7 @@ import { emailHash, logger } from '../log';
 import { answerFor, isRetryable, type Answer } from '../outcome';
 import type { Translation } from '../senders/kit/adapter';
 import type { ProcessEvent } from './exactlyOnce';
-import type { Enqueue } from '../queue/ingress';
+import type { Ingress } from '../queue/ingress';
 
 interface EventResult extends Answer {
   eventId: string;
@@ -56,13 +56,27 @@ export async function processDelivery(sender: string, translation: Translation, 
 
 /**
  * Queue mode: the delivery's events on the queue, in the sender's order, and 200 at once with the queued event ids
- * (what Okta, BambooHR and HiBob take as "accepted"). A queue that does not take them fails the whole delivery (503):
- * the sender delivers again, and deduplication keeps the events sent already from being applied twice.
+ * (what Okta, BambooHR and HiBob take as "accepted"). An event the door can already tell the worker could never
+ * apply (an unknown role) is not queued and gets its refusal in `results`, as in sync mode, where the delivery is
+ * 200 all the same. A queue that does not take the events fails the whole delivery (503): the sender delivers
+ * again, and deduplication keeps the events sent already from being applied twice.
  */
-export async function enqueueDelivery(sender: string, translation: Translation, enqueue: Enqueue): Promise<DeliveryAnswer> {
-  await enqueue(translation.events);
-  for (const event of translation.events) logger.info('event queued', { sender, eventId: event.id, eventType: event.type });
+export async function enqueueDelivery(sender: string, translation: Translation, ingress: Ingress): Promise<DeliveryAnswer> {
+  const results: EventResult[] = [];
+  const admitted = translation.events.filter((event) => {
+    try {
+      ingress.admit(event);
+      return true;
+    } catch (error) {
+      results.push({ eventId: event.id, type: event.type, ...answerFor(error).answer });
+      return false;
+    }
+  });
+  await ingress.enqueue(admitted);
+  for (const event of admitted) logger.info('event queued', { sender, eventId: event.id, eventType: event.type });
+  for (const r of results) logger.info('event refused at the door', { sender, eventId: r.eventId, eventType: r.type, outcome: r.outcome });
   for (const reason of translation.ignored) logger.info('delivery item ignored', { sender, reason });
-  const results = translation.events.map((e) => ({ eventId: e.id, type: e.type, outcome: 'queued' as const }));
-  return { outcome: results.length === 0 ? 'ignored' : 'accepted', results, ignored: translation.ignored };
+  results.push(...admitted.map((e) => ({ eventId: e.id, type: e.type, outcome: 'queued' as const })));
+  const outcome = admitted.length > 0 ? 'accepted' : results.length > 0 ? 'processed' : 'ignored';
+  return { outcome, results, ignored: translation.ignored };
 }
