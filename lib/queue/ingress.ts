@@ -30,13 +30,11 @@ export function ingress(queue: Queue, directory: Pick<MemberDirectory, 'keyOf'>,
 }
 
 async function enqueue(queue: Queue, directory: Pick<MemberDirectory, 'keyOf'>, events: readonly CanonicalEvent[]): Promise<void> {
-  {
-    try {
-      const messages = [];
-      for (const event of events) messages.push(messageFor(event, await directory.keyOf(event.data)));
-      await queue.send(messages);
-    } catch (error) {
-      throw Object.assign(new RefusedEvent('unavailable', 'the queue did not take the event(s); deliver again later', undefined, DEFAULT_RETRY_AFTER_SECONDS), { cause: error });
-    }
+  try {
+    const messages = [];
+    for (const event of events) messages.push(messageFor(event, await directory.keyOf(event.data)));
+    await queue.send(messages);
+  } catch (error) {
+    throw Object.assign(new RefusedEvent('unavailable', 'the queue did not take the event(s); deliver again later', undefined, DEFAULT_RETRY_AFTER_SECONDS), { cause: error });
   }
 }
