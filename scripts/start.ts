@@ -22,6 +22,8 @@ async function main(): Promise<void> {
     dynamoDbPort: Number(process.env.DYNAMODB_PORT ?? LOCAL.dynamoDbPort),
     senderApisPort: Number(process.env.SENDER_APIS_PORT ?? LOCAL.senderApisPort),
     sqsPort: Number(process.env.SQS_PORT ?? LOCAL.sqsPort),
+    // Receives before the DLQ, as deployed (QUEUE_MAX_RECEIVES=1 npm start: the first failure goes there).
+    sqs: { maxReceives: Number(process.env.QUEUE_MAX_RECEIVES ?? 5) },
   });
   const httpPort = process.env.OFFLINE_HTTP_PORT ?? String(LOCAL.httpPort);
   const lambdaPort = process.env.OFFLINE_LAMBDA_PORT ?? String(LOCAL.lambdaPort);

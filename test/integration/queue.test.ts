@@ -142,7 +142,9 @@ describe('the worker', () => {
 
   it('sends what keeps failing to the DLQ while DocSpace is down, and replay brings it back once it is up', { timeout: 40_000 }, async () => {
     const event = { ...next(), type: 'user.created', data: { email: 'outage@example.com', firstName: 'O', lastName: 'Utage' } };
-    stack.docspace.setFaults({ rate: 1, mix: { '503': 1 }, retryAfterSeconds: 0 });
+    // DocSpace down, as `npm start` users do it from another terminal.
+    const outage = (down: boolean) => fetch(`${stack.docspace.url}/__emulator/outage`, { method: 'PUT', body: JSON.stringify({ down }) });
+    expect((await outage(true)).status).toBe(200);
     expect((await invokeHttp(userCreated, signedHttpEvent(ROUTE_BY_TYPE['user.created'], event))).statusCode).toBe(202);
     // A short function timeout: a call DocSpace keeps failing is retried for a few seconds, not a minute.
     await drain(5_000);
@@ -153,7 +155,7 @@ describe('the worker', () => {
     expect(listed.letters).toEqual([expect.objectContaining({ eventId: event.id, type: 'user.created' })]);
     expect(await stack.sqs.depth(stack.sqs.dlqUrl)).toBe(1);
 
-    stack.docspace.setFaults(undefined);
+    await outage(false);
     const replay = await replayDeadLetters({ client: sqs, dlqUrl: stack.sqs.dlqUrl, queueUrl: stack.sqs.queueUrl });
     expect(replay.moved).toBe(1);
     await drain();
