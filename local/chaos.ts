@@ -289,12 +289,12 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
   const queueStats: NonNullable<ChaosReport['queue']> = { batches: 0, failedMessages: 0, left: 0, deadLetters: 0 };
   const sqs = stack.sqs.client();
   let worker: LambdaHandler | undefined;
-  const startPoller = (timeoutMs: number) => {
+  const startPoller = (timeoutMs: number, concurrency = Math.max(1, Math.round(o.concurrency / 5))) => {
     poller = new Poller({
       client: sqs,
       queueUrl: stack.sqs.queueUrl,
       handler: worker as LambdaHandler,
-      concurrency: Math.max(1, Math.round(o.concurrency / 5)),
+      concurrency,
       idleMs: 50,
       timeoutMs,
       onBatch: ({ failed }) => {
@@ -313,7 +313,10 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     if (o.mode === 'queue') {
       worker = ((await import('../handlers/worker')) as { handler: LambdaHandler }).handler;
       if (o.outage) stack.docspace.setFaults({ rate: 1, seed: o.seed, mix: { '503': 1 }, retryAfterSeconds: 1 });
-      startPoller(o.outage ? 6_000 : 60_000);
+      // During the outage as many batches at once as Lambda would run (one per member group at most): every message
+      // must use up its receives, one short invocation each.
+      if (o.outage) startPoller(6_000, o.concurrency);
+      else startPoller(60_000);
     }
     type Module = { handler: LambdaHandler };
     const statusHandler = ((await import('../handlers/userStatusChanged')) as Module).handler;
