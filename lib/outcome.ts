@@ -36,8 +36,11 @@ export type Refusal =
   | 'misconfigured'
   | 'internal_error';
 
-/** How a sender's whole delivery ended (each of its events has its own outcome), or a handshake answered. */
-type DeliveryOutcome = 'processed' | 'ignored' | 'handshake';
+/**
+ * How a sender's whole delivery ended (each of its events has its own outcome), or a handshake answered; in queue
+ * mode, an event put on the queue (`queued`) and a delivery whose events all were (`accepted`).
+ */
+type DeliveryOutcome = 'processed' | 'ignored' | 'handshake' | 'queued' | 'accepted';
 
 export type OutcomeName = SyncOutcome | Refusal | DeliveryOutcome;
 
@@ -68,6 +71,9 @@ const httpStatus: Record<OutcomeName, number> = {
   processed: 200,
   ignored: 200,
   handshake: 200,
+  // Queue mode: the canonical routes answer 202 Accepted (the change is not made yet); senders get the 200 they expect.
+  queued: 202,
+  accepted: 200,
   invalid: 400,
   unauthorized: 401,
   payload_too_large: 413,

@@ -4,6 +4,7 @@
  * door; nothing below reaches for a setting or a singleton of its own.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DocSpaceClient, openDocSpacePool } from './docspace/client';
 import { Groups } from './docspace/groups';
@@ -22,6 +23,9 @@ import { mappedGroupType, ScimGroups } from './scim/groups';
 import { ScimStore } from './scim/store';
 import { ScimUsers } from './scim/users';
 import { ConfigurationError } from './outcome';
+import { ingress as queueIngress, type Ingress } from './queue/ingress';
+import type { Queue } from './queue/queue';
+import { sqsQueue } from './queue/sqs';
 import { parseSettings, type Settings } from './settings';
 import { powertoolsIdempotency } from './store/idempotency';
 import type { Clock } from './store/ports';
@@ -34,7 +38,8 @@ export interface Services extends SenderDoorServices, ScimDoorServices {
 
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
-export function compose(settings: Settings, clock: Clock = systemClock): Services {
+/** `queue` replaces the SQS queue of queue mode (the tests' in-memory double). */
+export function compose(settings: Settings, clock: Clock = systemClock, queue?: Queue): Services {
   const secrets = secretsManager(settings);
   const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
   const apply = applier({
@@ -53,7 +58,7 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
     const dynamoDb = new DynamoDBClient({});
     const records = dynamoDbRecords(dynamoDb, settings.eventsTable);
     stores = {
-      idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds),
+      idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: settings.idempotencyLegacyPrefixes }),
       lease: new MemberLease(records, clock),
       directory: new MemberDirectory(records),
       pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
@@ -85,10 +90,17 @@ export function compose(settings: Settings, clock: Clock = systemClock): Service
       },
     };
   };
+  // Queue mode (settings make sure the queue URL and the events table are set): the webhook doors enqueue.
+  let ingress: Ingress | undefined;
+  if (settings.deliveryMode === 'queue' && settings.queueUrl && stores) {
+    // The client honours AWS_ENDPOINT_URL_SQS, so tests and `npm start` reach the local SQS.
+    ingress = queueIngress(queue ?? sqsQueue(new SQSClient({}), settings.queueUrl), stores.directory, settings.roles);
+  }
 
   return {
     secrets,
     process,
+    ...(ingress ? { ingress } : {}),
     async followUp(remainingMs) {
       const report = await followUp(remainingMs);
       if (!scimGroups) return report;

@@ -45,6 +45,17 @@ const envSchema = z.object({
   /** SCIM groups whose members get a DocSpace type (JSON: group display name → type), e.g. {"DocSpace Admins": "DocSpaceAdmin"}. */
   SCIM_GROUP_TYPES: jsonSetting(roleMapOverridesSchema),
   SCIM_DELETE: z.preprocess(blankIsUnset, z.enum(['disable', 'delete']).default('disable')),
+  /** queue: the webhook doors verify, translate, enqueue and answer at once, and the worker applies; sync: the doors apply. */
+  DELIVERY_MODE: z.preprocess(blankIsUnset, z.enum(['queue', 'sync']).default('sync')),
+  /** The SQS FIFO queue the doors send to in queue mode. */
+  QUEUE_URL: z.preprocess(blankIsUnset, httpUrl.optional()),
+  /** One idempotency key prefix for every function, so doors, worker, SCIM and follow-ups share one key space. */
+  IDEMPOTENCY_KEY_PREFIX: z.preprocess(blankIsUnset, z.string().trim().min(1).default('docspace-idp-sync')),
+  /**
+   * Comma-separated key prefixes earlier versions wrote (Powertools' default: each function's name): an event found
+   * completed under one of them is answered from there, not applied again. Empty once IDEMPOTENCY_TTL_SECONDS passed.
+   */
+  IDEMPOTENCY_LEGACY_PREFIXES: z.string().optional().transform((s) => (s ?? '').split(',').map((p) => p.trim()).filter(Boolean)),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
@@ -78,6 +89,10 @@ export interface Settings {
   scimDelete: 'disable' | 'delete';
   /** SCIM_GROUP_TYPES, by display name in lower case. */
   scimGroupTypes: ReadonlyMap<string, UserType>;
+  deliveryMode: 'queue' | 'sync';
+  queueUrl?: string;
+  idempotencyKeyPrefix: string;
+  idempotencyLegacyPrefixes: string[];
 }
 
 function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Sender, SenderSettings> {
@@ -103,6 +118,10 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const parsed = envSchema.safeParse(withDeprecated);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   const senders = senderSettings(env, problems);
+  if (parsed.success && parsed.data.DELIVERY_MODE === 'queue') {
+    if (!parsed.data.QUEUE_URL) problems.push('QUEUE_URL: required when DELIVERY_MODE is queue');
+    if (!parsed.data.IDEMPOTENCY_TABLE) problems.push('IDEMPOTENCY_TABLE: required when DELIVERY_MODE is queue (the worker applies exactly once)');
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   const e = parsed.data;
   return {
@@ -120,5 +139,9 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     mappings: buildSenderMapping(e.SENDER_MAPPING),
     scimDelete: e.SCIM_DELETE,
     scimGroupTypes: new Map(Object.entries(e.SCIM_GROUP_TYPES).map(([name, type]) => [name.trim().toLowerCase(), type])),
+    deliveryMode: e.DELIVERY_MODE,
+    ...(e.QUEUE_URL ? { queueUrl: e.QUEUE_URL } : {}),
+    idempotencyKeyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
+    idempotencyLegacyPrefixes: e.IDEMPOTENCY_LEGACY_PREFIXES,
   };
 }

@@ -18,6 +18,16 @@
  *   type, the contacts and the names the history leads to (else wrong); and every event acknowledged with a 2xx on
  *   at least one delivery (else never acknowledged).
  *
+ * - Queue mode (`mode: 'queue'`, `npm run chaos -- --mode queue`): the deliveries go to the same doors with
+ *   DELIVERY_MODE=queue, which verify, enqueue to the local SQS FIFO queue and answer at once; a poller (the worker's
+ *   event source mapping) drains the queue through handlers/worker.ts meanwhile, with partial batch failures and
+ *   redrive to the DLQ after QUEUE_MAX_RECEIVES receives; the run waits until the queue is empty, then follow-ups
+ *   and the same checks, plus: the DLQ must be empty.
+ * - DocSpace down longer than the retry budget (`outage: true`, `--outage`, queue mode): DocSpace answers 503 to
+ *   every call while the deliveries come and until every message has moved to the DLQ (the worker gives each
+ *   invocation 6 s, so the receives run out in seconds, not hours); then DocSpace recovers (the seeded faults go on),
+ *   `replay` moves the DLQ back, the worker drains it, and the same checks follow.
+ *
  * CHAOS_DEBUG=<e-mail> prints that member's events and every DocSpace request about them; CHAOS_DEBUG=wrong does so for
  * every member who ends wrong.
  */
@@ -33,6 +43,8 @@ import { httpEvent, invokeHttp, lambdaContext, type LambdaHandler, setEnv } from
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PendingWork } from '../lib/pipeline/pending';
 import { dynamoDbKeySet, dynamoDbRecords } from '../lib/store/records';
+import { replayDeadLetters } from '../lib/queue/replay';
+import { Poller } from './poller';
 import { LOCAL, startLocalStack, type LocalStack } from './stack';
 
 /** The Standard Webhooks example schedule, in seconds after the previous attempt; its length caps the attempts. */
@@ -50,6 +62,10 @@ export interface ChaosOptions {
   retrySchedule: number[];
   /** Rounds of the follow-up handler before the run stops waiting for it. */
   followUpRounds: number;
+  /** sync: the doors apply; queue: the doors enqueue and the worker applies (see above). */
+  mode: 'sync' | 'queue';
+  /** Queue mode: DocSpace down until everything is in the DLQ, then back, and a replay (see above). */
+  outage?: boolean;
   /** Called about every 10 s with the deliveries taken so far, of all. */
   onProgress?: (taken: number, total: number, attempts: number) => void;
 }
@@ -62,6 +78,7 @@ export const CHAOS_DEFAULTS: Omit<ChaosOptions, 'onProgress' | 'members'> = {
   seed: 42,
   retrySchedule: STANDARD_WEBHOOKS_SCHEDULE,
   followUpRounds: 50,
+  mode: 'sync',
 };
 
 export interface ChaosReport {
@@ -87,6 +104,8 @@ export interface ChaosReport {
   /** First deliveries of an update taken before any delivery of the member's hire. */
   updatesBeforeHire: number;
   followUp: { handler: boolean; rounds: number; done: number; remaining: number };
+  /** Queue mode: batches the worker ran, messages it reported failed, and what was left in the queue and the DLQ. */
+  queue?: { batches: number; failedMessages: number; left: number; deadLetters: number; outage?: { deadLettered: number; replayed: number } };
   seconds: number;
   /** One line per lost, duplicated or wrong member (at most 20). */
   problems: string[];
@@ -256,9 +275,50 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
   // The first attempts go out at a steady rate on the virtual clock: 100 a second.
   deliveries.forEach((d, i) => (d.due = i / 100));
 
-  const stack = await startLocalStack({ faults: { rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 }, downgradePolls: 1 });
-  const restoreEnv = setEnv({ ...stack.env, POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT', DOCSPACE_CONNECTIONS: String(o.concurrency) });
+  const stack = await startLocalStack({
+    faults: { rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 },
+    downgradePolls: 1,
+    sqs: { maxReceives: Number(process.env.QUEUE_MAX_RECEIVES ?? 5), visibilityTimeoutSeconds: 1 },
+  });
+  const restoreEnv = setEnv({
+    ...stack.env,
+    POWERTOOLS_LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'SILENT',
+    DOCSPACE_CONNECTIONS: String(o.concurrency),
+    DELIVERY_MODE: o.mode,
+  });
+  let poller: Poller | undefined;
+  const queueStats: NonNullable<ChaosReport['queue']> = { batches: 0, failedMessages: 0, left: 0, deadLetters: 0 };
+  const sqs = stack.sqs.client();
+  let worker: LambdaHandler | undefined;
+  const startPoller = (timeoutMs: number, concurrency = Math.max(1, Math.round(o.concurrency / 5))) => {
+    poller = new Poller({
+      client: sqs,
+      queueUrl: stack.sqs.queueUrl,
+      handler: worker as LambdaHandler,
+      concurrency,
+      idleMs: 50,
+      timeoutMs,
+      onBatch: ({ failed }) => {
+        queueStats.batches += 1;
+        queueStats.failedMessages += failed;
+      },
+    });
+    poller.start();
+  };
+  /** Until the events queue is empty (drained, or dead-lettered), ten minutes at most. */
+  const queueEmpty = async () => {
+    const deadline = performance.now() + 10 * 60_000;
+    while (performance.now() < deadline && (await stack.sqs.depth(stack.sqs.queueUrl)) > 0) await sleep(200);
+  };
   try {
+    if (o.mode === 'queue') {
+      worker = ((await import('../handlers/worker')) as { handler: LambdaHandler }).handler;
+      if (o.outage) stack.docspace.setFaults({ rate: 1, seed: o.seed, mix: { '503': 1 }, retryAfterSeconds: 1 });
+      // During the outage as many batches at once as Lambda would run (one per member group at most): every message
+      // must use up its receives, one short invocation each.
+      if (o.outage) startPoller(6_000, o.concurrency);
+      else startPoller(60_000);
+    }
     type Module = { handler: LambdaHandler };
     const statusHandler = ((await import('../handlers/userStatusChanged')) as Module).handler;
     const handlers: Record<CanonicalEventType, LambdaHandler> = {
@@ -372,12 +432,33 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
     );
     clearInterval(progress);
 
+    if (poller && o.outage) {
+      // DocSpace stays down until every message ran out of receives; then it is back, and the DLQ is replayed.
+      await queueEmpty();
+      await poller.stop();
+      const deadLettered = await stack.sqs.depth(stack.sqs.dlqUrl);
+      stack.docspace.setFaults({ rate: o.faultRate, seed: o.seed, slowMs: 50, retryAfterSeconds: 1 });
+      const { moved } = await replayDeadLetters({ client: sqs, dlqUrl: stack.sqs.dlqUrl, queueUrl: stack.sqs.queueUrl });
+      queueStats.outage = { deadLettered, replayed: moved };
+      startPoller(60_000);
+    }
+    if (poller) {
+      // Every delivery was answered: the worker drains what the doors queued (a failed message comes back after the
+      // visibility timeout, or moves to the DLQ after its last receive).
+      await queueEmpty();
+      await poller.stop();
+      queueStats.left = await stack.sqs.depth(stack.sqs.queueUrl);
+      queueStats.deadLetters = await stack.sqs.depth(stack.sqs.dlqUrl);
+    }
+
     const followUp = await runFollowUps(stack, o.followUpRounds);
     // DocSpace's own background type changes finish whether anybody polls them or not.
     stack.docspace.finishTypeTasks();
 
     const check = checkFinalState(stack, expected, await deferredRoles(expected));
     if (followUp.remaining > 0) check.problems.unshift(`follow-ups: ${followUp.remaining} still waiting after ${followUp.rounds} rounds`);
+    if (queueStats.left > 0) check.problems.unshift(`queue: ${queueStats.left} message(s) never drained`);
+    if (queueStats.deadLetters > 0) check.problems.unshift(`queue: ${queueStats.deadLetters} message(s) in the DLQ`);
     const unacknowledged = deliveriesByEvent(deliveries)
       .filter(([event]) => !acknowledged.has(event.id))
       .slice(0, 10)
@@ -399,11 +480,14 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
       faults: { ...(stack.docspace.faults?.injected ?? {}) },
       updatesBeforeHire,
       followUp,
+      ...(o.mode === 'queue' ? { queue: queueStats } : {}),
       seconds: Math.round((performance.now() - started) / 100) / 10,
       problems: check.problems.slice(0, 20),
       unacknowledged,
     };
   } finally {
+    await poller?.stop();
+    sqs.destroy();
     await stack.stop();
     restoreEnv();
   }

@@ -5,6 +5,8 @@ import type { CanonicalEventType } from '../lib/events';
 import { canonicalDoor } from '../lib/http/canonicalDoor';
 import { senderDoor } from '../lib/http/senderDoor';
 import { signStandardWebhook } from '../lib/http/standardWebhooks';
+import { workerDoor } from '../lib/queue/worker';
+import type { Queue } from '../lib/queue/queue';
 import { followUpDoor } from '../lib/schedule/followUp';
 import { scimDoor } from '../lib/scim/door';
 import type { Sender } from '../lib/senders/registry';
@@ -34,14 +36,15 @@ export function virtualClock(): Clock {
  * The functions composed as the handlers compose them, with the given clock, from the environment at their first
  * invocation (tests set it in beforeAll): the handlers of `handlers/` with time a test controls.
  */
-export function composedHandlers(clock: Clock) {
+export function composedHandlers(clock: Clock, queue?: Queue) {
   let services: Services | undefined;
-  const lazy = () => (services ??= compose(parseSettings(process.env), clock));
+  const lazy = () => (services ??= compose(parseSettings(process.env), clock, queue));
   return {
     canonical: (...types: [CanonicalEventType, ...CanonicalEventType[]]): LambdaHandler => canonicalDoor(types, lazy),
     sender: (sender: Sender): LambdaHandler => senderDoor(sender, lazy),
     followUp: () => followUpDoor(lazy),
     scim: (): LambdaHandler => scimDoor(lazy),
+    worker: (): LambdaHandler => workerDoor(lazy) as LambdaHandler,
   };
 }
 

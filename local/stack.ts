@@ -5,6 +5,7 @@
 import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './emulators/docspace';
 import { DynamoDbEmulator } from './emulators/dynamodb';
 import { SecretsManagerEmulator } from './emulators/secretsManager';
+import { SqsEmulator, type SqsEmulatorOptions } from './emulators/sqs';
 import { SENDER_CREDENTIALS, SenderApisEmulator } from './emulators/senderApis';
 import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
 
@@ -30,6 +31,7 @@ export const LOCAL = {
   secretsManagerPort: 4566,
   dynamoDbPort: 8000,
   senderApisPort: 8095,
+  sqsPort: 9324,
   httpPort: 3000,
   lambdaPort: 3002,
 } as const;
@@ -39,13 +41,14 @@ export interface LocalStack {
   secretsManager: SecretsManagerEmulator;
   dynamoDb: DynamoDbEmulator;
   senderApis: SenderApisEmulator;
+  sqs: SqsEmulator;
   /** The environment a function needs to run against these emulators. */
   env: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export async function startLocalStack(
-  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number; dynamoDbPort?: number; senderApisPort?: number } = {},
+  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number; dynamoDbPort?: number; senderApisPort?: number; sqsPort?: number; sqs?: SqsEmulatorOptions } = {},
 ): Promise<LocalStack> {
   const docspace = new DocSpaceEmulator({ apiKeys: [LOCAL.apiKey], ...options });
   const secretsManager = new SecretsManagerEmulator();
@@ -56,6 +59,8 @@ export async function startLocalStack(
   await dynamoDb.createEventsTable(LOCAL.eventsTable);
   const senderApis = new SenderApisEmulator();
   await senderApis.start(options.senderApisPort ?? 0);
+  const sqs = new SqsEmulator(options.sqs);
+  await sqs.start(options.sqsPort ?? 0);
   secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: LOCAL.apiKey }));
   secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }));
   secretsManager.setSecret(LOCAL.senderApiSecretId, JSON.stringify(SENDER_CREDENTIALS));
@@ -64,7 +69,12 @@ export async function startLocalStack(
     secretsManager,
     dynamoDb,
     senderApis,
+    sqs,
     env: {
+      // The queue for queue mode (DELIVERY_MODE=queue sets it to work; the default in code is sync).
+      QUEUE_URL: sqs.queueUrl,
+      QUEUE_DLQ_URL: sqs.dlqUrl,
+      AWS_ENDPOINT_URL_SQS: sqs.url,
       ...senderApis.env,
       SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
       IDEMPOTENCY_TABLE: LOCAL.eventsTable,
@@ -78,7 +88,7 @@ export async function startLocalStack(
       AWS_SECRET_ACCESS_KEY: 'test',
     },
     stop: async () => {
-      await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop(), senderApis.stop()]);
+      await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop(), senderApis.stop(), sqs.stop()]);
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --events 10000 --members 333 --deliveries 3 --concurrency 50 --fault-rate 0.2 --seed 42]`: the
+ * `npm run chaos [-- --events 10000 --members 333 --deliveries 3 --concurrency 50 --fault-rate 0.2 --seed 42 --mode sync|queue [--outage]]`: the
  * chaos run of local/chaos.ts with its defaults; prints the report and
  * `lost N, duplicated N, wrong N, never acknowledged N`, and exits 1 unless all four are 0.
  */
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
       concurrency: { type: 'string' },
       'fault-rate': { type: 'string' },
       seed: { type: 'string' },
+      mode: { type: 'string', default: 'sync' },
+      outage: { type: 'boolean', default: false },
     },
   });
   const number = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
@@ -25,10 +27,14 @@ async function main(): Promise<void> {
     concurrency: number(values.concurrency, CHAOS_DEFAULTS.concurrency),
     faultRate: number(values['fault-rate'], CHAOS_DEFAULTS.faultRate),
     seed: number(values.seed, CHAOS_DEFAULTS.seed),
+    mode: values.mode === 'queue' ? ('queue' as const) : ('sync' as const),
+    outage: values.outage,
   };
+  if (options.outage && options.mode !== 'queue') throw new Error('--outage needs --mode queue');
+  if (values.mode !== 'queue' && values.mode !== 'sync') throw new Error('--mode is sync or queue');
   console.log(
     `chaos: ${options.events} events × ${options.deliveries} deliveries, concurrency ${options.concurrency}, ` +
-      `${options.faultRate * 100} % faults, seed ${options.seed}; retries on the Standard Webhooks schedule (${CHAOS_DEFAULTS.retrySchedule.length} attempts)`,
+      `${options.faultRate * 100} % faults, seed ${options.seed}, ${options.mode} mode${options.outage ? ', DocSpace down until everything is in the DLQ, then replay' : ''}; retries on the Standard Webhooks schedule (${CHAOS_DEFAULTS.retrySchedule.length} attempts)`,
   );
   const report = await runChaos({
     ...options,
@@ -39,8 +45,9 @@ async function main(): Promise<void> {
   for (const problem of report.problems) console.log(`  ${problem}`);
   if (report.unacknowledged.length) console.log('never acknowledged (first few):');
   for (const line of report.unacknowledged) console.log(`  ${line}`);
-  console.log(`lost ${report.lost}, duplicated ${report.duplicated}, wrong ${report.wrong}, never acknowledged ${report.neverAcknowledged}`);
-  process.exit(report.lost + report.duplicated + report.wrong + report.neverAcknowledged === 0 ? 0 : 1);
+  const deadLetters = report.queue ? `, DLQ ${report.queue.deadLetters}` : '';
+  console.log(`lost ${report.lost}, duplicated ${report.duplicated}, wrong ${report.wrong}, never acknowledged ${report.neverAcknowledged}${deadLetters}`);
+  process.exit(report.lost + report.duplicated + report.wrong + report.neverAcknowledged + (report.queue?.deadLetters ?? 0) + (report.queue?.left ?? 0) === 0 ? 0 : 1);
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,9 @@
  *   npm run send -- --sender scim events/scim/entra-create-group.json                     (POST /scim/v2/Groups)
  *   npm run send -- --sender scim events/scim/okta-patch-group-members.json --id <group id> --member <user id>
  *     (a file named *group* goes to /Groups; MEMBER_ID and GROUP_ID in a sample become --member and --id)
- * Options: --url (default http://localhost:3000), --secret (default: the local one for that sender).
+ * Options: --url (default http://localhost:3000), --secret (default: the local one for that sender),
+ * --docspace (default http://127.0.0.1:8090, the emulator `npm start` runs; --docspace '' skips the watch).
+ * Prints the answer, then — in queue mode the worker applies a moment later — the members DocSpace changed.
  * Exits 1 when the answer is not 2xx.
  */
 import { readFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
       secret: { type: 'string' },
       id: { type: 'string' },
       member: { type: 'string' },
+      docspace: { type: 'string', default: process.env.DOCSPACE_URL ?? `http://127.0.0.1:${LOCAL.docspacePort}` },
     },
   });
   const file = positionals[0];
@@ -47,11 +50,45 @@ async function main(): Promise<void> {
     delivery = deliveryFor(sender, text, values.secret ? { secret: values.secret } : {});
   }
   const url = new URL(route, values.url);
+  const before = values.docspace ? await members(values.docspace) : undefined;
   const res = await fetch(url, { method: delivery.method, headers: delivery.headers, ...(delivery.method === 'POST' ? { body: delivery.body } : {}) });
   const retryAfter = res.headers.get('retry-after');
   console.log(`${delivery.method} ${url.pathname} → ${res.status}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`);
   console.log(await res.text());
   if (!res.ok) process.exitCode = 1;
+  else if (values.docspace && before) await showChanges(values.docspace, before);
+}
+
+type Members = Map<string, string>;
+
+/** The DocSpace emulator's members, each as its JSON (undefined when no emulator answers there). */
+async function members(docspace: string): Promise<Members | undefined> {
+  try {
+    const res = await fetch(new URL('/__emulator/state', docspace));
+    const state = (await res.json()) as { members: { id: string }[] };
+    return new Map(state.members.map((m) => [m.id, JSON.stringify(m)]));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits up to ten seconds for the worker (queue mode) to change DocSpace, and prints what changed. */
+async function showChanges(docspace: string, before: Members): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const now = await members(docspace);
+    const changed = [...(now ?? new Map<string, string>()).entries()].filter(([id, json]) => before.get(id) !== json);
+    if (changed.length > 0) {
+      // Let the rest of the delivery's events land before printing.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const settled = (await members(docspace)) ?? new Map<string, string>();
+      console.log('DocSpace, a moment later:');
+      for (const [id, json] of settled) if (before.get(id) !== json) console.log(`  ${before.has(id) ? 'changed' : 'created'} ${json}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  console.log('DocSpace: no member changed within 10 s (nothing to change, or the worker is still retrying: see the npm start log)');
 }
 
 /** A SCIM request as Entra or Okta sends it: POST a create, PATCH a PatchOp, PUT a full resource (the last two need --id). */

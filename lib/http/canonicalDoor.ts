@@ -9,6 +9,7 @@ import { parseEventFor, type CanonicalEventType } from '../events';
 import { logger } from '../log';
 import { RefusedEvent } from '../outcome';
 import type { ProcessEvent } from '../pipeline/exactlyOnce';
+import type { Ingress } from '../queue/ingress';
 import type { Secrets } from '../secrets/secrets';
 import { answer, type DoorAnswer } from './answer';
 import { authenticity } from './authenticity';
@@ -21,7 +22,12 @@ import { STANDARD_WEBHOOKS_KEY, verifyStandardWebhook } from './standardWebhooks
 export interface DoorServices {
   secrets: Secrets;
   process: ProcessEvent;
+  /** Present in queue mode (DELIVERY_MODE=queue): HTTP requests are queued for the worker instead of applied. */
+  ingress?: Ingress;
 }
+
+/** Whether this invocation came over HTTP (the handler sees only the parsed payload and the context). */
+const overHttp = new WeakMap<Context, boolean>();
 
 export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalEventType[]], services: () => DoorServices) {
   return middy<unknown, unknown, Error, Context>()
@@ -36,9 +42,22 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
       },
     })
     .use(jsonBody())
+    .use({
+      before: (request) => {
+        overHttp.set(request.context, exchangeOf(request).http);
+      },
+    })
     .handler(async (payload, context): Promise<DoorAnswer> => {
       const parsed = parseEventFor(types, payload);
       if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);
-      return services().process(parsed.event, context);
+      const { ingress, process } = services();
+      // A direct invocation (invoke local, another AWS service) is applied at once in both modes: IAM vouched for
+      // its caller, which reads the answer, and Lambda retries a failed asynchronous invocation.
+      if (ingress && overHttp.get(context) === true) {
+        ingress.admit(parsed.event);
+        await ingress.enqueue([parsed.event]);
+        return { outcome: 'queued', message: `event ${parsed.event.id} queued; the worker applies it shortly` };
+      }
+      return process(parsed.event, context);
     });
 }

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { logger } from '../log';
-import { processDelivery } from '../pipeline/delivery';
+import { enqueueDelivery, processDelivery } from '../pipeline/delivery';
 import type { IncomingWebhook, SenderContext } from '../senders/kit/adapter';
 import { senderEntry, type Sender } from '../senders/registry';
 import { answer, type DoorAnswer } from './answer';
@@ -54,7 +54,8 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
       if (handshake) return { outcome: 'handshake', handshake };
       const senderContext = contextOf(delivery as IncomingWebhook);
       const translation = await adapter.translate(delivery as IncomingWebhook, senderContext);
-      const reply = await processDelivery(sender, translation, services().process, context);
+      const { ingress, process } = services();
+      const reply = ingress ? await enqueueDelivery(sender, translation, ingress) : await processDelivery(sender, translation, process, context);
       Object.assign((delivery as Exchange).logFields, { events: reply.results.length, ignored: reply.ignored.length });
       return reply;
     });

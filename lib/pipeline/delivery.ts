@@ -9,6 +9,7 @@ import { emailHash, logger } from '../log';
 import { answerFor, isRetryable, type Answer } from '../outcome';
 import type { Translation } from '../senders/kit/adapter';
 import type { ProcessEvent } from './exactlyOnce';
+import type { Ingress } from '../queue/ingress';
 
 interface EventResult extends Answer {
   eventId: string;
@@ -16,7 +17,7 @@ interface EventResult extends Answer {
 }
 
 export interface DeliveryAnswer extends Answer {
-  outcome: 'processed' | 'ignored' | 'unavailable';
+  outcome: 'processed' | 'ignored' | 'unavailable' | 'accepted';
   results: EventResult[];
   ignored: string[];
   retryAfterSeconds?: number;
@@ -51,4 +52,31 @@ export async function processDelivery(sender: string, translation: Translation, 
     };
   }
   return { outcome: results.length === 0 ? 'ignored' : 'processed', results, ignored: translation.ignored };
+}
+
+/**
+ * Queue mode: the delivery's events on the queue, in the sender's order, and 200 at once with the queued event ids
+ * (what Okta, BambooHR and HiBob take as "accepted"). An event the door can already tell the worker could never
+ * apply (an unknown role) is not queued and gets its refusal in `results`, as in sync mode, where the delivery is
+ * 200 all the same. A queue that does not take the events fails the whole delivery (503): the sender delivers
+ * again, and deduplication keeps the events sent already from being applied twice.
+ */
+export async function enqueueDelivery(sender: string, translation: Translation, ingress: Ingress): Promise<DeliveryAnswer> {
+  const results: EventResult[] = [];
+  const admitted = translation.events.filter((event) => {
+    try {
+      ingress.admit(event);
+      return true;
+    } catch (error) {
+      results.push({ eventId: event.id, type: event.type, ...answerFor(error).answer });
+      return false;
+    }
+  });
+  await ingress.enqueue(admitted);
+  for (const event of admitted) logger.info('event queued', { sender, eventId: event.id, eventType: event.type });
+  for (const r of results) logger.info('event refused at the door', { sender, eventId: r.eventId, eventType: r.type, outcome: r.outcome });
+  for (const reason of translation.ignored) logger.info('delivery item ignored', { sender, reason });
+  results.push(...admitted.map((e) => ({ eventId: e.id, type: e.type, outcome: 'queued' as const })));
+  const outcome = admitted.length > 0 ? 'accepted' : results.length > 0 ? 'processed' : 'ignored';
+  return { outcome, results, ignored: translation.ignored };
 }

@@ -9,6 +9,7 @@ import {
   IdempotencyInconsistentStateError,
   IdempotencyItemNotFoundError,
   IdempotencyPersistenceLayerError,
+  IdempotencyRecordStatus,
   IdempotencyValidationError,
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
@@ -30,7 +31,18 @@ class NotFinal extends Error {
 
 type Section = (remainingMs: () => number) => Promise<Attempt>;
 
-export function powertoolsIdempotency(client: DynamoDBClient, tableName: string, ttlSeconds: number): IdempotencyStore {
+/**
+ * Where the keys live. Powertools prefixes a key with the function's name unless told otherwise; one fixed prefix
+ * makes the doors, the worker, SCIM and the follow-ups share one key space (an event applied by one is not applied
+ * again by another). Keys written before under the functions' own names are read too, until they expire.
+ */
+export interface IdempotencyKeys {
+  prefix: string;
+  /** Prefixes earlier versions wrote under (the functions' names): read, never written. */
+  legacyPrefixes: readonly string[];
+}
+
+export function powertoolsIdempotency(client: DynamoDBClient, tableName: string, ttlSeconds: number, keys: IdempotencyKeys): IdempotencyStore {
   const config = new IdempotencyConfig({
     // Senders' ids are unique per sender and event type; one webhook may carry several canonical events.
     eventKeyJmesPath: '[source, type, id]',
@@ -44,13 +56,33 @@ export function powertoolsIdempotency(client: DynamoDBClient, tableName: string,
       if (!final) throw new NotFinal(result);
       return result;
     },
-    { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }), config, dataIndexArgument: 0 },
+    { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }), config, dataIndexArgument: 0, keyPrefix: keys.prefix },
   );
+  const legacy = keys.legacyPrefixes.map((keyPrefix) => {
+    const layer = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
+    layer.configure({ config, keyPrefix });
+    return layer;
+  });
+  /** The result an earlier version stored for this event under its function's own prefix, when it finished it. */
+  async function earlier(event: CanonicalEvent): Promise<SyncResult | undefined> {
+    for (const layer of legacy) {
+      try {
+        const record = await layer.getRecord(event);
+        if (record.getStatus() === IdempotencyRecordStatus.COMPLETED) return record.getResponse() as unknown as SyncResult;
+      } catch (error) {
+        if (error instanceof IdempotencyItemNotFoundError) continue;
+        throw error;
+      }
+    }
+    return undefined;
+  }
   return {
     async once(event, context, apply) {
       // In-progress records expire with this invocation, so a crashed container does not block the event forever.
       config.registerLambdaContext(context);
       try {
+        const before = legacy.length > 0 ? await earlier(event) : undefined;
+        if (before) return before;
         return await wrapped(event, () => context.getRemainingTimeInMillis(), apply);
       } catch (error) {
         if (error instanceof NotFinal) return error.result;

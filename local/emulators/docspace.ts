@@ -24,7 +24,8 @@
  * `accounts:read` (or `*:read`, `*:write`, `*`) to read groups, and DELETE answers 204 with no body. The replace,
  * add, remove and manager member routes are not emulated (404): this project does not use them.
  *
- * Test hooks, outside the API: `GET /__emulator/state`, `POST /__emulator/reset`, `PUT /__emulator/keys`.
+ * Test hooks, outside the API: `GET /__emulator/state`, `POST /__emulator/reset`, `PUT /__emulator/keys`,
+ * `PUT /__emulator/outage` (`{"down": true}`: every API call answers 503 until `{"down": false}`).
  */
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToOthers } from 'node:timers/promises';
@@ -733,7 +734,7 @@ export class DocSpaceEmulator extends HttpEmulator {
   }
 
   private handleHook(method: string, path: string, text: string, res: ServerResponse): void {
-    const body = (text ? JSON.parse(text) : {}) as { profile?: DocSpaceProfile; keys?: string[] };
+    const body = (text ? JSON.parse(text) : {}) as { profile?: DocSpaceProfile; keys?: string[]; down?: boolean };
     if (method === 'GET' && path === '/__emulator/state') {
       return sendJson(res, 200, { profile: this.profile, members: [...this.members.values()], groups: [...this.groups.values()], requests: this.requests });
     }
@@ -744,6 +745,11 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (method === 'PUT' && path === '/__emulator/keys' && Array.isArray(body.keys)) {
       this.setApiKeys(body.keys);
       return sendJson(res, 200, { keys: body.keys.length });
+    }
+    // An outage, from another terminal: every API call answers 503 until `{"down": false}`.
+    if (method === 'PUT' && path === '/__emulator/outage' && typeof body.down === 'boolean') {
+      this.setFaults(body.down ? { rate: 1, mix: { '503': 1 }, retryAfterSeconds: 1 } : undefined);
+      return sendJson(res, 200, { down: body.down });
     }
     sendJson(res, 404, { message: 'unknown emulator hook' });
   }

@@ -111,7 +111,8 @@ describe('serverless offline', () => {
     const [httpPort, lambdaPort] = [await freePort(), await freePort()];
     baseUrl = `http://127.0.0.1:${httpPort}`;
     offline = spawn('npx', ['serverless', 'offline', 'start'], {
-      env: { ...process.env, ...stack.env, OFFLINE_HTTP_PORT: String(httpPort), OFFLINE_LAMBDA_PORT: String(lambdaPort) },
+      // Sync mode: these tests read DocSpace right after the answer (queue mode is tested in test/integration/queue.test.ts).
+      env: { ...process.env, ...stack.env, DELIVERY_MODE: 'sync', OFFLINE_HTTP_PORT: String(httpPort), OFFLINE_LAMBDA_PORT: String(lambdaPort) },
       detached: true,
     });
     let output = '';
@@ -225,8 +226,8 @@ describe('serverless package', () => {
     const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(roles.map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
     const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    // One function per canonical route, one per sender, the SCIM server and the follow-ups.
-    expect(functions).toHaveLength(new Set(Object.values(ROUTE_BY_TYPE)).size + SENDER_NAMES.length + 2);
+    // One function per canonical route, one per sender, the SCIM server, the follow-ups and the queue worker.
+    expect(functions).toHaveLength(new Set(Object.values(ROUTE_BY_TYPE)).size + SENDER_NAMES.length + 3);
     for (const [, fn] of functions) expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
 
     const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
@@ -234,6 +235,7 @@ describe('serverless package', () => {
     const secretArn = (name: string) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:', name, '-??????']],
     });
+    const sqsActions: string[] = [];
     for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
       expect(statement.Effect).toBe('Allow');
       const actions = [statement.Action].flat();
@@ -245,11 +247,29 @@ describe('serverless package', () => {
       } else if (actions.every((a) => a.startsWith('secretsmanager:'))) {
         expect(actions).toEqual(['secretsmanager:GetSecretValue']);
         expect(statement.Resource).toEqual([secretArn(LOCAL.apiKeySecretId), secretArn(LOCAL.webhookSecretId), secretArn(LOCAL.senderApiSecretId)]);
+      } else if (actions.every((a) => a.startsWith('sqs:'))) {
+        // The doors send; the worker's event source mapping receives, deletes and reads attributes: that queue only.
+        expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsQueue', 'Arn'] }]);
+        sqsActions.push(...actions);
       } else {
         expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
         expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }]);
       }
     }
+    expect([...new Set(sqsActions)].sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
     expect(template.Resources.EventsTable?.Properties).toMatchObject({ TableName: 'docspace-idp-sync-dev-events', BillingMode: 'PAY_PER_REQUEST' });
+
+    // Queue mode: FIFO queue and FIFO DLQ, both encrypted; redrive after QUEUE_MAX_RECEIVES; 14 days in the DLQ.
+    expect(template.Resources.EventsQueue?.Properties).toMatchObject({
+      QueueName: 'docspace-idp-sync-dev-events.fifo',
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: '5' },
+    });
+    expect(template.Resources.DeadLetterQueue?.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    const mapping = resources.find(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')?.[1];
+    expect(mapping?.Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': ['EventsQueue', 'Arn'] }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    const worker = template.Resources.WorkerLambdaFunction?.Properties as { Environment: { Variables: Record<string, unknown> } };
+    expect(worker.Environment.Variables).toMatchObject({ DELIVERY_MODE: 'queue', QUEUE_URL: { Ref: 'EventsQueue' }, IDEMPOTENCY_KEY_PREFIX: 'docspace-idp-sync' });
   });
 });
