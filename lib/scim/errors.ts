@@ -62,3 +62,12 @@ export function scimErrorOf(error: unknown): ScimErrorAnswer {
     ...(isRetryable(answer.outcome) && status === 503 ? { retryAfterSeconds: retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS } : {}),
   };
 }
+
+/** A paging parameter (`startIndex`, `count`): absent, or an integer (400 otherwise). */
+export function integerOf(query: URLSearchParams, name: string): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw badRequest(`${name} must be an integer`);
+  return value;
+}

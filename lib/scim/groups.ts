@@ -20,7 +20,7 @@ import { isSystem, isSystemGroup } from '../docspace/groups';
 import { MemberStatus, privilegeOf, UserType, userTypeOf, type Profile } from '../docspace/types';
 import { logger } from '../log';
 import type { Clock } from '../store/ports';
-import { badRequest, conflict, notFound, ScimFailure } from './errors';
+import { badRequest, conflict, integerOf, notFound, ScimFailure } from './errors';
 import { operationsOf, type Operation } from './patch';
 import { GROUP_EXTENSION, GROUP_SCHEMA, listResponse, MAX_COUNT } from './schema';
 import type { GroupRecord, ScimStore } from './store';
@@ -476,10 +476,3 @@ function patched(record: GroupRecord, operations: Operation[]): Desired {
   return { displayName, ...(externalId !== undefined ? { externalId } : {}), members };
 }
 
-function integerOf(query: URLSearchParams, name: string): number | undefined {
-  const raw = query.get(name);
-  if (raw === null || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw badRequest(`${name} must be an integer`);
-  return value;
-}

@@ -17,7 +17,7 @@ import type { ProcessEvent } from '../pipeline/exactlyOnce';
 import type { MemberDirectory } from '../pipeline/member';
 import type { RoleMap } from '../roles';
 import type { Clock } from '../store/ports';
-import { badRequest, conflict, notFound, ScimFailure } from './errors';
+import { badRequest, conflict, integerOf, notFound, ScimFailure } from './errors';
 import { planFilter, type Lookup } from './filter';
 import { applyPatch, operationsOf } from './patch';
 import { listResponse, MAX_COUNT } from './schema';
@@ -307,14 +307,6 @@ export class ScimUsers {
     }
     return [resourceOf(id, user.record, user.version, isActive(profile), request.location(id))];
   }
-}
-
-function integerOf(query: URLSearchParams, name: string): number | undefined {
-  const raw = query.get(name);
-  if (raw === null || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value)) throw badRequest(`${name} must be an integer`);
-  return value;
 }
 
 /** The same create as the one stored: same userName (any case) and externalId. */

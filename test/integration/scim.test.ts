@@ -8,6 +8,7 @@ import { OWNER_ID } from '../../local/emulators/docspace';
 import { composedHandlers, invokeScim, lambdaContext as realContext, scimEvent, setEnv, virtualClock } from '../../local/lambda';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
 import { capturedLogLines } from '../setup/logGuard';
+import { freshScimState } from '../support/localStack';
 
 let stack: LocalStack;
 let restoreEnv: () => void;
@@ -41,11 +42,7 @@ afterAll(async () => {
   restoreEnv?.();
   await stack?.stop();
 });
-beforeEach(async () => {
-  stack.docspace.reset({ profile: 'current' });
-  await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
-  stack.secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }));
-});
+beforeEach(() => freshScimState(stack));
 
 describe('SCIM /Users: Microsoft Entra ID', () => {
   it('creates a member with POST (201, Location, id = DocSpace id) and reads it back as provisioned', async () => {

@@ -8,6 +8,7 @@ import { OWNER_ID } from '../../local/emulators/docspace';
 import { composedHandlers, invokeScim, lambdaContext as realContext, scimEvent, setEnv, virtualClock } from '../../local/lambda';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
 import { capturedLogLines } from '../setup/logGuard';
+import { freshScimState } from '../support/localStack';
 
 let stack: LocalStack;
 let restoreEnv: () => void;
@@ -55,11 +56,7 @@ afterAll(async () => {
   restoreEnv?.();
   await stack?.stop();
 });
-beforeEach(async () => {
-  stack.docspace.reset({ profile: 'current' });
-  await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
-  stack.secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }));
-});
+beforeEach(() => freshScimState(stack));
 
 describe('SCIM /Groups: Microsoft Entra ID', () => {
   it('creates a group with its members (201, Location, id = DocSpace group id), externalId and meta from the store', async () => {

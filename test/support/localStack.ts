@@ -1,7 +1,7 @@
 /** The local stack for one test file: started before its tests with the functions' environment set, stopped after. */
 import { afterAll, beforeAll } from 'vitest';
 import { setEnv } from '../../local/lambda';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
 
 export function useLocalStack(env: Record<string, string> = {}): { readonly stack: LocalStack } {
   let stack: LocalStack | undefined;
@@ -20,4 +20,11 @@ export function useLocalStack(env: Record<string, string> = {}): { readonly stac
       return stack;
     },
   };
+}
+
+/** A clean slate for a SCIM test: a `current` DocSpace, an empty events table, and the local SCIM token in place. */
+export async function freshScimState(stack: LocalStack): Promise<void> {
+  stack.docspace.reset({ profile: 'current' });
+  await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
+  stack.secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }));
 }
