@@ -34,6 +34,23 @@ const events = {
     'x-bamboohr-signature': createHmac('sha256', process.env.COLD_BAMBOOHR_KEY).update(bambooBody).update(bambooTs).digest('hex'),
   }, bambooBody),
   hibobHook: http('/webhooks/hibob', 'POST', {}, 'Ping test'),
+  // One message of the FIFO queue, as the event source mapping hands it over.
+  worker: {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: 'cold',
+        body: JSON.stringify(canonical('user.reactivated', { email: 'owner@docspace.local' })),
+        attributes: { ApproximateReceiveCount: '1', MessageGroupId: 'cold', MessageDeduplicationId: randomUUID(), SentTimestamp: String(Date.now()) },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:docspace-idp-sync-dev-events.fifo',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  },
+  followUp: {},
 };
 
 const { handler } = require(resolve(file));

@@ -33,6 +33,22 @@ const results: Record<string, unknown> = {};
 const row = (figure: string, value: string, target: string, met: boolean | null) => rows.push({ figure, value, target, met });
 const ms = (n: number) => `${n.toFixed(3)} ms`;
 
+interface Flow {
+  name: string;
+  handler: () => Promise<unknown>;
+  bare: () => Promise<unknown>;
+}
+
+/** A flow through the handler and the same DocSpace requests made bare, side by side (tinybench latencies). */
+async function handlerAndBare(flow: Flow, time: number, warmupTime: number) {
+  const bench = new Bench({ time, warmupTime });
+  bench.add('handler', flow.handler).add('bare', flow.bare);
+  await bench.run();
+  const [handler, bare] = bench.tasks.map((t) => (t.result.state === 'completed' ? t.result.latency : undefined));
+  if (!handler || !bare) throw new Error(`benchmark of ${flow.name} did not complete`);
+  return { handler, bare };
+}
+
 async function main(): Promise<void> {
   // The handlers' JSON log lines are written (their cost is real) but not shown.
   const write = process.stdout.write.bind(process.stdout);
@@ -73,7 +89,7 @@ async function main(): Promise<void> {
     return (await res.body.json()) as { response?: { id?: string } };
   };
   let n = 0;
-  const flows: { name: string; handler: () => Promise<unknown>; bare: () => Promise<unknown> }[] = [
+  const flows: Flow[] = [
     {
       name: 'user.created',
       handler: () => invoke(userCreated, 'user.created', { email: `h${++n}@bench.example.com`, firstName: 'Bench', lastName: 'Hire', role: 'User' }),
@@ -102,12 +118,8 @@ async function main(): Promise<void> {
   ];
   const overhead: Record<string, unknown> = {};
   for (const flow of flows) {
-    const bench = new Bench({ time: 3_000, warmupTime: 500 });
-    bench.add('handler', flow.handler).add('bare', flow.bare);
-    await bench.run();
+    const { handler, bare } = await handlerAndBare(flow, 3_000, 500);
     stack.docspace.requests.length = 0;
-    const [handler, bare] = bench.tasks.map((t) => (t.result.state === 'completed' ? t.result.latency : undefined));
-    if (!handler || !bare) throw new Error(`benchmark of ${flow.name} did not complete`);
     const ratio = handler.p50 / bare.p50;
     overhead[flow.name] = { handlerP50: handler.p50, handlerP99: handler.p99, bareP50: bare.p50, bareP99: bare.p99, ratioP50: ratio, ratioP99: handler.p99 / bare.p99 };
     row(`${flow.name}: handler ÷ bare, median`, `${ms(handler.p50)} ÷ ${ms(bare.p50)} = ${ratio.toFixed(2)}`, '≤ 1.15', ratio <= 1.15);
@@ -139,7 +151,7 @@ async function main(): Promise<void> {
   const scimUser = (userName: string) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'Bench', familyName: 'Scim' }, emails: [{ value: userName, type: 'work', primary: true }], active: true });
   const seeded = (await scimCall('POST', '/Users', scimUser('scim.found@bench.example.com'))) as { statusCode?: number };
   if (seeded.statusCode !== 201) throw new Error(`SCIM create answered ${seeded.statusCode}; the benchmark would time an error`);
-  const scimFlows: { name: string; handler: () => Promise<unknown>; bare: () => Promise<unknown> }[] = [
+  const scimFlows: Flow[] = [
     {
       name: 'SCIM create (POST /Users)',
       handler: () => scimCall('POST', '/Users', scimUser(`s${++n}@bench.example.com`)),
@@ -157,12 +169,8 @@ async function main(): Promise<void> {
   ];
   const scimFigures: Record<string, unknown> = {};
   for (const flow of scimFlows) {
-    const bench = new Bench({ time: 2_000, warmupTime: 300 });
-    bench.add('handler', flow.handler).add('bare', flow.bare);
-    await bench.run();
+    const { handler, bare } = await handlerAndBare(flow, 2_000, 300);
     stack.docspace.requests.length = 0;
-    const [handler, bare] = bench.tasks.map((t) => (t.result.state === 'completed' ? t.result.latency : undefined));
-    if (!handler || !bare) throw new Error(`benchmark of ${flow.name} did not complete`);
     scimFigures[flow.name] = { handlerP50: handler.p50, handlerP99: handler.p99, bareP50: bare.p50, bareP99: bare.p99 };
     row(`${flow.name}: handler ÷ bare, median`, `${ms(handler.p50)} ÷ ${ms(bare.p50)} = ${(handler.p50 / bare.p50).toFixed(2)}`, '(reported; events table on)', null);
   }
