@@ -85,6 +85,16 @@ function locationBase(event: APIGatewayProxyEventV2, headers: Record<string, str
   return `${proto}://${host}${BASE}`;
 }
 
+/** What /Users and /Groups have in common: the same six operations, routed the same way. */
+interface ScimCollection {
+  list(query: URLSearchParams, request: ScimRequest): Promise<ScimReply>;
+  create(body: unknown, request: ScimRequest): Promise<ScimReply>;
+  get(id: string, request: ScimRequest): Promise<ScimReply>;
+  replace(id: string, body: unknown, request: ScimRequest): Promise<ScimReply>;
+  patch(id: string, body: unknown, request: ScimRequest): Promise<ScimReply>;
+  remove(id: string, request: ScimRequest): Promise<ScimReply>;
+}
+
 export function scimDoor(services: () => ScimDoorServices) {
   const tokens = (refresh: boolean) => services().secrets.bearerTokens(SCIM_TOKEN_KEY, refresh);
   const now = () => services().now();
@@ -160,36 +170,20 @@ export function scimDoor(services: () => ScimDoorServices) {
       const body = () => jsonOf(exchange.rawBody, exchange.headers['content-type']);
 
       let reply: ScimReply | undefined;
-      if (resource === 'users' && segments.length <= 2) {
-        const users = services().scimUsers();
+      const collection = resource === 'users' ? { path: 'Users', of: () => services().scimUsers() } : resource === 'groups' ? { path: 'Groups', of: () => services().scimGroups() } : undefined;
+      if (collection && segments.length <= 2) {
+        const resources: ScimCollection = collection.of();
         const reads = services().scimPeople(() => request.context.getRemainingTimeInMillis());
         about.reads = () => reads.calls;
         const base = locationBase(event, exchange.headers);
-        const scim: ScimRequest = { people: reads.people, groups: reads.groups, context: request.context, location: (id) => `${base}/Users/${id}`, events: about.events };
+        const scim: ScimRequest = { people: reads.people, groups: reads.groups, context: request.context, location: (id) => `${base}/${collection.path}/${id}`, events: about.events };
         const id = segments[1];
-        if (id === undefined && method === 'GET') reply = await users.list(query, scim);
-        else if (id === undefined && method === 'POST') reply = await users.create(body(), scim);
-        else if (id !== undefined && method === 'GET') reply = await users.get(id, scim);
-        else if (id !== undefined && method === 'PUT') reply = await users.replace(id, body(), scim);
-        else if (id !== undefined && method === 'PATCH') reply = await users.patch(id, body(), scim);
-        else if (id !== undefined && method === 'DELETE') reply = await users.remove(id, scim);
-        if (reply?.body !== undefined && method === 'GET') {
-          const data = reply.body as { Resources?: unknown[] };
-          reply = { ...reply, body: data.Resources ? { ...data, Resources: data.Resources.map((r) => project(r, query)) } : project(data, query) };
-        }
-      } else if (resource === 'groups' && segments.length <= 2) {
-        const groups = services().scimGroups();
-        const reads = services().scimPeople(() => request.context.getRemainingTimeInMillis());
-        about.reads = () => reads.calls;
-        const base = locationBase(event, exchange.headers);
-        const scim: ScimRequest = { people: reads.people, groups: reads.groups, context: request.context, location: (id) => `${base}/Groups/${id}`, events: about.events };
-        const id = segments[1];
-        if (id === undefined && method === 'GET') reply = await groups.list(query, scim);
-        else if (id === undefined && method === 'POST') reply = await groups.create(body(), scim);
-        else if (id !== undefined && method === 'GET') reply = await groups.get(id, scim);
-        else if (id !== undefined && method === 'PUT') reply = await groups.replace(id, body(), scim);
-        else if (id !== undefined && method === 'PATCH') reply = await groups.patch(id, body(), scim);
-        else if (id !== undefined && method === 'DELETE') reply = await groups.remove(id, scim);
+        if (id === undefined && method === 'GET') reply = await resources.list(query, scim);
+        else if (id === undefined && method === 'POST') reply = await resources.create(body(), scim);
+        else if (id !== undefined && method === 'GET') reply = await resources.get(id, scim);
+        else if (id !== undefined && method === 'PUT') reply = await resources.replace(id, body(), scim);
+        else if (id !== undefined && method === 'PATCH') reply = await resources.patch(id, body(), scim);
+        else if (id !== undefined && method === 'DELETE') reply = await resources.remove(id, scim);
         if (reply?.body !== undefined && method === 'GET') {
           const data = reply.body as { Resources?: unknown[] };
           reply = { ...reply, body: data.Resources ? { ...data, Resources: data.Resources.map((r) => project(r, query)) } : project(data, query) };
