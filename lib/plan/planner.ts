@@ -19,7 +19,7 @@ import { PlanRecorder, type PlannedWrite } from './recorder';
 import { copyOnWriteKeySet, copyOnWriteRecords, planIdempotency } from './stores';
 
 /** What would become of one event: its outcome as the real run would answer it, and the writes it would make. */
-export interface PlannedEvent extends Answer {
+interface PlannedEvent extends Answer {
   eventId: string;
   type: string;
   /** Positions in `plan` of the writes this event would make (those of parked work it would release included). */
