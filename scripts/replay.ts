@@ -11,7 +11,6 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { replayDeadLetters } from '../lib/queue/replay';
-import { lambdaContext } from '../local/lambda';
 import { LOCAL } from '../local/stack';
 
 const port = (name: string, fallback: number) => process.env[name] ?? String(fallback);
@@ -47,12 +46,13 @@ async function main(): Promise<void> {
     return;
   }
 
-  // The plan: the pipeline composed as the worker's, over the recording port. Its log lines (e-mails masked) go
-  // to stderr at WARN unless POWERTOOLS_LOG_LEVEL says otherwise; the plan itself is the output.
+  // The plan: the pipeline composed as the worker's, over the recording port. Its log lines (e-mails masked) are
+  // kept to WARN and above unless POWERTOOLS_LOG_LEVEL says otherwise: the plan itself is the output.
   Object.assign(process.env, isLocal ? { ...localSettings(), ...process.env } : {}, { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
   const { compose } = await import('../lib/services');
   const { parseSettings } = await import('../lib/settings');
   const { planEvents } = await import('../lib/plan/planner');
+  const { lambdaContext } = await import('../local/lambda');
   const session = compose(parseSettings(process.env)).planner();
   const events = report.letters.flatMap((l) => (l.event ? [l.event] : []));
   const plan = await planEvents(session, events, lambdaContext('replay', 15 * 60_000));

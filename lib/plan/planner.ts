@@ -74,6 +74,8 @@ export function planner(deps: PlannerDeps): Planner {
     let retryAfter: number | undefined;
 
     const process = async (event: CanonicalEvent, context: Context) => {
+      // Every line logged while planning says so: "pending event finished" in a plan finished nothing.
+      logger.appendKeys({ dryRun: true });
       const first = recorder.writes.length;
       const done = (answer: Answer) => {
         const writes = recorder.writes.slice(first);
