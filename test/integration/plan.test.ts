@@ -136,6 +136,20 @@ describe('a direct invocation with "dryRun": true', () => {
     expect(answer).toEqual({ outcome: 'planned', plan: [], outcomes: [{ eventId: hire.id, type: 'user.created', ...(first as object), writes: [] }] });
   });
 
+  it('plans a signed HTTP delivery that asks for it, in a stage that applies (and queues) the others', async () => {
+    const queued = new MemoryQueue();
+    let services: Services | undefined;
+    const queueStage = canonicalDoor(['user.role_changed'], () => (services ??= compose(parseSettings({ ...process.env, DELIVERY_MODE: 'queue' }), clock, queued)));
+    const ann = local.stack.docspace.addMember({ email: 'ann@example.com', type: 4 });
+    const promotion = event('user.role_changed', { userId: ann.id, role: 'RoomAdmin' });
+    const answer = await invokeHttp(queueStage, signedHttpEvent(ROUTE_BY_TYPE['user.role_changed'], { ...promotion, dryRun: true }), context());
+    expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'planned', plan: [{ method: 'PUT', path: '/api/2.0/people/type/1', body: { userIds: [ann.id] } }] } });
+    expect(queued.messages).toEqual([]);
+    expect(writes()).toEqual([]);
+    expect(await invokeHttp(queueStage, signedHttpEvent(ROUTE_BY_TYPE['user.role_changed'], promotion), context())).toMatchObject({ statusCode: 202, body: { outcome: 'queued' } });
+    expect(queued.messages).toHaveLength(1);
+  });
+
   it('refuses a dryRun that is not a boolean (400), before any DocSpace call', async () => {
     const answer = await userCreated({ ...event('user.created', { email: 'x@example.com', firstName: 'X', lastName: 'Y' }), dryRun: 'yes' }, context());
     expect(answer).toMatchObject({ outcome: 'invalid', message: 'dryRun must be true or false' });
