@@ -150,6 +150,20 @@ describe('a direct invocation with "dryRun": true', () => {
     expect(queued.messages).toHaveLength(1);
   });
 
+  it('answers 503 with Retry-After when DocSpace is unavailable (the plan would be incomplete), and a direct invocation throws', async () => {
+    local.stack.docspace.setFaults({ rate: 1, mix: { '503': 1 }, retryAfterSeconds: 1 });
+    try {
+      const hire = event('user.created', { email: 'una@example.com', firstName: 'Una', lastName: 'Vale' });
+      const answer = await invokeHttp(canonicalDoor(['user.created'], dry), signedHttpEvent(ROUTE_BY_TYPE['user.created'], hire), context());
+      expect(answer).toMatchObject({ statusCode: 503, body: { outcome: 'unavailable' } });
+      expect(answer.headers['retry-after']).toBeDefined();
+      await expect(userCreated({ ...hire, dryRun: true }, context())).rejects.toThrow(/unavailable/);
+    } finally {
+      local.stack.docspace.setFaults(undefined);
+    }
+    expect(writes()).toEqual([]);
+  });
+
   it('refuses a dryRun that is not a boolean (400), before any DocSpace call', async () => {
     const answer = await userCreated({ ...event('user.created', { email: 'x@example.com', firstName: 'X', lastName: 'Y' }), dryRun: 'yes' }, context());
     expect(answer).toMatchObject({ outcome: 'invalid', message: 'dryRun must be true or false' });
