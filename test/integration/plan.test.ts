@@ -22,6 +22,7 @@ import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 import { composedHandlers, httpEvent, invokeHttp, invokeScim, lambdaContext as realContext, scimEvent, signedHttpEvent, virtualClock, type LambdaHandler } from '../../local/lambda';
 import { LOCAL } from '../../local/stack';
 import { useLocalStack } from '../support/localStack';
+import { receivedWrites, resolvedPlan } from '../support/plan';
 import { capturedLogLines } from '../setup/logGuard';
 import { emailHash } from '../../lib/log';
 
@@ -38,18 +39,9 @@ const dry = () => (dryServices ??= compose(parseSettings({ ...process.env, DRY_R
 let seq = 0;
 const event = (type: string, data: Record<string, unknown>) => ({ id: `plan_${Date.now()}_${++seq}`, type, occurredAt: new Date(Date.UTC(2026, 10, 1) + ++seq * 60_000).toISOString(), source: 'hr-portal', data });
 
-const writes = () => local.stack.docspace.calls({ writes: true }).map(({ method, path, body }) => ({ method, path, body }));
+const writes = () => receivedWrites(local.stack.docspace);
 
-/** The plan with each placeholder replaced by the id the real run gave that member (found by the create's e-mail). */
-function resolved(plan: PlannedWrite[]): { method: string; path: string; body: unknown }[] {
-  const ids = new Map<string, string>();
-  for (const w of plan) {
-    const email = (w.body as { email?: string } | undefined)?.email;
-    if (w.creates && email) ids.set(w.creates, local.stack.docspace.memberByEmail(email)?.id ?? '?');
-  }
-  const swap = (text: string) => text.replace(/\{\{member:\d+\}\}/g, (p) => ids.get(p) ?? p);
-  return plan.map(({ method, path, body }) => ({ method, path: swap(path), body: body === undefined ? undefined : (JSON.parse(swap(JSON.stringify(body))) as unknown) }));
-}
+const resolved = (plan: PlannedWrite[]) => resolvedPlan(plan, local.stack.docspace);
 
 /** Every item of the events table, as dynalite holds it. */
 async function tableItems(): Promise<string[]> {
