@@ -39,8 +39,17 @@ module.exports = {
       comment:
         'lib/http is the HTTP edge (requests, answers, doors). Pipeline, sync, docspace, senders, store and ' +
         'secrets sit below it and must stay transport-agnostic.',
-      from: { path: '^lib/(pipeline|sync|docspace|senders|store|secrets)/' },
+      from: { path: '^lib/(pipeline|sync|docspace|senders|store|secrets|plan)/' },
       to: { path: '^lib/http/' },
+    },
+    {
+      name: 'plan-mode-is-composed-not-known',
+      severity: 'error',
+      comment:
+        'lib/plan composes the pipeline over a recording DocSpace port and write-less stores. The layers it ' +
+        'composes must not know about it: the plan is made by the real rules, unchanged.',
+      from: { path: '^lib/(pipeline|sync|docspace|senders|store|secrets)/' },
+      to: { path: '^lib/plan/' },
     },
     {
       name: 'sync-docspace-not-to-pipeline-or-senders',

@@ -17,3 +17,13 @@ export function logAnswer(subject: 'event' | 'delivery', status: number, fields:
   else if (status >= 400 || warn) logger.warn(`${subject} refused or not applicable`, fields);
   else logger.info(`${subject} processed`, fields);
 }
+
+const EMAIL = /[^\s@"'<>,;:()[\]]+@[^\s@"'<>,;:()[\]]+\.[^\s@"'<>,;:()[\]]+/g;
+
+/** A value for a log line: every e-mail address in it (at any depth) replaced by `email:<hash>`. */
+export function maskEmails(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(EMAIL, (address) => `email:${emailHash(address)}`);
+  if (Array.isArray(value)) return value.map(maskEmails);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskEmails(v)]));
+  return value;
+}

@@ -38,9 +38,10 @@ export type Refusal =
 
 /**
  * How a sender's whole delivery ended (each of its events has its own outcome), or a handshake answered; in queue
- * mode, an event put on the queue (`queued`) and a delivery whose events all were (`accepted`).
+ * mode, an event put on the queue (`queued`) and a delivery whose events all were (`accepted`); in plan mode, the
+ * writes that would be made (`planned`), nothing applied.
  */
-type DeliveryOutcome = 'processed' | 'ignored' | 'handshake' | 'queued' | 'accepted';
+type DeliveryOutcome = 'processed' | 'ignored' | 'handshake' | 'queued' | 'accepted' | 'planned';
 
 export type OutcomeName = SyncOutcome | Refusal | DeliveryOutcome;
 
@@ -74,6 +75,7 @@ const httpStatus: Record<OutcomeName, number> = {
   // Queue mode: the canonical routes answer 202 Accepted (the change is not made yet); senders get the 200 they expect.
   queued: 202,
   accepted: 200,
+  planned: 200,
   invalid: 400,
   unauthorized: 401,
   payload_too_large: 413,

@@ -23,6 +23,7 @@ import { mappedGroupType, ScimGroups } from './scim/groups';
 import { ScimStore } from './scim/store';
 import { ScimUsers } from './scim/users';
 import { ConfigurationError } from './outcome';
+import { planner, type Planner, type PlannerDeps } from './plan/planner';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
@@ -34,6 +35,8 @@ import { dynamoDbKeySet, dynamoDbRecords } from './store/records';
 /** Everything the doors use. */
 export interface Services extends SenderDoorServices, ScimDoorServices {
   followUp(remainingMs: () => number): Promise<FollowUpReport>;
+  /** A plan session: the pipeline as composed here, over a recording DocSpace port and stores that write nothing. */
+  planner: Planner;
 }
 
 const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
@@ -42,27 +45,32 @@ const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 export function compose(settings: Settings, clock: Clock = systemClock, queue?: Queue): Services {
   const secrets = secretsManager(settings);
   const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
-  const apply = applier({
+  const applyDeps = {
     docspaceUrl: settings.docspaceUrl,
     pool,
     secrets,
     roles: settings.roles,
     clock,
     ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}),
-  });
+  };
+  const apply = applier(applyDeps);
   let stores;
+  let readOnly: PlannerDeps['stores'];
   let scimUsers: ScimUsers | undefined;
   let scimGroups: ScimGroups | undefined;
   if (settings.eventsTable) {
     // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
     const dynamoDb = new DynamoDBClient({});
     const records = dynamoDbRecords(dynamoDb, settings.eventsTable);
+    const idempotency = powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: settings.idempotencyLegacyPrefixes });
+    const pendingMembers = dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members');
     stores = {
-      idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: settings.idempotencyLegacyPrefixes }),
+      idempotency,
       lease: new MemberLease(records, clock),
       directory: new MemberDirectory(records),
-      pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
+      pending: new PendingWork(records, pendingMembers, clock),
     };
+    readOnly = { records, pendingMembers, idempotency };
     const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups#pending'));
     const users: ScimUsers = new ScimUsers({
       process: (e, c) => process(e, c),
@@ -100,8 +108,13 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   return {
     secrets,
     process,
-    ...(ingress ? { ingress } : {}),
+    dryRun: settings.dryRun,
+    planner: planner({ apply: applyDeps, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(readOnly ? { stores: readOnly } : {}) }),
+    // A DRY_RUN stage plans at the door: nothing is queued.
+    ...(ingress && !settings.dryRun ? { ingress } : {}),
     async followUp(remainingMs) {
+      // A DRY_RUN stage applies nothing, not even work kept before it became one.
+      if (settings.dryRun) return { done: 0, remaining: 0, waiting: 0 };
       const report = await followUp(remainingMs);
       if (!scimGroups) return report;
       // Members of SCIM groups who could not join (Guests, disabled) are offered again once eligible.

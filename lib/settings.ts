@@ -56,6 +56,11 @@ const envSchema = z.object({
    * completed under one of them is answered from there, not applied again. Empty once IDEMPOTENCY_TTL_SECONDS passed.
    */
   IDEMPOTENCY_LEGACY_PREFIXES: z.string().optional().transform((s) => (s ?? '').split(',').map((p) => p.trim()).filter(Boolean)),
+  /**
+   * Plan mode for the whole stage: every door but SCIM answers with the writes it would make and applies nothing
+   * (a trial hookup of a sender to a staging URL). Only `true` and `false`: a typo must not apply for real.
+   */
+  DRY_RUN: z.preprocess(blankIsUnset, z.enum(['true', 'false']).default('false')).transform((v) => v === 'true'),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
@@ -93,6 +98,8 @@ export interface Settings {
   queueUrl?: string;
   idempotencyKeyPrefix: string;
   idempotencyLegacyPrefixes: string[];
+  /** DRY_RUN: plan, never apply (SCIM refuses). */
+  dryRun: boolean;
 }
 
 function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Sender, SenderSettings> {
@@ -143,5 +150,6 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     ...(e.QUEUE_URL ? { queueUrl: e.QUEUE_URL } : {}),
     idempotencyKeyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
     idempotencyLegacyPrefixes: e.IDEMPOTENCY_LEGACY_PREFIXES,
+    dryRun: e.DRY_RUN,
   };
 }

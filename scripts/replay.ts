@@ -1,30 +1,79 @@
 /**
- * `npm run replay [-- --dry-run]`: moves the messages in the dead-letter queue back to the events queue (SQS's
- * StartMessageMoveTask; receive and send where the SQS has none). QUEUE_DLQ_URL and QUEUE_URL name the queues
+ * `npm run replay [-- --dry-run [--json]]`: moves the messages in the dead-letter queue back to the events queue
+ * (SQS's StartMessageMoveTask; receive and send where the SQS has none). QUEUE_DLQ_URL and QUEUE_URL name the queues
  * (`npm start` prints them); AWS credentials and region come from the environment, as for the AWS CLI. The same
  * move with the AWS CLI: aws sqs start-message-move-task --source-arn <DLQ ARN>
+ *
+ * `--dry-run` moves nothing: it reads the DLQ without taking or deleting a message and shows, for each message's
+ * event in the DLQ's order, the plan — the DocSpace writes the worker would make if it were replayed now (plan mode:
+ * reads only, nothing stored). The plan needs the function's settings (DOCSPACE_URL, the secret ids,
+ * IDEMPOTENCY_TABLE, …); locally they default to `npm start`'s. `--json` prints the plan as the doors answer it.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { replayDeadLetters } from '../lib/queue/replay';
 import { LOCAL } from '../local/stack';
 
+const port = (name: string, fallback: number) => process.env[name] ?? String(fallback);
+
+/** The settings `npm start` gives the functions, for a plan against the local stack. */
+const localSettings = (): Record<string, string> => ({
+  DOCSPACE_URL: `http://127.0.0.1:${port('DOCSPACE_PORT', LOCAL.docspacePort)}`,
+  DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
+  WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
+  SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
+  IDEMPOTENCY_TABLE: LOCAL.eventsTable,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port('SECRETS_MANAGER_PORT', LOCAL.secretsManagerPort)}`,
+  AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port('DYNAMODB_PORT', LOCAL.dynamoDbPort)}`,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+});
+
 async function main(): Promise<void> {
   const dryRun = process.argv.includes('--dry-run');
-  const local = `http://127.0.0.1:${process.env.SQS_PORT ?? LOCAL.sqsPort}/123456789012`;
+  const json = process.argv.includes('--json');
+  const local = `http://127.0.0.1:${port('SQS_PORT', LOCAL.sqsPort)}/123456789012`;
   const dlqUrl = process.env.QUEUE_DLQ_URL ?? `${local}/docspace-idp-sync-local-events-dlq.fifo`;
   const queueUrl = process.env.QUEUE_URL ?? `${local}/docspace-idp-sync-local-events.fifo`;
   const isLocal = !process.env.QUEUE_DLQ_URL;
   const client = isLocal
-    ? new SQSClient({ endpoint: `http://127.0.0.1:${process.env.SQS_PORT ?? LOCAL.sqsPort}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+    ? new SQSClient({ endpoint: `http://127.0.0.1:${port('SQS_PORT', LOCAL.sqsPort)}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
     : new SQSClient({});
   const report = await replayDeadLetters({ client, dlqUrl, queueUrl, dryRun });
-  if (dryRun) {
-    console.log(`${report.letters.length} message(s) in ${dlqUrl} would move back to ${queueUrl}:`);
-    for (const l of report.letters) console.log(`  ${l.messageId}  ${l.type ?? '(not an event)'}  ${l.eventId ?? ''}  received ${l.receives}×`);
-  } else {
-    console.log(`${report.moved} message(s) moved back to ${queueUrl} (${report.how})`);
-  }
   client.destroy();
+  if (!dryRun) {
+    console.log(`${report.moved} message(s) moved back to ${queueUrl} (${report.how})`);
+    return;
+  }
+
+  // The plan: the pipeline composed as the worker's, over the recording port. Its log lines (e-mails masked) are
+  // kept to WARN and above unless POWERTOOLS_LOG_LEVEL says otherwise: the plan itself is the output.
+  Object.assign(process.env, isLocal ? { ...localSettings(), ...process.env } : {}, { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
+  const { compose } = await import('../lib/services');
+  const { parseSettings } = await import('../lib/settings');
+  const { planEvents } = await import('../lib/plan/planner');
+  const { lambdaContext } = await import('../local/lambda');
+  const session = compose(parseSettings(process.env)).planner();
+  const events = report.letters.flatMap((l) => (l.event ? [l.event] : []));
+  const plan = await planEvents(session, events, lambdaContext('replay', 15 * 60_000));
+  if (json) {
+    console.log(JSON.stringify({ ...plan, messages: report.letters.map(({ event: _event, ...letter }) => letter) }, null, 2));
+    return;
+  }
+  console.log(`${report.letters.length} message(s) in ${dlqUrl} would move back to ${queueUrl}; replayed now, they would make ${plan.plan.length} DocSpace write(s):`);
+  for (const letter of report.letters) {
+    console.log(`  ${letter.messageId}  ${letter.type ?? '(not an event)'}  ${letter.eventId ?? ''}  received ${letter.receives}×`);
+    const planned = plan.outcomes.find((o) => o.eventId === letter.eventId && o.type === letter.type);
+    if (!letter.event) console.log('    not a canonical event: the worker would refuse it again');
+    else if (planned) {
+      console.log(`    → ${planned.outcome}${planned.message ? `: ${planned.message}` : ''}`);
+      for (const i of planned.writes) {
+        const w = plan.plan[i];
+        if (w) console.log(`      ${w.method} ${w.path}${w.body === undefined ? '' : ` ${JSON.stringify(w.body)}`}${w.creates ? `   (${w.creates})` : ''}`);
+      }
+    }
+  }
+  if (session.unfinished()) console.log('The plan is incomplete: DocSpace or the store did not answer; try again later.');
 }
 
 main().catch((error: unknown) => {

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   console.log(`  DLQ   ${stack.sqs.dlqUrl}   npm run replay [-- --dry-run]`);
   const routes = [...new Set([...Object.values(ROUTE_BY_TYPE), ...Object.values(SENDER_ROUTES)])];
   console.log(`Webhook routes:           ${routes.map((r) => `http://localhost:${httpPort}${r}`).join('\n                          ')}`);
+  if (process.env.DRY_RUN === 'true') console.log('DRY_RUN=true:            plan mode — every door but SCIM answers with the plan; nothing is applied');
   console.log(`SCIM 2.0 (Entra, Okta):   Tenant URL http://localhost:${httpPort}/scim/v2   Secret Token ${LOCAL.scimToken}`);
   console.log(`                          npm run conformance:scim -- <collection.json>   (resets the emulators first)`);
   console.log('Send a signed sample:     npm run send -- events/user-created.json');

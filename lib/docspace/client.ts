@@ -69,6 +69,12 @@ function messageOf(body: unknown, status: number): string {
   return `HTTP ${status}`;
 }
 
+/**
+ * The DocSpace port the typed calls (People, Groups) use: the client below, or in plan mode a port that records the
+ * writes instead of sending them (lib/plan/recorder.ts).
+ */
+export type DocSpacePort = Pick<DocSpaceClient, 'request'>;
+
 export class DocSpaceClient {
   /** Requests sent by this client: the number an operator sees in the log line of an event. */
   calls = 0;

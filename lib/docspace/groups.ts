@@ -6,7 +6,7 @@
  * members who cannot join are skipped there without an error, so callers compare the answer), and delete (204).
  */
 import * as z from 'zod';
-import type { DocSpaceClient } from './client';
+import type { DocSpacePort } from './client';
 import { DocSpaceError } from './errors';
 import { profileSchema } from './types';
 
@@ -51,7 +51,7 @@ export interface GroupChange {
 }
 
 export class Groups {
-  constructor(private readonly client: DocSpaceClient) {}
+  constructor(private readonly client: DocSpacePort) {}
 
   /** `POST api/2.0/group`: a second group of the same name is created without complaint (names are not unique). */
   create(name: string, members: string[]): Promise<Group> {

@@ -2,7 +2,7 @@
  * The People API calls the sync makes, typed. Paths and semantics as in shared/reference/docspace/API-NOTES.md.
  */
 import * as z from 'zod';
-import type { DocSpaceClient } from './client';
+import type { DocSpacePort } from './client';
 import { DocSpaceError } from './errors';
 import {
   MemberStatus,
@@ -39,7 +39,7 @@ async function nullWhenNotFound<T>(call: Promise<T>): Promise<T | null> {
 }
 
 export class People {
-  constructor(private readonly client: DocSpaceClient) {}
+  constructor(private readonly client: DocSpacePort) {}
 
   /** `POST api/2.0/people`. The type is always sent: omitted, the server files the member as a paid RoomAdmin. */
   createMember(member: NewMember): Promise<Profile> {

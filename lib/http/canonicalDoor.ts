@@ -9,6 +9,7 @@ import { parseEventFor, type CanonicalEventType } from '../events';
 import { logger } from '../log';
 import { RefusedEvent } from '../outcome';
 import type { ProcessEvent } from '../pipeline/exactlyOnce';
+import type { PlanAnswer, PlanSession, Planner } from '../plan/planner';
 import type { Ingress } from '../queue/ingress';
 import type { Secrets } from '../secrets/secrets';
 import { answer, type DoorAnswer } from './answer';
@@ -24,6 +25,27 @@ export interface DoorServices {
   process: ProcessEvent;
   /** Present in queue mode (DELIVERY_MODE=queue): HTTP requests are queued for the worker instead of applied. */
   ingress?: Ingress;
+  /** A DRY_RUN stage: every delivery is planned, nothing applied or queued. */
+  dryRun: boolean;
+  planner: Planner;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** `"dryRun": true` at the top level of the payload asks for the plan; anything but a boolean there is refused. */
+function asksForPlan(payload: unknown): boolean {
+  if (!isObject(payload) || payload.dryRun === undefined) return false;
+  if (typeof payload.dryRun !== 'boolean') throw new RefusedEvent('invalid', 'dryRun must be true or false', ['dryRun: expected a boolean']);
+  return payload.dryRun;
+}
+
+/** The answer of a plan: 200 with the writes, or 503 when a failure that may pass left it incomplete. */
+export function planned(session: PlanSession): PlanAnswer {
+  const unfinished = session.unfinished();
+  if (unfinished) {
+    throw new RefusedEvent('unavailable', 'the plan could not be completed (DocSpace or the store unavailable); ask again later', undefined, unfinished.retryAfterSeconds);
+  }
+  return session.answer();
 }
 
 /** Whether this invocation came over HTTP (the handler sees only the parsed payload and the context). */
@@ -48,9 +70,16 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
       },
     })
     .handler(async (payload, context): Promise<DoorAnswer> => {
+      const plan = asksForPlan(payload);
       const parsed = parseEventFor(types, payload);
       if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);
-      const { ingress, process } = services();
+      const { ingress, process, dryRun, planner } = services();
+      if (plan || dryRun) {
+        const session = planner();
+        // A refusal is part of the plan (in its outcomes); a failure that may pass makes the answer a 503.
+        await session.process(parsed.event, context).catch(() => undefined);
+        return planned(session);
+      }
       // A direct invocation (invoke local, another AWS service) is applied at once in both modes: IAM vouched for
       // its caller, which reads the answer, and Lambda retries a failed asynchronous invocation.
       if (ingress && overHttp.get(context) === true) {

@@ -11,7 +11,8 @@ import type { IncomingWebhook, SenderContext } from '../senders/kit/adapter';
 import { senderEntry, type Sender } from '../senders/registry';
 import { answer, type DoorAnswer } from './answer';
 import { authenticity } from './authenticity';
-import type { DoorServices } from './canonicalDoor';
+import type { PlanAnswer } from '../plan/planner';
+import { planned, type DoorServices } from './canonicalDoor';
 import { exchangeOf, type Exchange } from './exchange';
 import { rawBody } from './rawBody';
 
@@ -54,7 +55,15 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
       if (handshake) return { outcome: 'handshake', handshake };
       const senderContext = contextOf(delivery as IncomingWebhook);
       const translation = await adapter.translate(delivery as IncomingWebhook, senderContext);
-      const { ingress, process } = services();
+      const { ingress, process, dryRun, planner } = services();
+      if (dryRun) {
+        // A DRY_RUN stage: the delivery's events are planned in order, nothing applied or queued.
+        const session = planner();
+        await processDelivery(sender, translation, session.process, context);
+        Object.assign((delivery as Exchange).logFields, { events: translation.events.length, ignored: translation.ignored.length });
+        const reply: PlanAnswer & { ignored: string[] } = { ...planned(session), ignored: translation.ignored };
+        return reply;
+      }
       const reply = ingress ? await enqueueDelivery(sender, translation, ingress) : await processDelivery(sender, translation, process, context);
       Object.assign((delivery as Exchange).logFields, { events: reply.results.length, ignored: reply.ignored.length });
       return reply;

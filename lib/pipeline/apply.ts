@@ -5,7 +5,7 @@
  */
 import type { Pool } from 'undici';
 import { backoffDelayMs } from '../docspace/backoff';
-import { DocSpaceClient } from '../docspace/client';
+import { DocSpaceClient, type DocSpacePort } from '../docspace/client';
 import { DocSpaceError } from '../docspace/errors';
 import { People } from '../docspace/people';
 import type { CanonicalEvent } from '../events';
@@ -25,6 +25,8 @@ export interface ApplyDeps {
   roles: RoleMap;
   reassignUserId?: string;
   clock: Clock;
+  /** The port the rules use over the invocation's client: in plan mode, one that records the writes (lib/plan). */
+  port?: (client: DocSpaceClient) => DocSpacePort;
 }
 
 export function applier(deps: ApplyDeps): Apply {
@@ -44,7 +46,7 @@ export function applier(deps: ApplyDeps): Apply {
       sleep: deps.clock.sleep,
     });
     const sync = {
-      people: new People(client),
+      people: new People(deps.port ? deps.port(client) : client),
       roles: deps.roles,
       remainingMs,
       sleep: deps.clock.sleep,

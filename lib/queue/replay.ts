@@ -3,7 +3,8 @@
  * setting corrected), the messages in the FIFO DLQ go back to the events queue they came from, in order, and the
  * worker applies them; idempotency keeps any that were applied after all from being applied twice. SQS's own
  * StartMessageMoveTask does the move (as `aws sqs start-message-move-task --source-arn <DLQ ARN>` does); where an
- * SQS has no move tasks, the messages are received and sent back one by one. `--dry-run` lists what would move.
+ * SQS has no move tasks, the messages are received and sent back one by one. `--dry-run` lists what would move
+ * (read with a zero visibility timeout: nothing is taken or deleted), and scripts/replay.ts plans each event.
  */
 import {
   DeleteMessageCommand,
@@ -16,6 +17,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { canonicalEventSchema, type CanonicalEvent } from '../events';
 
 export interface ReplayOptions {
   client: SQSClient;
@@ -32,6 +34,8 @@ interface DeadLetter {
   eventId?: string;
   type?: string;
   receives: number;
+  /** The message's canonical event, when it is one (what a plan of the replay takes). */
+  event?: CanonicalEvent;
 }
 
 export interface ReplayReport {
@@ -48,11 +52,13 @@ const describe = (m: Message): DeadLetter => {
   } catch {
     // a poison message: listed by its message id only
   }
+  const canonical = canonicalEventSchema.safeParse(event);
   return {
     messageId: m.MessageId ?? '',
     ...(typeof event.id === 'string' ? { eventId: event.id } : {}),
     ...(typeof event.type === 'string' ? { type: event.type } : {}),
     receives: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
+    ...(canonical.success ? { event: canonical.data } : {}),
   };
 };
 

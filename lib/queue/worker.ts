@@ -21,6 +21,8 @@ import type { ProcessEvent } from '../pipeline/exactlyOnce';
 
 export interface WorkerServices {
   process: ProcessEvent;
+  /** A DRY_RUN stage applies nothing: a message already queued fails, and reaches the DLQ for a replay later. */
+  dryRun: boolean;
 }
 
 /** Time an event may need (a DocSpace call with retries, the member's waiting work after a hire). */
@@ -51,6 +53,9 @@ export function workerDoor(services: () => WorkerServices) {
         try {
           // A batch shares one invocation: a message that cannot have the time it may need is not started, but
           // failed, and comes back (earlier ones in the batch took the time, a slow DocSpace say).
+          if (services().dryRun) {
+            throw new RefusedEvent('misconfigured', 'this stage runs with DRY_RUN=true: nothing is applied; the message reaches the dead-letter queue, replay it once DRY_RUN is off');
+          }
           if (context.getRemainingTimeInMillis() < MIN_TIME_PER_EVENT_MS) {
             throw new RefusedEvent('unavailable', 'too little time left in this invocation; SQS delivers the event again');
           }

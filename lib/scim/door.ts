@@ -30,6 +30,8 @@ export interface ScimDoorServices {
   scimPeople(remainingMs: () => number): { people: People; groups: Groups; readonly calls: number };
   /** The time, for how often a refused token may make the secret be read again. */
   now(): number;
+  /** A DRY_RUN stage: SCIM is never planned (an IdP needs real ids back), so /Users and /Groups answer 501. */
+  dryRun: boolean;
 }
 
 const BASE = '/scim/v2';
@@ -171,6 +173,10 @@ export function scimDoor(services: () => ScimDoorServices) {
 
       let reply: ScimReply | undefined;
       const collection = resource === 'users' ? { path: 'Users', of: () => services().scimUsers() } : resource === 'groups' ? { path: 'Groups', of: () => services().scimGroups() } : undefined;
+      if (collection && services().dryRun) {
+        // Even a filtered GET may record a match (a member or group met for the first time): nothing here is planned.
+        throw new ScimFailure(501, 'this stage runs with DRY_RUN=true (plan mode), where SCIM is not served: an IdP needs the real ids back. Provision against a stage without DRY_RUN.');
+      }
       if (collection && segments.length <= 2) {
         const resources: ScimCollection = collection.of();
         const reads = services().scimPeople(() => request.context.getRemainingTimeInMillis());

@@ -58,14 +58,16 @@ export function powertoolsIdempotency(client: DynamoDBClient, tableName: string,
     },
     { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }), config, dataIndexArgument: 0, keyPrefix: keys.prefix },
   );
-  const legacy = keys.legacyPrefixes.map((keyPrefix) => {
+  const layerFor = (keyPrefix: string) => {
     const layer = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
     layer.configure({ config, keyPrefix });
     return layer;
-  });
-  /** The result an earlier version stored for this event under its function's own prefix, when it finished it. */
-  async function earlier(event: CanonicalEvent): Promise<SyncResult | undefined> {
-    for (const layer of legacy) {
+  };
+  const legacy = keys.legacyPrefixes.map(layerFor);
+  const current = layerFor(keys.prefix);
+  /** The result stored for this event under one of these prefixes, when it was finished. */
+  async function earlier(event: CanonicalEvent, layers = legacy): Promise<SyncResult | undefined> {
+    for (const layer of layers) {
       try {
         const record = await layer.getRecord(event);
         if (record.getStatus() === IdempotencyRecordStatus.COMPLETED) return record.getResponse() as unknown as SyncResult;
@@ -77,6 +79,13 @@ export function powertoolsIdempotency(client: DynamoDBClient, tableName: string,
     return undefined;
   }
   return {
+    async lookup(event) {
+      try {
+        return await earlier(event, [current, ...legacy]);
+      } catch (error) {
+        throw translated(error, event);
+      }
+    },
     async once(event, context, apply) {
       // In-progress records expire with this invocation, so a crashed container does not block the event forever.
       config.registerLambdaContext(context);

@@ -1,4 +1,5 @@
 /** In-memory doubles of the store ports, for unit tests: the same contracts, no DynamoDB. */
+import type { CanonicalEvent } from '../events';
 import { RefusedEvent, type SyncResult } from '../outcome';
 import type { Clock, IdempotencyStore, KeySet, RecordStore, Versioned } from './ports';
 
@@ -30,18 +31,22 @@ export function memoryKeySet(): KeySet {
 export function memoryIdempotency(): IdempotencyStore {
   const done = new Map<string, { data: string; result: SyncResult }>();
   const running = new Set<string>();
+  const lookup = async (event: CanonicalEvent) => {
+    const stored = done.get(JSON.stringify([event.source, event.type, event.id]));
+    if (stored && stored.data !== JSON.stringify(event.data)) throw new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, ['id: reused for different data']);
+    return stored?.result;
+  };
   return {
+    lookup,
     async once(event, context, apply) {
       const key = JSON.stringify([event.source, event.type, event.id]);
-      const data = JSON.stringify(event.data);
-      const stored = done.get(key);
-      if (stored && stored.data !== data) throw new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, ['id: reused for different data']);
-      if (stored) return stored.result;
+      const stored = await lookup(event);
+      if (stored) return stored;
       if (running.has(key)) throw new RefusedEvent('in_flight', `event ${event.id} is being applied right now; try again shortly`);
       running.add(key);
       try {
         const { result, final } = await apply(() => context.getRemainingTimeInMillis());
-        if (final) done.set(key, { data, result });
+        if (final) done.set(key, { data: JSON.stringify(event.data), result });
         return result;
       } finally {
         running.delete(key);

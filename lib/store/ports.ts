@@ -40,6 +40,8 @@ export interface Attempt {
  */
 export interface IdempotencyStore {
   once(event: CanonicalEvent, context: Context, apply: (remainingMs: () => number) => Promise<Attempt>): Promise<SyncResult>;
+  /** The final result stored for the event, without writing anything (plan mode); the same id with other data is `invalid`. */
+  lookup(event: CanonicalEvent): Promise<SyncResult | undefined>;
 }
 
 /** Time, injectable so that tests need not wait. */

@@ -79,6 +79,15 @@ describe('serverless invoke local', () => {
     const files = readdirSync('events').filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
     expect([...files].sort()).toEqual([...order].sort());
 
+    // First the hire's plan ("dryRun": true in the payload): the writes it would make, none made, nothing stored.
+    const plan = await run(['invoke', 'local', '-f', 'userCreated', '-p', 'events/plan/user-created.json'], stack.env);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(invokeResult(plan.stdout)).toMatchObject({ outcome: 'planned', plan: [{ method: 'POST', path: '/api/2.0/people', creates: '{{member:1}}' }], outcomes: [{ outcome: 'created', userId: '{{member:1}}' }] });
+    expect(stack.docspace.calls({ writes: true })).toEqual([]);
+    const planLines = `${plan.stdout}\n${plan.stderr}`.split('\n').filter((l) => l.startsWith('{"level"'));
+    expect(planLines.some((l) => l.includes('"event planned"'))).toBe(true);
+    for (const line of planLines) expect(secretsIn(line)).toEqual([]);
+
     const outcomes: string[] = [];
     for (const name of order) {
       const event = JSON.parse(readFileSync(`events/${name}.json`, 'utf8')) as { type: string };

@@ -1,0 +1,122 @@
+/**
+ * Plan mode: the pipeline composed as for a real run — the same idempotency, claims, marks, parking and sync
+ * rules — over a DocSpace port that records the writes (recorder.ts) and stores that keep every write in memory
+ * (stores.ts). A plan session takes canonical events in order, as a real run would apply them, and answers with the
+ * writes DocSpace would get, in order, and what would become of each event. Nothing is written anywhere.
+ */
+import type { Context } from 'aws-lambda';
+import type { CanonicalEvent } from '../events';
+import { emailHash, logger, maskEmails } from '../log';
+import { answerFor, isRetryable, type Answer } from '../outcome';
+import { applier, type ApplyDeps } from '../pipeline/apply';
+import { MemberLease } from '../pipeline/claim';
+import { pipeline, type ProcessEvent } from '../pipeline/exactlyOnce';
+import { MemberDirectory } from '../pipeline/member';
+import { PendingWork } from '../pipeline/pending';
+import type { RoleMap } from '../roles';
+import type { Clock, IdempotencyStore, KeySet, RecordStore } from '../store/ports';
+import { PlanRecorder, type PlannedWrite } from './recorder';
+import { copyOnWriteKeySet, copyOnWriteRecords, planIdempotency } from './stores';
+
+/** What would become of one event: its outcome as the real run would answer it, and the writes it would make. */
+interface PlannedEvent extends Answer {
+  eventId: string;
+  type: string;
+  /** Positions in `plan` of the writes this event would make (those of parked work it would release included). */
+  writes: number[];
+}
+
+/** The answer of every door in plan mode. */
+export interface PlanAnswer extends Answer {
+  outcome: 'planned';
+  /** The DocSpace writes, in order; `{{member:N}}` names a member the plan would create (see `creates`). */
+  plan: PlannedWrite[];
+  outcomes: PlannedEvent[];
+}
+
+export interface PlanSession {
+  /** Plans one event after those before it; answers (or throws) as the real pipeline would. */
+  process: ProcessEvent;
+  /** The plan's view of the events table: reads from it, writes kept in memory (for a caller's own records, a cursor). */
+  records?: RecordStore;
+  /** The plan so far. */
+  answer(): PlanAnswer;
+  /** A failure that may pass (DocSpace unavailable) stopped an event: the plan is incomplete, and the seconds to wait. */
+  unfinished(): { retryAfterSeconds: number } | undefined;
+}
+
+export interface PlannerDeps {
+  apply: ApplyDeps;
+  clock: Clock;
+  roles: RoleMap;
+  pendingExpiryMs: number;
+  /** The real stores, read and never written; absent without an events table (as the real pipeline then runs). */
+  stores?: { records: RecordStore; pendingMembers: KeySet; idempotency: IdempotencyStore };
+}
+
+export type Planner = () => PlanSession;
+
+export function planner(deps: PlannerDeps): Planner {
+  return () => {
+    const recorder = new PlanRecorder();
+    const records = deps.stores ? copyOnWriteRecords(deps.stores.records) : undefined;
+    const stores = deps.stores && records
+      ? {
+          idempotency: planIdempotency(deps.stores.idempotency),
+          lease: new MemberLease(records, deps.clock),
+          directory: new MemberDirectory(records),
+          pending: new PendingWork(records, copyOnWriteKeySet(deps.stores.pendingMembers), deps.clock),
+        }
+      : undefined;
+    const apply = applier({ ...deps.apply, port: (client) => recorder.port(client) });
+    const planned = pipeline({ apply, clock: deps.clock, roles: deps.roles, pendingExpiryMs: deps.pendingExpiryMs, ...(stores ? { stores } : {}) });
+    const outcomes: PlannedEvent[] = [];
+    let retryAfter: number | undefined;
+
+    const process = async (event: CanonicalEvent, context: Context) => {
+      // Every line logged while planning says so: "pending event finished" in a plan finished nothing.
+      logger.appendKeys({ dryRun: true });
+      const first = recorder.writes.length;
+      const done = (answer: Answer) => {
+        const writes = recorder.writes.slice(first);
+        outcomes.push({ eventId: event.id, type: event.type, ...answer, writes: writes.map((_, i) => first + i) });
+        logger.info('event planned', {
+          eventId: event.id,
+          eventType: event.type,
+          outcome: answer.outcome,
+          ...(event.data.email ? { emailHash: emailHash(event.data.email) } : {}),
+          writes: maskEmails(writes),
+        });
+      };
+      try {
+        const result = await planned.process(event, context);
+        done(result);
+        return result;
+      } catch (error) {
+        const failed = answerFor(error);
+        done(failed.answer);
+        if (isRetryable(failed.answer.outcome)) retryAfter = Math.max(retryAfter ?? 0, failed.retryAfterSeconds ?? 30);
+        throw error;
+      }
+    };
+
+    return {
+      process,
+      ...(records ? { records } : {}),
+      answer: () => ({ outcome: 'planned', plan: [...recorder.writes], outcomes: [...outcomes] }),
+      unfinished: () => (retryAfter === undefined ? undefined : { retryAfterSeconds: retryAfter }),
+    };
+  };
+}
+
+/** Plans the events in order, each after those before it (what reconcile's --dry-run and replay's need). */
+export async function planEvents(session: PlanSession, events: readonly CanonicalEvent[], context: Context): Promise<PlanAnswer> {
+  for (const event of events) {
+    try {
+      await session.process(event, context);
+    } catch {
+      // Recorded in the session's outcomes; the next event is planned all the same.
+    }
+  }
+  return session.answer();
+}
