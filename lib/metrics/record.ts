@@ -15,6 +15,12 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type middy from '@middy/core';
 import { metrics } from './metrics';
 
+/**
+ * Every figure carries the stage (`STAGE`, which serverless.yml sets to the deployed stage; `local` elsewhere), so
+ * that two stages in one account and region never add up, and an alarm watches its own stage only.
+ */
+metrics.setDefaultDimensions({ stage: process.env.STAGE || 'local' });
+
 /** The function that met the event: a canonical route, a sender's route, SCIM, the queue worker or the follow-ups. */
 export type Door = 'canonical' | 'sender' | 'scim' | 'worker' | 'followUp';
 

@@ -83,8 +83,9 @@ describe('EMF lines', () => {
       expect(line._aws.CloudWatchMetrics).toHaveLength(1);
       expect(directive?.Namespace).toBe('DocSpaceIdpSync');
       expect(line.service).toBe('docspace-idp-sync');
+      expect(line.stage).toBe('local'); // STAGE, which serverless.yml sets to the deployed stage
       for (const set of directive?.Dimensions ?? []) {
-        expect(set[0]).toBe('service');
+        expect(set.slice(0, 2)).toEqual(['service', 'stage']);
         expect(set.length).toBeLessThanOrEqual(30);
         for (const name of set) expect(typeof line[name]).toBe('string');
       }
@@ -105,7 +106,7 @@ describe('EMF lines', () => {
     const [created] = linesOf(lines, 'Events');
     expect(created?._aws.CloudWatchMetrics[0]).toEqual({
       Namespace: 'DocSpaceIdpSync',
-      Dimensions: [['service', 'door', 'sender', 'eventType', 'outcome']],
+      Dimensions: [['service', 'stage', 'door', 'sender', 'eventType', 'outcome']],
       Metrics: [{ Name: 'Events', Unit: 'Count' }],
     });
     expect(created).toMatchObject({ Events: 1, door: 'canonical', sender: 'canonical', eventType: 'user.created', outcome: 'created' });
@@ -117,7 +118,8 @@ describe('EMF lines', () => {
     // One line per invocation: the DocSpace requests it made (every one timed), and what it kept.
     const invocations = linesOf(lines, 'DocSpaceRequests');
     expect(invocations).toHaveLength(10);
-    for (const line of invocations) expect(line._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
+    // The dimensions the DocSpaceErrors alarm names (serverless.yml; test/integration/serverlessCli.test.ts).
+    for (const line of invocations) expect(line._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage']]);
     const requests = invocations.map((l) => l.DocSpaceRequests as number);
     expect(requests.reduce((a, b) => a + b, 0)).toBe(docspace.calls().length);
     expect(requests[7]).toBe(0); // the unknown role: refused before DocSpace
@@ -153,7 +155,7 @@ describe('EMF lines', () => {
     expect(invocations[0]?.DocSpaceRequests).toBe(made);
     expect(made).toBe(4); // 503, 429, the look-up, the change
     expect(invocations[2]).toMatchObject({ PendingRemaining: 0, PendingWaiting: 1, service: 'docspace-idp-sync' });
-    expect(invocations[2]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
+    expect(invocations[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage']]);
   });
 
   it('counts each event of a sender\'s delivery, the handshake, the queue worker\'s messages and the SCIM requests', async () => {
@@ -193,8 +195,8 @@ describe('EMF lines', () => {
     expect(linesOf(lines, 'Requests').map((l) => `${String(l.door)} ${String(l.sender)} ${String(l.outcome)}`)).toEqual(['sender hibob handshake', 'sender hibob processed']);
     const scimLines = linesOf(lines, 'ScimRequests');
     expect(scimLines.map((l) => `${String(l.operation)} ${String(l.outcome)}`)).toEqual(['GET /Users ok', 'POST /Users ok', 'other http_401', 'other http_404']);
-    expect(scimLines[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'operation', 'outcome']]);
-    expect(linesOf(lines, 'Requests')[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'door', 'sender', 'outcome']]);
+    expect(scimLines[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage', 'operation', 'outcome']]);
+    expect(linesOf(lines, 'Requests')[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage', 'door', 'sender', 'outcome']]);
     // One flush per invocation, at every door: 2 deliveries, 1 batch, 4 SCIM requests.
     expect(linesOf(lines, 'DocSpaceRequests')).toHaveLength(7);
     // Nothing personal in any dimension or metric value.
