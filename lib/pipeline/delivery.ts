@@ -69,13 +69,14 @@ export async function enqueueDelivery(sender: string, translation: Translation, 
       ingress.admit(event);
       return true;
     } catch (error) {
-      results.push({ eventId: event.id, type: event.type, ...answerFor(error).answer });
+      const { answer } = answerFor(error);
+      results.push({ eventId: event.id, type: event.type, ...answer });
+      logger.info('event refused at the door', { sender, ...eventKeys(event), outcome: answer.outcome });
       return false;
     }
   });
   await ingress.enqueue(admitted);
   for (const event of admitted) logger.info('event queued', { sender, ...eventKeys(event) });
-  for (const r of results) logger.info('event refused at the door', { sender, eventId: r.eventId, eventType: r.type, outcome: r.outcome });
   for (const reason of translation.ignored) logger.info('delivery item ignored', { sender, reason });
   results.push(...admitted.map((e) => ({ eventId: e.id, type: e.type, outcome: 'queued' as const })));
   for (const r of results) countEvent('sender', sender, r.type, r.outcome);
