@@ -4,9 +4,11 @@
  * e-mail, a member id or an event id (those are in the log lines, for the one query).
  *
  * - Per-invocation figures (DocSpace requests, latency, errors, retries; events kept) go to the shared buffer with
- *   the `service` dimension alone, and `flushMetrics()` writes them as one EMF line when the invocation ends.
+ *   the `service` and `stage` dimensions alone, and `flushMetrics()` writes them as one EMF line when the invocation
+ *   ends.
  * - Per-request and per-event counts (`Requests`, `Events`, `ScimRequests`) carry dimensions whose values change
- *   within one invocation (a worker batch, a sender's delivery of several events): each is its own EMF line at once.
+ *   within one invocation (a worker batch, a sender's delivery of several events): they are added up per metric and
+ *   dimension values, and each sum is its own EMF line when the invocation ends (a batch of ten hires: one line).
  *   One dimension set each: the totals by outcome, by door and so on are CloudWatch Metrics Insights queries
  *   (`GROUP BY`), not more sets (each set is another custom metric, and Powertools warns of a key in two sets).
  */
@@ -30,23 +32,38 @@ const KNOWN_SOURCES = new Set(['okta', 'bamboohr', 'hibob', 'scim']);
 /** The `sender` dimension of an event: the sender that translated it, `scim`, or `canonical`. */
 export const senderLabel = (source: string | undefined): string => (source !== undefined && KNOWN_SOURCES.has(source) ? source : 'canonical');
 
-/** One instance per kind of line: `singleMetric()` builds a Metrics (and a Console) each time it is called. */
+/** One instance for the per-dimension lines: `singleMetric()` builds a Metrics (and a Console) each time. */
 let single: ReturnType<typeof metrics.singleMetric> | undefined;
-const line = () => (single ??= metrics.singleMetric());
+
+/** This invocation's counts by metric and dimension values: one line each when it ends, however many events. */
+const counts = new Map<string, { metric: string; dimensions: Record<string, string>; value: number }>();
+
+function count(metric: string, dimensions: Record<string, string>): void {
+  const key = `${metric}\u0000${Object.values(dimensions).join('\u0000')}`;
+  const known = counts.get(key);
+  if (known) known.value += 1;
+  else counts.set(key, { metric, dimensions, value: 1 });
+}
+
+function publishCounts(): void {
+  single ??= metrics.singleMetric();
+  for (const { metric, dimensions, value } of counts.values()) single.addDimensions(dimensions).addMetric(metric, MetricUnit.Count, value);
+  counts.clear();
+}
 
 /** One canonical event and how it ended, at the door that answered for it. */
 export function countEvent(door: Door, sender: string, eventType: string, outcome: string): void {
-  line().addDimensions({ door, sender, eventType, outcome }).addMetric('Events', MetricUnit.Count, 1);
+  count('Events', { door, sender, eventType, outcome });
 }
 
 /** One request a webhook door answered (a delivery of one or more events, a handshake, a refusal). */
 export function countRequest(door: Door, sender: string, outcome: string): void {
-  line().addDimensions({ door, sender, outcome }).addMetric('Requests', MetricUnit.Count, 1);
+  count('Requests', { door, sender, outcome });
 }
 
 /** One SCIM request: the operation as `METHOD /Resource[/{id}]` and its outcome. */
 export function countScimRequest(operation: string, outcome: string): void {
-  line().addDimensions({ operation, outcome }).addMetric('ScimRequests', MetricUnit.Count, 1);
+  count('ScimRequests', { operation, outcome });
 }
 
 let docspaceRequests = 0;
@@ -75,15 +92,16 @@ export function recordPendingWork(remaining: number, waiting: number): void {
 }
 
 /**
- * Flushes the shared buffer once per invocation (Powertools' `logMetrics`, after the handler or its error), always
- * with `DocSpaceRequests`, the DocSpace requests the invocation made (zero for a door that made none): every
- * invocation writes exactly one line, and Powertools never warns of an empty flush. Use it first on a door, so that
- * its `after` runs last.
+ * When the invocation ends (after the handler or its error): a line per counted metric and dimension values, then
+ * the shared buffer through Powertools' `logMetrics`, always with `DocSpaceRequests`, the DocSpace requests the
+ * invocation made (zero for a door that made none), so that Powertools never warns of an empty flush. Use it before
+ * the door's other middlewares, so that their `after` (the answer, counted) runs first.
  */
 export function flushMetrics(): middy.MiddlewareObj[] {
-  const count = () => {
+  const finish = () => {
+    publishCounts();
     metrics.addMetric('DocSpaceRequests', MetricUnit.Count, docspaceRequests);
     docspaceRequests = 0;
   };
-  return [logMetrics(metrics), { after: count, onError: count }];
+  return [logMetrics(metrics), { after: finish, onError: finish }];
 }

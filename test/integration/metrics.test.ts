@@ -1,8 +1,9 @@
 /**
  * The EMF lines a local run writes: the handlers in-process against the emulators (DocSpace, Secrets Manager,
- * dynalite), stdout captured, each `_aws` line parsed as CloudWatch would. One `Events` line per event and outcome at
- * each door, one `Requests` line per webhook request, `ScimRequests` per SCIM request, and one line per invocation
- * with the DocSpace figures; every dimension from a short, known list (never an e-mail or an id).
+ * dynalite), stdout captured, each `_aws` line parsed as CloudWatch would. Per invocation: an `Events` line for each
+ * door, sender, event type and outcome met (its value the number of events), a `Requests` line for a webhook request,
+ * `ScimRequests` for a SCIM request, and one line with the DocSpace figures; every dimension from a short, known list
+ * (never an e-mail or an id).
  */
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
@@ -51,7 +52,7 @@ beforeEach(async () => {
 });
 
 describe('EMF lines', () => {
-  it('one line per event and outcome at the canonical door, one per request, one per invocation with the DocSpace figures', async () => {
+  it('an Events line for each outcome at the canonical door, a Requests line per request, one line per invocation with the DocSpace figures', async () => {
     const { docspace } = local.stack;
     const from = capturedLogLines().length;
     const hire = event('user.created', { email: 'emf.one@example.com', firstName: 'Em', lastName: 'Ef', role: 'User' });
@@ -170,13 +171,14 @@ describe('EMF lines', () => {
     const hire = deliveryFor('hibob', readFileSync('events/hibob/employee.created.json', 'utf8'));
     expect((await invokeHttp(hibob, httpEvent(SENDER_ROUTES.hibob, hire.body, hire.headers), context())).body.outcome).toBe('processed');
 
-    // The worker: a batch of a good message and one that is no canonical event.
+    // The worker: a batch of two hires and a message that is no canonical event; the two hires are one line.
     const queued = event('user.created', { email: 'emf.queued@example.com', firstName: 'Qu', lastName: 'Eued' });
+    const queuedToo = event('user.created', { email: 'emf.queued2@example.com', firstName: 'Qu', lastName: 'Eued' });
     const record = (id: string, body: string) => ({
       messageId: id, receiptHandle: id, body, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:local', awsRegion: 'us-east-1',
       attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: id },
     });
-    const batch = { Records: [record('m1', JSON.stringify(queued)), record('m2', '{"not": "an event"}')] } as SQSEvent;
+    const batch = { Records: [record('m1', JSON.stringify(queued)), record('m2', '{"not": "an event"}'), record('m3', JSON.stringify(queuedToo))] } as SQSEvent;
     expect(await worker(batch, context('worker'))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
 
     const scim = sender.scim();
@@ -186,6 +188,7 @@ describe('EMF lines', () => {
     expect((await invokeScim(scim, scimEvent('GET', '/whatever-the-caller-typed/x/y'), context())).status).toBe(404);
 
     const lines = emfSince(from);
+    expect(linesOf(lines, 'Events').filter((l) => l.door === 'worker').map((l) => l.Events)).toEqual([2, 1]);
     expect(events(lines)).toEqual([
       'sender hibob user.created created',
       'worker canonical user.created created',
