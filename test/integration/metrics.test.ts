@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { emailHash } from '../../lib/log';
 import { SENDER_NAMES } from '../../lib/senders/registry';
 import { senderLabel } from '../../lib/metrics/record';
 import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
@@ -225,6 +226,12 @@ describe('queue mode', () => {
       expect(events(lines)).toEqual(['canonical canonical user.created queued']);
       expect(linesOf(lines, 'DocSpaceRequests').map((l) => l.DocSpaceRequests)).toEqual([0]);
       expect(local.stack.docspace.calls()).toHaveLength(0);
+      // The one query finds the door's summary line by the event id or the e-mail's hash (README, Operating).
+      const summary = capturedLogLines()
+        .slice(from)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.message === 'event processed' && l.outcome === 'queued');
+      expect(summary).toEqual([expect.objectContaining({ eventId: hire.id, eventType: 'user.created', emailHash: emailHash('emf.q@example.com'), status: 202 })]);
     } finally {
       restore();
     }
