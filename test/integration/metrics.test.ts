@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { emailHash } from '../../lib/log';
 import { SENDER_NAMES } from '../../lib/senders/registry';
 import { senderLabel } from '../../lib/metrics/record';
@@ -47,9 +47,22 @@ const at = (offsetSeconds = 0) => new Date(Date.UTC(2026, 10, 22) + (++seq + off
 let ids = 0;
 const event = (type: string, data: Record<string, unknown>, occurredAt = at()) => ({ id: `m_${++ids}`, type, occurredAt, source: 'hr-portal', data });
 
+/** What was written to stderr: Powertools Metrics warns there (an empty flush, a dimension it drops, a key collision). */
+let stderr: string[] = [];
 beforeEach(async () => {
   local.stack.docspace.reset({ profile: 'v3.1' });
   await local.stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
+  stderr = [];
+  const write = process.stderr.write.bind(process.stderr);
+  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+    stderr.push(String(chunk));
+    return (write as (chunk: unknown, ...rest: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  expect(stderr.filter((text) => /metric|dimension|EMF/i.test(text))).toEqual([]);
 });
 
 describe('EMF lines', () => {
