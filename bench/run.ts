@@ -50,10 +50,11 @@ async function handlerAndBare(flow: Flow, time: number, warmupTime: number) {
 }
 
 async function main(): Promise<void> {
-  // The handlers' JSON log lines are written (their cost is real) but not shown.
+  // The handlers' JSON log lines and EMF metric lines are written (their cost is real) but not shown.
   const write = process.stdout.write.bind(process.stdout);
   let quiet = true;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: []) => (quiet && String(chunk).startsWith('{"level"') ? true : write(chunk, ...rest))) as typeof process.stdout.write;
+  const hidden = (chunk: string | Uint8Array) => /^\{"(level|_aws)"/.test(String(chunk));
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: []) => (quiet && hidden(chunk) ? true : write(chunk, ...rest))) as typeof process.stdout.write;
 
   const stack = await startLocalStack();
   // Warm figures with idempotency off: they measure the code; the DynamoDB round trips it adds in production are

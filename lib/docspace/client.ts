@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { z } from 'zod';
 import { backoffDelayMs, DEFAULT_BACKOFF, retryAfterFromHeaders, type BackoffOptions } from './backoff';
+import { countDocSpaceRetry, recordDocSpaceRequest } from '../metrics/record';
+import { isTransientStatus } from '../outcome';
 import { DocSpaceError } from './errors';
 
 /** Gives the API key; `refresh` asks for a fresh copy after DocSpace refused the cached one (key rotation). */
@@ -108,6 +110,7 @@ export class DocSpaceClient {
         if (!error.retryable || (method !== 'GET' && !error.certainlyNotApplied)) throw error;
         const delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds, this.options.backoff ?? DEFAULT_BACKOFF);
         if (!this.hasTimeFor(delay)) throw error;
+        countDocSpaceRetry();
         await (this.options.sleep ?? sleep)(delay);
       }
     }
@@ -129,6 +132,7 @@ export class DocSpaceClient {
     const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
     const fullPath = `${this.basePath}/${path}${query}`;
     this.calls += 1;
+    const startedAt = performance.now();
     let status: number;
     let headers: Record<string, string | string[] | undefined>;
     let text: string;
@@ -149,10 +153,12 @@ export class DocSpaceClient {
       headers = res.headers;
       text = await res.body.text();
     } catch (error) {
+      recordDocSpaceRequest(performance.now() - startedAt, true);
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new DocSpaceError(0, `no answer from DocSpace (${reason})`, method, path);
     }
 
+    recordDocSpaceRequest(performance.now() - startedAt, isTransientStatus(status));
     let body: unknown = null;
     if (text.length > 0) {
       try {

@@ -7,6 +7,7 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logAnswer, logger } from '../log';
+import { countEvent, countRequest } from '../metrics/record';
 import { answerFor, httpStatusOf, isRetryable, type Answer } from '../outcome';
 import { exchangeOf } from './exchange';
 
@@ -20,6 +21,8 @@ export interface DoorAnswer extends Answer {
 export interface AnswerOptions {
   /** What the summary line is about. */
   subject: 'event' | 'delivery';
+  /** The door, for the metrics: a canonical route counts its event too, a sender's door each of its events. */
+  door: 'canonical' | 'sender';
 }
 
 export function answer(options: AnswerOptions): middy.MiddlewareObj<unknown, unknown, Error, Context> {
@@ -34,6 +37,9 @@ export function answer(options: AnswerOptions): middy.MiddlewareObj<unknown, unk
       ...(reply.message ? { detail: reply.message } : {}),
       durationMs: Math.round(performance.now() - exchange.startedAt),
     }, reply.outcome === 'unsupported_by_server');
+    const { sender, eventType } = exchange.logFields;
+    countRequest(options.door, typeof sender === 'string' ? sender : 'canonical', reply.outcome);
+    if (options.door === 'canonical' && typeof eventType === 'string') countEvent('canonical', 'canonical', eventType, reply.outcome);
 
     if (!exchange.http) {
       if (isRetryable(reply.outcome)) {

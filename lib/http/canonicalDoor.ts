@@ -6,7 +6,8 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { parseEventFor, type CanonicalEventType } from '../events';
-import { logger } from '../log';
+import { eventKeys, logger } from '../log';
+import { flushMetrics } from '../metrics/record';
 import { RefusedEvent } from '../outcome';
 import type { ProcessEvent } from '../pipeline/exactlyOnce';
 import type { PlanAnswer, PlanSession, Planner } from '../plan/planner';
@@ -14,7 +15,7 @@ import type { Ingress } from '../queue/ingress';
 import type { Secrets } from '../secrets/secrets';
 import { answer, type DoorAnswer } from './answer';
 import { authenticity } from './authenticity';
-import { exchangeOf } from './exchange';
+import { exchangeOf, type Exchange } from './exchange';
 import { jsonBody } from './jsonBody';
 import { rawBody } from './rawBody';
 import { STANDARD_WEBHOOKS_KEY, verifyStandardWebhook } from './standardWebhooks';
@@ -48,13 +49,14 @@ export function planned(session: PlanSession): PlanAnswer {
   return session.answer();
 }
 
-/** Whether this invocation came over HTTP (the handler sees only the parsed payload and the context). */
-const overHttp = new WeakMap<Context, boolean>();
+/** The invocation's exchange: whether it came over HTTP, its summary line (the handler sees only the payload and the context). */
+const exchanges = new WeakMap<Context, Exchange>();
 
 export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalEventType[]], services: () => DoorServices) {
   return middy<unknown, unknown, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(answer({ subject: 'event' }))
+    .use(flushMetrics())
+    .use(answer({ subject: 'event', door: 'canonical' }))
     .use(rawBody())
     .use(authenticity({ secret: () => services().secrets.signingSecret(STANDARD_WEBHOOKS_KEY), verify: verifyStandardWebhook }))
     .use({
@@ -66,13 +68,19 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
     .use(jsonBody())
     .use({
       before: (request) => {
-        overHttp.set(request.context, exchangeOf(request).http);
+        exchanges.set(request.context, exchangeOf(request));
       },
     })
     .handler(async (payload, context): Promise<DoorAnswer> => {
       const plan = asksForPlan(payload);
       const parsed = parseEventFor(types, payload);
       if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);
+      // Every line names the event and the person (as a hash), in both modes, for the one query; the summary line
+      // names this event even when the pipeline went on to a member's waiting events.
+      const keys = eventKeys(parsed.event);
+      logger.appendKeys(keys);
+      const exchange = exchanges.get(context);
+      if (exchange) Object.assign(exchange.logFields, keys);
       const { ingress, process, dryRun, planner } = services();
       if (plan || dryRun) {
         const session = planner();
@@ -82,7 +90,7 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
       }
       // A direct invocation (invoke local, another AWS service) is applied at once in both modes: IAM vouched for
       // its caller, which reads the answer, and Lambda retries a failed asynchronous invocation.
-      if (ingress && overHttp.get(context) === true) {
+      if (ingress && exchange?.http === true) {
         ingress.admit(parsed.event);
         await ingress.enqueue([parsed.event]);
         return { outcome: 'queued', message: `event ${parsed.event.id} queued; the worker applies it shortly` };

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { logger } from '../log';
+import { flushMetrics } from '../metrics/record';
 import { enqueueDelivery, processDelivery } from '../pipeline/delivery';
 import type { IncomingWebhook, SenderContext } from '../senders/kit/adapter';
 import { senderEntry, type Sender } from '../senders/registry';
@@ -36,7 +37,8 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
 
   return middy<unknown, unknown, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(answer({ subject: 'delivery' }))
+    .use(flushMetrics())
+    .use(answer({ subject: 'delivery', door: 'sender' }))
     .use(rawBody({ httpOnly: sender }))
     .use({
       before: async (request) => {

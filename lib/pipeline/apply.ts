@@ -9,7 +9,8 @@ import { DocSpaceClient, type DocSpacePort } from '../docspace/client';
 import { DocSpaceError } from '../docspace/errors';
 import { People } from '../docspace/people';
 import type { CanonicalEvent } from '../events';
-import { emailHash, logger } from '../log';
+import { eventKeys, logger } from '../log';
+import { countDocSpaceRetry } from '../metrics/record';
 import type { SyncResult } from '../outcome';
 import type { RoleMap } from '../roles';
 import type { Secrets } from '../secrets/secrets';
@@ -31,13 +32,7 @@ export interface ApplyDeps {
 
 export function applier(deps: ApplyDeps): Apply {
   return async (event, remainingMs, options = {}) => {
-    logger.appendKeys({
-      eventId: event.id,
-      eventType: event.type,
-      source: event.source,
-      ...(event.data.email ? { emailHash: emailHash(event.data.email) } : {}),
-      ...(event.data.userId ? { userId: event.data.userId } : {}),
-    });
+    logger.appendKeys(eventKeys(event));
     const client = new DocSpaceClient({
       baseUrl: deps.docspaceUrl,
       pool: deps.pool,
@@ -66,6 +61,7 @@ export function applier(deps: ApplyDeps): Apply {
           const delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds);
           if (!client.hasTimeFor(delay)) throw error;
           logger.debug('running the rule again after a failed write', { attempt, status: error.status });
+          countDocSpaceRetry();
           await deps.clock.sleep(delay);
         }
       }

@@ -5,7 +5,8 @@
  * pass failed, so the retry (harmless, as events are idempotent) comes later.
  */
 import type { Context } from 'aws-lambda';
-import { emailHash, logger } from '../log';
+import { eventKeys, logger } from '../log';
+import { countEvent } from '../metrics/record';
 import { answerFor, isRetryable, type Answer } from '../outcome';
 import type { Translation } from '../senders/kit/adapter';
 import type { ProcessEvent } from './exactlyOnce';
@@ -36,8 +37,8 @@ export async function processDelivery(sender: string, translation: Translation, 
       if (failed.retryAfterSeconds !== undefined) retryAfter = Math.max(retryAfter ?? 0, failed.retryAfterSeconds);
     }
     results.push({ eventId: event.id, type: event.type, ...answer });
-    const email = event.data.email;
-    logger.info('event processed', { sender, eventId: event.id, eventType: event.type, outcome: answer.outcome, ...(email ? { emailHash: emailHash(email) } : {}) });
+    logger.info('event processed', { sender, ...eventKeys(event), outcome: answer.outcome });
+    countEvent('sender', sender, event.type, answer.outcome);
   }
   for (const reason of translation.ignored) logger.info('delivery item ignored', { sender, reason });
 
@@ -68,15 +69,17 @@ export async function enqueueDelivery(sender: string, translation: Translation, 
       ingress.admit(event);
       return true;
     } catch (error) {
-      results.push({ eventId: event.id, type: event.type, ...answerFor(error).answer });
+      const { answer } = answerFor(error);
+      results.push({ eventId: event.id, type: event.type, ...answer });
+      logger.info('event refused at the door', { sender, ...eventKeys(event), outcome: answer.outcome });
       return false;
     }
   });
   await ingress.enqueue(admitted);
-  for (const event of admitted) logger.info('event queued', { sender, eventId: event.id, eventType: event.type });
-  for (const r of results) logger.info('event refused at the door', { sender, eventId: r.eventId, eventType: r.type, outcome: r.outcome });
+  for (const event of admitted) logger.info('event queued', { sender, ...eventKeys(event) });
   for (const reason of translation.ignored) logger.info('delivery item ignored', { sender, reason });
   results.push(...admitted.map((e) => ({ eventId: e.id, type: e.type, outcome: 'queued' as const })));
+  for (const r of results) countEvent('sender', sender, r.type, r.outcome);
   const outcome = admitted.length > 0 ? 'accepted' : results.length > 0 ? 'processed' : 'ignored';
   return { outcome, results, ignored: translation.ignored };
 }

@@ -12,7 +12,8 @@
 import type { Context } from 'aws-lambda';
 import { UserType } from '../docspace/types';
 import type { CanonicalEvent } from '../events';
-import { logger } from '../log';
+import { eventKeys, logger } from '../log';
+import { countEvent, countKept, senderLabel } from '../metrics/record';
 import { answerFor, RefusedEvent, type SyncOutcome, type SyncResult } from '../outcome';
 import { userTypeForRole, type RoleMap } from '../roles';
 import { IN_FLIGHT_RETRY_AFTER_SECONDS } from '../store/idempotency';
@@ -127,7 +128,8 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
       for (const { event, sinceMs } of waiting) {
         if (remaining() < MARGIN_MS + 2_000) break;
         if (clock.now() - sinceMs > pendingExpiryMs) {
-          logger.warn('pending event expired', { eventId: event.id, eventType: event.type, source: event.source, waitedMs: clock.now() - sinceMs });
+          logger.warn('pending event expired', { ...eventKeys(event), waitedMs: clock.now() - sinceMs });
+          countEvent('followUp', senderLabel(event.source), event.type, 'expired');
           settled.push(event);
           continue;
         }
@@ -136,7 +138,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
           result = await applyClaimed(event, remaining);
         } catch (error) {
           const { answer } = answerFor(error);
-          logger.warn('pending event not applied yet', { eventId: event.id, eventType: event.type, outcome: answer.outcome, detail: answer.message });
+          logger.warn('pending event not applied yet', { ...eventKeys(event), outcome: answer.outcome, detail: answer.message });
           continue;
         }
         if (result.outcome === 'parked') {
@@ -146,7 +148,8 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
         }
         if (result.outcome === 'deferred') outside.add(event);
         if (WAITING.has(result.outcome)) continue;
-        logger.info('pending event finished', { eventId: event.id, eventType: event.type, source: event.source, outcome: result.outcome, ...(result.message ? { detail: result.message } : {}) });
+        logger.info('pending event finished', { ...eventKeys(event), outcome: result.outcome, ...(result.message ? { detail: result.message } : {}) });
+        countEvent('followUp', senderLabel(event.source), event.type, result.outcome);
         settled.push(event);
         progress = true;
       }
@@ -175,6 +178,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
         // Kept before the hire is applied, so that a function ending in between still leaves the work behind.
         if (conversion) await pending.keep(await directory.keyOf(event.data), conversion);
         const result = await applyClaimed(event, remaining);
+        if (result.outcome === 'parked' || result.outcome === 'deferred') countKept(result.outcome);
         if (unblocks(event, result) || conversion) {
           await replay(await directory.keyOf(event.data), remaining).catch((error: unknown) => logger.warn('follow-up after the event failed; the scheduled follow-ups retry', { error }));
         }

@@ -15,7 +15,8 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { canonicalEventSchema } from '../events';
-import { logger } from '../log';
+import { eventKeys, logger } from '../log';
+import { countEvent, flushMetrics, senderLabel } from '../metrics/record';
 import { answerFor, isRetryable, RefusedEvent } from '../outcome';
 import type { ProcessEvent } from '../pipeline/exactlyOnce';
 
@@ -34,6 +35,7 @@ class PoisonMessage extends Error {}
 export function workerDoor(services: () => WorkerServices) {
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(flushMetrics())
     .handler(async (event, context) => {
       // One processor per invocation: its state (failed groups) belongs to this batch.
       const processor = new SqsFifoPartialProcessorAsync();
@@ -50,6 +52,9 @@ export function workerDoor(services: () => WorkerServices) {
         const parsed = canonicalEventSchema.safeParse(body);
         if (!parsed.success) throw new PoisonMessage(`the message is not a canonical event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         const canonical = parsed.data;
+        const keys = eventKeys(canonical);
+        logger.appendKeys(keys);
+        const count = (outcome: string) => countEvent('worker', senderLabel(canonical.source), canonical.type, outcome);
         try {
           // A batch shares one invocation: a message that cannot have the time it may need is not started, but
           // failed, and comes back (earlier ones in the batch took the time, a slow DocSpace say).
@@ -60,11 +65,13 @@ export function workerDoor(services: () => WorkerServices) {
             throw new RefusedEvent('unavailable', 'too little time left in this invocation; SQS delivers the event again');
           }
           const result = await services().process(canonical, context);
-          logger.info('event applied', { messageId: record.messageId, eventId: canonical.id, eventType: canonical.type, outcome: result.outcome, receives });
+          logger.info('event applied', { messageId: record.messageId, ...keys, outcome: result.outcome, receives });
+          count(result.outcome);
           return result.outcome;
         } catch (error) {
           const { answer } = answerFor(error);
-          const fields = { messageId: record.messageId, eventId: canonical.id, eventType: canonical.type, outcome: answer.outcome, detail: answer.message, receives };
+          const fields = { messageId: record.messageId, ...keys, outcome: answer.outcome, detail: answer.message, receives };
+          count(answer.outcome);
           if (isRetryable(answer.outcome)) logger.warn('event not applied yet; SQS delivers it again', fields);
           else logger.error('event refused; it reaches the dead-letter queue after its last receive', fields);
           throw error;
@@ -74,7 +81,10 @@ export function workerDoor(services: () => WorkerServices) {
         try {
           return await recordHandler(record);
         } catch (error) {
-          if (error instanceof PoisonMessage) logger.error('poison message; it reaches the dead-letter queue after its last receive', { messageId: record.messageId, detail: error.message });
+          if (error instanceof PoisonMessage) {
+            logger.error('poison message; it reaches the dead-letter queue after its last receive', { messageId: record.messageId, detail: error.message });
+            countEvent('worker', 'unknown', 'unknown', 'invalid');
+          }
           throw error;
         }
       }, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { logger } from '../log';
+import { flushMetrics, recordPendingWork } from '../metrics/record';
 import type { FollowUpReport } from '../pipeline/exactlyOnce';
 
 export interface FollowUpServices {
@@ -16,9 +17,11 @@ export interface FollowUpServices {
 export function followUpDoor(services: () => FollowUpServices) {
   return middy<unknown, FollowUpReport, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(flushMetrics())
     .handler(async (_event, context) => {
       const report = await services().followUp(() => context.getRemainingTimeInMillis());
       logger.info('follow-ups run', { ...report });
+      recordPendingWork(report.remaining, report.waiting);
       return report;
     });
 }

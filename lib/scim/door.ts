@@ -14,6 +14,7 @@ import type { ScimGroups } from './groups';
 import { exchangeOf, isHttpApiEvent } from '../http/exchange';
 import { rawBody } from '../http/rawBody';
 import { logger } from '../log';
+import { countEvent, countScimRequest, flushMetrics } from '../metrics/record';
 import type { Secrets } from '../secrets/secrets';
 import { bearerToken, SCIM_TOKEN_KEY } from './auth';
 import { badRequest, notFound, ScimFailure, scimErrorOf } from './errors';
@@ -35,6 +36,9 @@ export interface ScimDoorServices {
 }
 
 const BASE = '/scim/v2';
+/** The resources a metric may name; any other path is `other` (a path is the caller's text: unbounded). */
+const RESOURCES = new Map(['Users', 'Groups', 'ServiceProviderConfig', 'ServiceConfiguration', 'ResourceTypes', 'Schemas'].map((r) => [r.toLowerCase(), r]));
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const MEDIA_TYPE = 'application/scim+json; charset=utf-8';
 
 interface Routed {
@@ -100,7 +104,7 @@ interface ScimCollection {
 export function scimDoor(services: () => ScimDoorServices) {
   const tokens = (refresh: boolean) => services().secrets.bearerTokens(SCIM_TOKEN_KEY, refresh);
   const now = () => services().now();
-  const info = new WeakMap<object, { operation: string; userId?: string; groupId?: string; reads: () => number; events: ScimRequest['events'] }>();
+  const info = new WeakMap<object, { operation: string; metric?: string; userId?: string; groupId?: string; reads: () => number; events: ScimRequest['events'] }>();
 
   const respond = (request: middy.Request<unknown, unknown, Error, Context>, reply: ScimReply, outcome: string, retryAfterSeconds?: number) => {
     const exchange = exchangeOf(request);
@@ -118,6 +122,8 @@ export function scimDoor(services: () => ScimDoorServices) {
     if (reply.status >= 500) logger.error('SCIM request failed', fields);
     else if (reply.status >= 400) logger.warn('SCIM request refused', fields);
     else logger.info('SCIM request', fields);
+    countScimRequest(about.metric ?? 'other', outcome);
+    for (const applied of about.events) countEvent('scim', 'scim', applied.type, applied.outcome);
     const response: APIGatewayProxyStructuredResultV2 = {
       statusCode: reply.status,
       headers: {
@@ -132,6 +138,7 @@ export function scimDoor(services: () => ScimDoorServices) {
 
   return middy<unknown, unknown, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(flushMetrics())
     .use({
       after: (request) => {
         const routed = request.response as Routed;
@@ -167,7 +174,9 @@ export function scimDoor(services: () => ScimDoorServices) {
       const query = new URLSearchParams(event.rawQueryString ?? '');
       const method = exchange.method;
       const resource = (segments[0] ?? '').toLowerCase();
-      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, reads: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}), ...(segments[1] && resource === 'groups' ? { groupId: segments[1] } : {}) };
+      const known = RESOURCES.get(resource);
+      const metric = known && METHODS.has(method) && segments.length <= 2 ? `${method} /${known}${segments.length > 1 ? '/{id}' : ''}` : 'other';
+      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, metric, reads: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}), ...(segments[1] && resource === 'groups' ? { groupId: segments[1] } : {}) };
       info.set(request, about);
       const body = () => jsonOf(exchange.rawBody, exchange.headers['content-type']);
 

@@ -216,21 +216,28 @@ describe('serverless offline', () => {
   });
 });
 
-describe('serverless package', () => {
+describe('serverless package --stage prod', () => {
   interface Statement {
     Effect: string;
     Action: string | string[];
     Resource: unknown;
   }
+  interface Template {
+    Conditions?: Record<string, unknown>;
+    Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
+  }
 
-  it('builds the artefact without AWS, and every function may only read its three secrets and use its own table', { timeout: 120_000 }, async () => {
+  /** The stack as `serverless package --stage prod` writes it, built once for the tests below. */
+  let template: Template;
+  beforeAll(async () => {
     const out = mkdtempSync(join(tmpdir(), 'package-'));
-    const env = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' };
-    const { code, stderr } = await run(['package', '--package', out], env);
+    const env = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ALARM_EMAIL: '' };
+    const { code, stderr } = await run(['package', '--stage', 'prod', '--package', out], env);
     expect(code, stderr).toBe(0);
-    const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-    };
+    template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  }, 120_000);
+
+  it('builds the artefact without AWS, and every function may only read its three secrets and use its own table', () => {
     const resources = Object.entries(template.Resources);
     const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(roles.map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
@@ -252,7 +259,7 @@ describe('serverless package', () => {
       expect(text).not.toMatch(/"\*"/);
       if (actions.every((a) => a.startsWith('logs:'))) {
         // The framework's own statements: this service's log groups only.
-        expect(text).toContain('log-group:/aws/lambda/docspace-idp-sync-dev');
+        expect(text).toContain('log-group:/aws/lambda/docspace-idp-sync-prod');
       } else if (actions.every((a) => a.startsWith('secretsmanager:'))) {
         expect(actions).toEqual(['secretsmanager:GetSecretValue']);
         expect(statement.Resource).toEqual([secretArn(LOCAL.apiKeySecretId), secretArn(LOCAL.webhookSecretId), secretArn(LOCAL.senderApiSecretId)]);
@@ -266,11 +273,11 @@ describe('serverless package', () => {
       }
     }
     expect([...new Set(sqsActions)].sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
-    expect(template.Resources.EventsTable?.Properties).toMatchObject({ TableName: 'docspace-idp-sync-dev-events', BillingMode: 'PAY_PER_REQUEST' });
+    expect(template.Resources.EventsTable?.Properties).toMatchObject({ TableName: 'docspace-idp-sync-prod-events', BillingMode: 'PAY_PER_REQUEST' });
 
     // Queue mode: FIFO queue and FIFO DLQ, both encrypted; redrive after QUEUE_MAX_RECEIVES; 14 days in the DLQ.
     expect(template.Resources.EventsQueue?.Properties).toMatchObject({
-      QueueName: 'docspace-idp-sync-dev-events.fifo',
+      QueueName: 'docspace-idp-sync-prod-events.fifo',
       FifoQueue: true,
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: '5' },
@@ -280,5 +287,52 @@ describe('serverless package', () => {
     expect(mapping?.Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': ['EventsQueue', 'Arn'] }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     const worker = template.Resources.WorkerLambdaFunction?.Properties as { Environment: { Variables: Record<string, unknown> } };
     expect(worker.Environment.Variables).toMatchObject({ DELIVERY_MODE: 'queue', QUEUE_URL: { Ref: 'EventsQueue' }, IDEMPOTENCY_KEY_PREFIX: 'docspace-idp-sync' });
+  });
+
+  it('holds the alarms — dead letters, the queue\'s oldest message, DocSpace errors — and the SNS topic they go to', () => {
+    const topic = template.Resources.AlarmTopic;
+    expect(topic).toMatchObject({ Type: 'AWS::SNS::Topic', Properties: { TopicName: 'docspace-idp-sync-prod-alarms' } });
+    // The e-mail subscription exists only when the deploy parameter is given (here it is not).
+    expect(template.Resources.AlarmEmailSubscription).toEqual({
+      Type: 'AWS::SNS::Subscription',
+      Condition: 'AlarmEmailGiven',
+      Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: '' },
+    });
+    expect(template.Conditions?.AlarmEmailGiven).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+
+    const alarms = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.map(([name]) => name).sort()).toEqual(['DeadLetterQueueAlarm', 'DocSpaceErrorsAlarm', 'QueueAgeAlarm']);
+    const actions = { AlarmActions: [{ Ref: 'AlarmTopic' }], OKActions: [{ Ref: 'AlarmTopic' }], TreatMissingData: 'notBreaching', EvaluationPeriods: 1, Period: 300 };
+    expect(template.Resources.DeadLetterQueueAlarm?.Properties).toMatchObject({
+      ...actions,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['DeadLetterQueue', 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(template.Resources.QueueAgeAlarm?.Properties).toMatchObject({
+      ...actions,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['EventsQueue', 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: '900',
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // The EMF metric as lib/metrics writes it: its namespace, and the dimensions of the per-invocation line.
+    expect(template.Resources.DocSpaceErrorsAlarm?.Properties).toMatchObject({
+      ...actions,
+      Namespace: 'DocSpaceIdpSync',
+      MetricName: 'DocSpaceErrors',
+      Dimensions: [{ Name: 'service', Value: 'docspace-idp-sync' }, { Name: 'stage', Value: 'prod' }],
+      Statistic: 'Sum',
+      Threshold: '10',
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // ... which every function writes under its stage.
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    for (const fn of functions) expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.STAGE).toBe('prod');
   });
 });
