@@ -3,8 +3,6 @@
  * the DocSpace pool, the stores, the clock, the pipeline — handed down as values. Handlers pass `services` to their
  * door; nothing below reaches for a setting or a singleton of its own.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DocSpaceClient, openDocSpacePool } from './docspace/client';
 import { Groups } from './docspace/groups';
@@ -27,9 +25,9 @@ import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
 import { parseSettings, type Settings } from './settings';
-import { powertoolsIdempotency } from './store/idempotency';
-import type { Clock } from './store/ports';
-import { dynamoDbKeySet, dynamoDbRecords } from './store/records';
+import type { EventsTable } from './store/dynamoDb';
+import { lazyIdempotency, lazyKeySet, lazyRecords, once } from './store/lazy';
+import type { Clock, KeySet } from './store/ports';
 
 /** Everything the doors use. */
 export interface Services extends SenderDoorServices, ScimDoorServices {
@@ -54,16 +52,18 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   let scimUsers: ScimUsers | undefined;
   let scimGroups: ScimGroups | undefined;
   if (settings.eventsTable) {
-    // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
-    const dynamoDb = new DynamoDBClient({});
-    const records = dynamoDbRecords(dynamoDb, settings.eventsTable);
+    // Loaded on first use (store/lazy.ts): an invocation that does not touch the table never loads its client.
+    const { eventsTable, idempotencyTtlSeconds, idempotencyKeyPrefix, idempotencyLegacyPrefixes } = settings;
+    const table = once(async (): Promise<EventsTable> => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }));
+    const records = lazyRecords(async () => (await table()).records);
+    const keySet = (itemId: string): KeySet => lazyKeySet(async () => (await table()).keySet(itemId));
     stores = {
-      idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: settings.idempotencyLegacyPrefixes }),
+      idempotency: lazyIdempotency(async () => (await table()).idempotency),
       lease: new MemberLease(records, clock),
       directory: new MemberDirectory(records),
-      pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
+      pending: new PendingWork(records, keySet('pending#members'), clock),
     };
-    const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups#pending'));
+    const scimStore = new ScimStore(records, keySet('scim#users'), keySet('scim#groups'), keySet('scim#groups#pending'));
     const users: ScimUsers = new ScimUsers({
       process: (e, c) => process(e, c),
       store: scimStore,
@@ -94,7 +94,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   let ingress: Ingress | undefined;
   if (settings.deliveryMode === 'queue' && settings.queueUrl && stores) {
     // The client honours AWS_ENDPOINT_URL_SQS, so tests and `npm start` reach the local SQS.
-    ingress = queueIngress(queue ?? sqsQueue(new SQSClient({}), settings.queueUrl), stores.directory, settings.roles);
+    ingress = queueIngress(queue ?? sqsQueue(settings.queueUrl), stores.directory, settings.roles);
   }
 
   return {

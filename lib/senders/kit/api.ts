@@ -2,7 +2,7 @@
  * The senders' own APIs, for webhooks that say who changed but not what. Each adapter says how it authenticates
  * (SenderApiAuth); the credentials come from the sender API secret, one key per sender.
  */
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import type * as z from 'zod';
 import { ConfigurationError, DEFAULT_RETRY_AFTER_SECONDS, isTransientStatus, ServiceError, type Refusal } from '../../outcome';
 
@@ -32,8 +32,14 @@ export interface SenderApi {
   readonly calls: number;
 }
 
-/** Keep-alive connections for the sender API clients of one container (the composition root opens it). */
-export const openSenderApiAgent = (): Agent => new Agent({ keepAliveTimeout: 30_000, connect: { timeout: 3_000 } });
+/** Keep-alive connections for the sender API clients of one container, opened (and undici loaded) on first use. */
+export type SenderApiAgent = () => Promise<Agent>;
+
+/** The composition root opens one per container. */
+export function openSenderApiAgent(): SenderApiAgent {
+  let agent: Promise<Agent> | undefined;
+  return () => (agent ??= import('undici').then(({ Agent: UndiciAgent }) => new UndiciAgent({ keepAliveTimeout: 30_000, connect: { timeout: 3_000 } })));
+}
 
 /** How an adapter authenticates to its sender's API: the shape of its credentials and the header they make. */
 export interface SenderApiAuth<C> {
@@ -56,7 +62,7 @@ export interface SenderApiOptions<C> {
   urlSetting: string;
   /** This sender's entry in the sender API secret. */
   credentials: () => Promise<unknown>;
-  agent: Agent;
+  agent: SenderApiAgent;
 }
 
 /** A client for one sender's API. */
@@ -80,9 +86,11 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
       let status: number;
       let text: string;
       try {
-        const res = await request(`${root}${path}`, {
+        const url = new URL(`${root}${path}`);
+        const res = await (await agent()).request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
           method,
-          dispatcher: agent,
           headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
           headersTimeout: 5_000,
