@@ -14,7 +14,7 @@ import { pipeline, type FollowUpReport } from './pipeline/exactlyOnce';
 import { MemberDirectory } from './pipeline/member';
 import { PendingWork } from './pipeline/pending';
 import { secretsManager } from './secrets/secretsManager';
-import { openSenderApi, openSenderApiAgent, type SenderApi } from './senders/kit/api';
+import { openSenderApi, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
 import type { ScimDoorServices } from './scim/door';
 import { mappedGroupType, ScimGroups } from './scim/groups';
@@ -79,7 +79,6 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     scimGroups = groups;
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
-  const agent = openSenderApiAgent();
   const scimPeople = (remainingMs: () => number) => {
     const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
     return {
@@ -135,7 +134,6 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
             baseUrl: settings.senders[sender].apiUrl,
             urlSetting: entry.apiUrl.setting,
             credentials: () => secrets.senderCredentials(sender),
-            agent,
           }).then((client) => (opened = client))),
         get apiCalls() {
           return opened?.calls ?? 0;
