@@ -42,6 +42,9 @@ export interface IdempotencyStore {
   once(event: CanonicalEvent, context: Context, apply: (remainingMs: () => number) => Promise<Attempt>): Promise<SyncResult>;
 }
 
+/** Seconds a sender should wait when the same event is being applied by another container right now. */
+export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
+
 /** Time, injectable so that tests need not wait. */
 export interface Clock {
   now(): number;
