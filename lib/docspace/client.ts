@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'undici';
 import type { z } from 'zod';
-import { backoffDelayMs, DEFAULT_BACKOFF, retryAfterFromHeaders, type BackoffOptions } from './backoff';
+import { backoffDelayMs, DEFAULT_BACKOFF, rateLimitResetInMs, retryAfterFromHeaders, type BackoffOptions } from './backoff';
 import { DocSpaceError } from './errors';
 
 /** Gives the API key; `refresh` asks for a fresh copy after DocSpace refused the cached one (key rotation). */
@@ -111,7 +111,10 @@ export class DocSpaceClient {
           continue;
         }
         if (!error.retryable || (method !== 'GET' && !error.certainlyNotApplied)) throw error;
-        const delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds, this.options.backoff ?? DEFAULT_BACKOFF);
+        const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
+        let delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds, backoff);
+        // The window's reset, when DocSpace gave it, is when capacity returns: never later than Retry-After said.
+        if (error.resetInMs !== undefined) delay = Math.min(delay, error.resetInMs + Math.floor(Math.random() * backoff.baseMs));
         if (!this.hasTimeFor(delay)) throw error;
         await (this.options.sleep ?? sleep)(delay);
       }
@@ -171,7 +174,10 @@ export class DocSpaceClient {
     const failedInside = envelope.status === 1 || envelope.error !== undefined;
     if (status < 200 || status >= 300 || failedInside) {
       const effective = status >= 200 && status < 300 ? (envelope.statusCode ?? 400) : status;
-      throw new DocSpaceError(effective, messageOf(body, effective), method, path, retryAfterFromHeaders(headers));
+      const error = new DocSpaceError(effective, messageOf(body, effective), method, path, retryAfterFromHeaders(headers));
+      const resetInMs = rateLimitResetInMs(headers);
+      if (resetInMs !== undefined) error.resetInMs = resetInMs;
+      throw error;
     }
     // `DELETE group/{id}` answers NoContent(): 204 with no body and no envelope (GROUPS-NOTES §1.6).
     if (status === 204 && text.length === 0) {
