@@ -3,8 +3,6 @@
  * the DocSpace pool, the stores, the clock, the pipeline — handed down as values. Handlers pass `services` to their
  * door; nothing below reaches for a setting or a singleton of its own.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DocSpaceClient, openDocSpacePool } from './docspace/client';
 import { Groups } from './docspace/groups';
@@ -16,7 +14,7 @@ import { pipeline, type FollowUpReport } from './pipeline/exactlyOnce';
 import { MemberDirectory } from './pipeline/member';
 import { PendingWork } from './pipeline/pending';
 import { secretsManager } from './secrets/secretsManager';
-import { openSenderApi, openSenderApiAgent, type SenderApi } from './senders/kit/api';
+import { openSenderApi, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
 import type { ScimDoorServices } from './scim/door';
 import { mappedGroupType, ScimGroups } from './scim/groups';
@@ -28,9 +26,9 @@ import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
 import { parseSettings, type Settings } from './settings';
-import { powertoolsIdempotency } from './store/idempotency';
-import type { Clock } from './store/ports';
-import { dynamoDbKeySet, dynamoDbRecords } from './store/records';
+import type { EventsTable } from './store/dynamoDb';
+import { lazyIdempotency, lazyKeySet, lazyRecords, once } from './store/lazy';
+import type { Clock, KeySet } from './store/ports';
 
 /** Everything the doors use. */
 export interface Services extends SenderDoorServices, ScimDoorServices {
@@ -59,11 +57,13 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   let scimUsers: ScimUsers | undefined;
   let scimGroups: ScimGroups | undefined;
   if (settings.eventsTable) {
-    // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
-    const dynamoDb = new DynamoDBClient({});
-    const records = dynamoDbRecords(dynamoDb, settings.eventsTable);
-    const idempotency = powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: settings.idempotencyLegacyPrefixes });
-    const pendingMembers = dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members');
+    // Loaded on first use (store/lazy.ts): an invocation that does not touch the table never loads its client.
+    const { eventsTable, idempotencyTtlSeconds, idempotencyKeyPrefix, idempotencyLegacyPrefixes } = settings;
+    const table = once(async (): Promise<EventsTable> => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }));
+    const records = lazyRecords(async () => (await table()).records);
+    const keySet = (itemId: string): KeySet => lazyKeySet(async () => (await table()).keySet(itemId));
+    const idempotency = lazyIdempotency(async () => (await table()).idempotency);
+    const pendingMembers = keySet('pending#members');
     stores = {
       idempotency,
       lease: new MemberLease(records, clock),
@@ -71,7 +71,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       pending: new PendingWork(records, pendingMembers, clock),
     };
     readOnly = { records, pendingMembers, idempotency };
-    const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups#pending'));
+    const scimStore = new ScimStore(records, keySet('scim#users'), keySet('scim#groups'), keySet('scim#groups#pending'));
     const users: ScimUsers = new ScimUsers({
       process: (e, c) => process(e, c),
       store: scimStore,
@@ -87,7 +87,6 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     scimGroups = groups;
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
-  const agent = openSenderApiAgent();
   const scimPeople = (remainingMs: () => number) => {
     const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
     return {
@@ -102,7 +101,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   let ingress: Ingress | undefined;
   if (settings.deliveryMode === 'queue' && settings.queueUrl && stores) {
     // The client honours AWS_ENDPOINT_URL_SQS, so tests and `npm start` reach the local SQS.
-    ingress = queueIngress(queue ?? sqsQueue(new SQSClient({}), settings.queueUrl), stores.directory, settings.roles);
+    ingress = queueIngress(queue ?? sqsQueue(settings.queueUrl), stores.directory, settings.roles);
   }
 
   return {
@@ -148,7 +147,6 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
             baseUrl: settings.senders[sender].apiUrl,
             urlSetting: entry.apiUrl.setting,
             credentials: () => secrets.senderCredentials(sender),
-            agent,
           }).then((client) => (opened = client))),
         get apiCalls() {
           return opened?.calls ?? 0;

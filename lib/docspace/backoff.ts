@@ -22,6 +22,21 @@ export function backoffDelayMs(
   return Math.floor(random() * Math.min(options.capMs, options.baseMs * 2 ** attempt));
 }
 
+/**
+ * Milliseconds until `X-RateLimit-Reset` (Unix seconds) when the window is used up (`X-RateLimit-Remaining: 0`).
+ * DocSpace's limiter sends it beside `Retry-After` (API-NOTES §9); `Retry-After` is rounded up to whole seconds,
+ * so a client that waits for it alone loses up to a second of every window.
+ */
+export function rateLimitResetInMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
+  const first = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const reset = Number(first('x-ratelimit-reset'));
+  if (first('x-ratelimit-remaining') !== '0' || !Number.isFinite(reset) || reset <= 0) return undefined;
+  return Math.max(0, reset * 1000 - now);
+}
+
 /** Seconds from `Retry-After` (seconds or an HTTP date), else from `X-RateLimit-Reset` (Unix seconds). */
 export function retryAfterFromHeaders(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
   const first = (name: string) => {

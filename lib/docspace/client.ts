@@ -4,9 +4,9 @@
  * It knows nothing of senders or sync rules.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { z } from 'zod';
-import { backoffDelayMs, DEFAULT_BACKOFF, retryAfterFromHeaders, type BackoffOptions } from './backoff';
+import { backoffDelayMs, DEFAULT_BACKOFF, rateLimitResetInMs, retryAfterFromHeaders, type BackoffOptions } from './backoff';
 import { countDocSpaceRetry, recordDocSpaceRequest } from '../metrics/record';
 import { isTransientStatus } from '../outcome';
 import { DocSpaceError } from './errors';
@@ -18,7 +18,7 @@ export interface DocSpaceClientOptions {
   baseUrl: string;
   apiKey: ApiKeyProvider;
   /** The container's pool to DocSpace's origin (openDocSpacePool). */
-  pool: Pool;
+  pool: DocSpacePool;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
   /** Time left in this invocation: retries stop when the next one could not finish in it. */
@@ -40,12 +40,23 @@ export interface RequestOptions<T> {
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
+/** The container's pool to DocSpace, opened on first use. */
+export interface DocSpacePool {
+  (): Promise<Pool>;
+  /** Closes the pool if it was opened. */
+  close(): Promise<void>;
+}
+
 /**
  * The keep-alive pool to DocSpace. The composition root opens one per container and hands it to every client, so
- * a warm container opens its TCP (and TLS) connection once.
+ * a warm container opens its TCP (and TLS) connection once. undici is loaded on the first request, not with the
+ * bundle: a door that only verifies and enqueues never pays for it (about 40 ms of a cold start).
  */
-export function openDocSpacePool(baseUrl: string, connections = 1, connectTimeoutMs = 3_000): Pool {
-  return new Pool(new URL(baseUrl).origin, { connections, keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs } });
+export function openDocSpacePool(baseUrl: string, connections = 1, connectTimeoutMs = 3_000): DocSpacePool {
+  let pool: Promise<Pool> | undefined;
+  const open = () =>
+    (pool ??= import('undici').then(({ Pool: UndiciPool }) => new UndiciPool(new URL(baseUrl).origin, { connections, keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs } })));
+  return Object.assign(open, { close: async () => void (pool && (await (await pool).close())) });
 }
 
 interface Envelope {
@@ -81,7 +92,7 @@ export class DocSpaceClient {
   /** Requests sent by this client: the number an operator sees in the log line of an event. */
   calls = 0;
   private readonly basePath: string;
-  private readonly pool: Pool;
+  private readonly pool: DocSpacePool;
 
   constructor(private readonly options: DocSpaceClientOptions) {
     this.basePath = new URL(options.baseUrl).pathname.replace(/\/+$/, '');
@@ -108,7 +119,10 @@ export class DocSpaceClient {
           continue;
         }
         if (!error.retryable || (method !== 'GET' && !error.certainlyNotApplied)) throw error;
-        const delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds, this.options.backoff ?? DEFAULT_BACKOFF);
+        const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
+        let delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds, backoff);
+        // The window's reset, when DocSpace gave it, is when capacity returns: never later than Retry-After said.
+        if (error.resetInMs !== undefined) delay = Math.min(delay, error.resetInMs + Math.floor(Math.random() * backoff.baseMs));
         if (!this.hasTimeFor(delay)) throw error;
         countDocSpaceRetry();
         await (this.options.sleep ?? sleep)(delay);
@@ -137,7 +151,7 @@ export class DocSpaceClient {
     let headers: Record<string, string | string[] | undefined>;
     let text: string;
     try {
-      const res = await this.pool.request({
+      const res = await (await this.pool()).request({
         method: method as 'GET',
         path: fullPath,
         headers: {
@@ -172,7 +186,10 @@ export class DocSpaceClient {
     const failedInside = envelope.status === 1 || envelope.error !== undefined;
     if (status < 200 || status >= 300 || failedInside) {
       const effective = status >= 200 && status < 300 ? (envelope.statusCode ?? 400) : status;
-      throw new DocSpaceError(effective, messageOf(body, effective), method, path, retryAfterFromHeaders(headers));
+      const error = new DocSpaceError(effective, messageOf(body, effective), method, path, retryAfterFromHeaders(headers));
+      const resetInMs = rateLimitResetInMs(headers);
+      if (resetInMs !== undefined) error.resetInMs = resetInMs;
+      throw error;
     }
     // `DELETE group/{id}` answers NoContent(): 204 with no body and no envelope (GROUPS-NOTES §1.6).
     if (status === 204 && text.length === 0) {

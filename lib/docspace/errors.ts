@@ -2,6 +2,12 @@ import { DEFAULT_RETRY_AFTER_SECONDS, isTransientStatus, ServiceError, type Refu
 
 /** The one error the DocSpace client throws: what DocSpace (or the network) said, and whether to try again. */
 export class DocSpaceError extends ServiceError {
+  /**
+   * Milliseconds until the rate-limit window resets (`X-RateLimit-Reset` with `X-RateLimit-Remaining: 0`), when
+   * DocSpace said: more precise than `Retry-After`, which is whole seconds.
+   */
+  resetInMs?: number;
+
   constructor(
     /** HTTP status, or 0 when no answer arrived (connection refused, reset, timed out). */
     readonly status: number,

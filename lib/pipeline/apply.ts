@@ -3,9 +3,8 @@
  * re-read once on a 401), the rule for the event's type, rule re-runs after ambiguous writes, and the log keys that
  * tie the summary line to the event.
  */
-import type { Pool } from 'undici';
 import { backoffDelayMs } from '../docspace/backoff';
-import { DocSpaceClient, type DocSpacePort } from '../docspace/client';
+import { DocSpaceClient, type DocSpacePool, type DocSpacePort } from '../docspace/client';
 import { DocSpaceError } from '../docspace/errors';
 import { People } from '../docspace/people';
 import type { CanonicalEvent } from '../events';
@@ -21,7 +20,7 @@ export type Apply = (event: CanonicalEvent, remainingMs: () => number, options?:
 
 export interface ApplyDeps {
   docspaceUrl: string;
-  pool: Pool;
+  pool: DocSpacePool;
   secrets: Secrets;
   roles: RoleMap;
   reassignUserId?: string;

@@ -17,10 +17,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CanonicalEvent } from '../events';
 import { RefusedEvent, type SyncResult } from '../outcome';
-import type { Attempt, IdempotencyStore } from './ports';
-
-/** Seconds a sender should wait when the same event is being applied by another container right now. */
-export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
+import { IN_FLIGHT_RETRY_AFTER_SECONDS, type Attempt, type IdempotencyStore } from './ports';
 
 /** Carries a result out of the idempotent section without it being stored. */
 class NotFinal extends Error {

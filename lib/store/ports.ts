@@ -44,6 +44,9 @@ export interface IdempotencyStore {
   lookup(event: CanonicalEvent): Promise<SyncResult | undefined>;
 }
 
+/** Seconds a sender should wait when the same event is being applied by another container right now. */
+export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
+
 /** Time, injectable so that tests need not wait. */
 export interface Clock {
   now(): number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, retryAfterFromHeaders } from '../../lib/docspace/backoff';
+import { backoffDelayMs, rateLimitResetInMs, retryAfterFromHeaders } from '../../lib/docspace/backoff';
 
 describe('backoff', () => {
   it('honours Retry-After in seconds and as an HTTP date', () => {
@@ -12,6 +12,16 @@ describe('backoff', () => {
     const now = 1_800_000_000_000;
     expect(retryAfterFromHeaders({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 12) }, now)).toBe(12);
     expect(retryAfterFromHeaders({ 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': String(now / 1000 + 12) }, now)).toBeUndefined();
+  });
+
+  it('reads the reset instant to the millisecond, where Retry-After rounds up to a whole second', () => {
+    const now = 1_800_000_000_700;
+    const headers = { 'retry-after': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1800000001' };
+    expect(retryAfterFromHeaders(headers, now)).toBe(1);
+    expect(rateLimitResetInMs(headers, now)).toBe(300);
+    expect(rateLimitResetInMs({ ...headers, 'x-ratelimit-reset': '1800000000' }, now)).toBe(0);
+    expect(rateLimitResetInMs({ ...headers, 'x-ratelimit-remaining': '3' }, now)).toBeUndefined();
+    expect(rateLimitResetInMs({ 'retry-after': '1' }, now)).toBeUndefined();
   });
 
   it('grows exponentially with full jitter, capped', () => {

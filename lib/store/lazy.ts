@@ -1,0 +1,34 @@
+/**
+ * Ports whose implementation is loaded on first use. The composition root hands these out so that a function
+ * loads the DynamoDB client (and its part of the AWS SDK) only when an invocation touches the events table: a door
+ * in queue mode that keys an event by its e-mail verifies and enqueues without it.
+ */
+import type { IdempotencyStore, KeySet, RecordStore } from './ports';
+
+/** Memoises an asynchronous factory: the first call starts it, every later call shares its promise. */
+export function once<T>(open: () => Promise<T>): () => Promise<T> {
+  let opened: Promise<T> | undefined;
+  return () => (opened ??= open());
+}
+
+export function lazyRecords(open: () => Promise<RecordStore>): RecordStore {
+  return {
+    get: async (key) => (await open()).get(key),
+    put: async (key, value, expected) => (await open()).put(key, value, expected),
+  };
+}
+
+export function lazyKeySet(open: () => Promise<KeySet>): KeySet {
+  return {
+    add: async (key) => (await open()).add(key),
+    remove: async (key) => (await open()).remove(key),
+    list: async () => (await open()).list(),
+  };
+}
+
+export function lazyIdempotency(open: () => Promise<IdempotencyStore>): IdempotencyStore {
+  return {
+    once: async (event, context, apply) => (await open()).once(event, context, apply),
+    lookup: async (event) => (await open()).lookup(event),
+  };
+}

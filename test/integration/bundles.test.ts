@@ -1,0 +1,56 @@
+/**
+ * What each function's bundle evaluates when it loads: the modules reachable from the handler without passing an
+ * `import()`. undici and the events table's DynamoDB client sit behind one (lazy loading, README "Architecture"),
+ * so that a door in queue mode verifies and enqueues without them; one static import anywhere brings them back into
+ * every cold start. Built with esbuild as serverless-esbuild builds the bundles (CommonJS, Node 22).
+ */
+import { build, type Metafile } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+/** Inputs reachable from the entry by static imports and `require` only, and those reachable at all. */
+async function reachable(entry: string): Promise<{ eager: Set<string>; all: Set<string> }> {
+  const { metafile } = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    outdir: 'out',
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const walk = (follow: (kind: Metafile['inputs'][string]['imports'][number]['kind']) => boolean) => {
+    const seen = new Set<string>([entry]);
+    const queue = [entry];
+    for (let path = queue.pop(); path !== undefined; path = queue.pop()) {
+      for (const edge of metafile.inputs[path]?.imports ?? []) {
+        if (edge.external || !follow(edge.kind) || seen.has(edge.path)) continue;
+        seen.add(edge.path);
+        queue.push(edge.path);
+      }
+    }
+    return seen;
+  };
+  return { eager: walk((kind) => kind !== 'dynamic-import'), all: walk(() => true) };
+}
+
+const matching = (paths: Set<string>, pattern: RegExp) => [...paths].filter((p) => pattern.test(p));
+const UNDICI = /node_modules\/undici\//;
+const DYNAMODB = /node_modules\/@aws-sdk\/client-dynamodb\/|lib\/store\/dynamoDb\.ts$|node_modules\/@aws-lambda-powertools\/idempotency\//;
+const SQS = /node_modules\/@aws-sdk\/client-sqs\//;
+
+describe('bundles load only what their invocation uses', () => {
+  it.each(['userCreated', 'oktaHook', 'scim', 'worker'])('%s: undici, the DynamoDB client and the SQS client are loaded on first use, not with the bundle', async (fn) => {
+    const { eager, all } = await reachable(`handlers/${fn}.ts`);
+    // Still in the bundle, behind an import():
+    expect(matching(all, UNDICI)).not.toEqual([]);
+    expect(matching(all, DYNAMODB)).not.toEqual([]);
+    expect(matching(all, SQS)).not.toEqual([]);
+    // …and not evaluated when the bundle loads.
+    expect(matching(eager, UNDICI)).toEqual([]);
+    expect(matching(eager, DYNAMODB)).toEqual([]);
+    expect(matching(eager, SQS)).toEqual([]);
+  });
+});
