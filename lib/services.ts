@@ -26,13 +26,16 @@ import { ConfigurationError } from './outcome';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
+import { recordCursorStore } from './reconcile/cursor';
+import type { ReconcileServices } from './reconcile/door';
+import { reconcile } from './reconcile/run';
 import { parseSettings, type Settings } from './settings';
 import { powertoolsIdempotency } from './store/idempotency';
-import type { Clock } from './store/ports';
+import type { Clock, IdempotencyStore, RecordStore } from './store/ports';
 import { dynamoDbKeySet, dynamoDbRecords } from './store/records';
 
 /** Everything the doors use. */
-export interface Services extends SenderDoorServices, ScimDoorServices {
+export interface Services extends SenderDoorServices, ScimDoorServices, ReconcileServices {
   followUp(remainingMs: () => number): Promise<FollowUpReport>;
 }
 
@@ -50,13 +53,14 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     clock,
     ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}),
   });
-  let stores;
+  let stores: { idempotency: IdempotencyStore; lease: MemberLease; directory: MemberDirectory; pending: PendingWork } | undefined;
+  let records: RecordStore | undefined;
   let scimUsers: ScimUsers | undefined;
   let scimGroups: ScimGroups | undefined;
   if (settings.eventsTable) {
     // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
     const dynamoDb = new DynamoDBClient({});
-    const records = dynamoDbRecords(dynamoDb, settings.eventsTable);
+    records = dynamoDbRecords(dynamoDb, settings.eventsTable);
     stores = {
       idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: settings.idempotencyLegacyPrefixes }),
       lease: new MemberLease(records, clock),
@@ -97,6 +101,30 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     ingress = queueIngress(queue ?? sqsQueue(new SQSClient({}), settings.queueUrl), stores.directory, settings.roles);
   }
 
+  const senderContext: Services['senderContext'] = (sender) => {
+    const entry = senderEntry(sender);
+    let api: Promise<SenderApi> | undefined;
+    let opened: SenderApi | undefined;
+    return {
+      sender,
+      mapping: settings.mappings[sender],
+      roles: settings.roles,
+      options: settings.senders[sender].options,
+      api: () =>
+        (api ??= openSenderApi({
+          sender,
+          access: entry.adapter.api,
+          baseUrl: settings.senders[sender].apiUrl,
+          urlSetting: entry.apiUrl.setting,
+          credentials: () => secrets.senderCredentials(sender),
+          agent,
+        }).then((client) => (opened = client))),
+      get apiCalls() {
+        return opened?.calls ?? 0;
+      },
+    };
+  };
+
   return {
     secrets,
     process,
@@ -119,28 +147,32 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     },
     now: () => clock.now(),
     scimPeople,
-    senderContext(sender) {
-      const entry = senderEntry(sender);
-      let api: Promise<SenderApi> | undefined;
-      let opened: SenderApi | undefined;
-      return {
-        sender,
-        mapping: settings.mappings[sender],
-        roles: settings.roles,
-        options: settings.senders[sender].options,
-        api: () =>
-          (api ??= openSenderApi({
-            sender,
-            access: entry.adapter.api,
-            baseUrl: settings.senders[sender].apiUrl,
-            urlSetting: entry.apiUrl.setting,
-            credentials: () => secrets.senderCredentials(sender),
-            agent,
-          }).then((client) => (opened = client))),
-        get apiCalls() {
-          return opened?.calls ?? 0;
+    senderContext,
+    async reconcile(sender, request, context) {
+      if (!stores || !records) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
+      const { directory } = stores;
+      const remainingMs = () => context.getRemainingTimeInMillis();
+      const reads = scimPeople(remainingMs);
+      const senderCtx = senderContext(sender);
+      return reconcile(
+        {
+          sender,
+          context: senderCtx,
+          roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
+          people: reads.people,
+          owners: {
+            ownersOf: (emails) => directory.ownersOf(emails),
+            claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now),
+          },
+          cursor: recordCursorStore(records),
+          submit: ingress ? { kind: 'queue', enqueue: (events) => (ingress as Ingress).enqueue(events) } : { kind: 'pipeline', process: (event) => process(event, context) },
+          clock,
+          threshold: settings.reconcileThreshold,
+          remainingMs,
+          docspaceCalls: () => reads.calls,
         },
-      };
+        request,
+      );
     },
   };
 }

@@ -56,6 +56,10 @@ const envSchema = z.object({
    * completed under one of them is answered from there, not applied again. Empty once IDEMPOTENCY_TTL_SECONDS passed.
    */
   IDEMPOTENCY_LEGACY_PREFIXES: z.string().optional().transform((s) => (s ?? '').split(',').map((p) => p.trim()).filter(Boolean)),
+  /** Reconciliation's safety threshold: a run that would disable more members than this applies no disable… */
+  RECONCILE_MAX_DISABLE: z.coerce.number().int().min(0).default(25),
+  /** …nor one that would disable more than this percentage of the sender's managed members (from 3 disables on). */
+  RECONCILE_MAX_DISABLE_PERCENT: z.coerce.number().min(0).max(100).default(10),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
@@ -93,6 +97,7 @@ export interface Settings {
   queueUrl?: string;
   idempotencyKeyPrefix: string;
   idempotencyLegacyPrefixes: string[];
+  reconcileThreshold: { maxDisable: number; maxDisablePercent: number };
 }
 
 function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Sender, SenderSettings> {
@@ -143,5 +148,6 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     ...(e.QUEUE_URL ? { queueUrl: e.QUEUE_URL } : {}),
     idempotencyKeyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
     idempotencyLegacyPrefixes: e.IDEMPOTENCY_LEGACY_PREFIXES,
+    reconcileThreshold: { maxDisable: e.RECONCILE_MAX_DISABLE, maxDisablePercent: e.RECONCILE_MAX_DISABLE_PERCENT },
   };
 }

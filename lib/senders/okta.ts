@@ -12,7 +12,7 @@ import type { IncomingWebhook, SenderAdapter, SenderContext, Translation } from 
 import { apiAuth } from './kit/api';
 import { bodyOf } from './kit/body';
 import { refuse, safeEqual } from './kit/signature';
-import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
+import { eventsFor, mergeTranslations, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
 
 const logEventSchema = z.object({
   uuid: z.string().min(1),
@@ -49,6 +49,26 @@ function personOf(user: z.infer<typeof userSchema>): SenderPerson {
   const text = (v: unknown) => (typeof v === 'string' ? v : v === null ? '' : undefined);
   const fields = Object.fromEntries(Object.entries(user.profile).map(([k, v]) => [k, text(v)]));
   return { senderId: user.id, email: text(user.profile.email), firstName: text(user.profile.firstName), lastName: text(user.profile.lastName), fields };
+}
+
+/** Okta statuses of someone who may sign in (STAGED and PROVISIONED are on their way in; see the Users API). */
+const INACTIVE = new Set(['SUSPENDED', 'DEPROVISIONED']);
+
+/**
+ * The roster: `GET /api/v1/users?limit=200` (Okta's largest page), then each `Link: <…>; rel="next"` until there is
+ * none. The list leaves out DEPROVISIONED users (a deactivated user is therefore gone), SUSPENDED ones are listed
+ * with their status; 429s are waited out until `X-Rate-Limit-Reset`.
+ */
+async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
+  const api = await context.api();
+  const people: RosterPerson[] = [];
+  let path: string | undefined = '/api/v1/users?limit=200';
+  while (path) {
+    const page: { data: z.infer<typeof userSchema>[]; next?: string } = await api.page('GET', path, z.array(userSchema), { remainingMs });
+    for (const user of page.data) people.push({ ...personOf(user), active: !INACTIVE.has((user.status ?? 'ACTIVE').toUpperCase()) });
+    path = page.next;
+  }
+  return people;
 }
 
 /** Which changes an update_profile event implies, from `changedAttributes` when Okta says (else all of them). */
@@ -115,6 +135,8 @@ export const okta: SenderAdapter = {
     for (const event of events) parts.push(await translateEvent(event, context));
     return mergeTranslations(parts);
   },
+
+  roster: readRoster,
 
   sign(body, secret, _at, options) {
     // Okta does not sign: it sends the shared secret itself in the configured header.
