@@ -28,7 +28,7 @@ export interface Ownership {
  * Reconciliation applies its drift as events of source `reconcile:<sender>` (so they have idempotency keys of their
  * own), on behalf of that sender: the member is managed by the sender, as if its webhook had made the change.
  */
-export const RECONCILE_SOURCE_PREFIX = 'reconcile:';
+const RECONCILE_SOURCE_PREFIX = 'reconcile:';
 export const reconcileSource = (sender: string): string => `${RECONCILE_SOURCE_PREFIX}${sender}`;
 
 /** Who manages a member that an event of this source created or matched. */

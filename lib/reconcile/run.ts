@@ -41,18 +41,18 @@ export interface CursorStore {
   put(sender: string, cursor: Cursor): Promise<void>;
 }
 
-export interface OwnershipStore {
+interface OwnershipStore {
   ownersOf(emails: readonly string[]): Promise<Map<string, Ownership>>;
   /** Records that this sender manages a member it matched. */
   claim(email: string, userId: string, sender: string, now: number): Promise<void>;
 }
 
 /** Where the drift goes: the pipeline, one event at a time, or the queue (the worker applies). */
-export type Submit =
+type Submit =
   | { kind: 'pipeline'; process(event: CanonicalEvent): Promise<SyncResult> }
   | { kind: 'queue'; enqueue(events: readonly CanonicalEvent[]): Promise<void> };
 
-export interface Threshold {
+interface Threshold {
   /** More disables than this in one run is held back… */
   maxDisable: number;
   /** …and so is more than this percentage of the members the sender manages (from MIN_DISABLES_FOR_PERCENT on). */
@@ -60,7 +60,7 @@ export interface Threshold {
 }
 
 /** Below this many disables the percentage rule does not apply: one leaver of a ten-person company is normal. */
-export const MIN_DISABLES_FOR_PERCENT = 3;
+const MIN_DISABLES_FOR_PERCENT = 3;
 
 export interface ReconcileDeps {
   sender: string;
@@ -81,9 +81,9 @@ export interface ReconcileRequest {
   force?: boolean;
 }
 
-export type ItemStatus = 'applied' | 'queued' | 'held_back' | 'failed' | 'unsupported' | 'not_attempted';
+type ItemStatus = 'applied' | 'queued' | 'held_back' | 'failed' | 'unsupported' | 'not_attempted';
 
-export interface ReportItem {
+interface ReportItem {
   kind: DriftKind;
   email: string;
   userId?: string;
