@@ -7,7 +7,9 @@ import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReconcileReport } from '../../lib/reconcile/run';
 import type { RosterSeed } from '../../local/emulators/senderApis';
-import { composedHandlers, lambdaContext } from '../../local/lambda';
+import type { CanonicalEvent } from '../../lib/events';
+import { MemoryQueue } from '../../lib/queue/memory';
+import { composedHandlers, lambdaContext, setEnv } from '../../local/lambda';
 import { LOCAL } from '../../local/stack';
 import { useLocalStack } from '../support/localStack';
 
@@ -141,6 +143,28 @@ describe('reconcile', () => {
     const third = await run({ sender: 'bamboohr' });
     expect(third).toMatchObject({ complete: true, resumed: false, drift: { missing: 0 } });
     expect(third.runId).not.toBe(first.runId);
+  });
+
+  it('in queue mode hands the drift to the queue, and the worker\'s events keep the sender as the manager', async () => {
+    const restore = setEnv({ DELIVERY_MODE: 'queue' });
+    try {
+      const queue = new MemoryQueue();
+      const queued = composedHandlers({ now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }, queue);
+      const report = (await queued.reconcile()({ sender: 'bamboohr' }, lambdaContext('reconcile', 120_000))) as ReconcileReport;
+      expect(report).toMatchObject({ mode: 'queue', complete: true, drift: { missing: 3 }, queued: 3, applied: 0 });
+      expect(writes()).toHaveLength(0);
+      const events = queue.messages.map((m) => JSON.parse(m.body) as CanonicalEvent);
+      expect(events.map((e) => [e.type, e.source])).toEqual(Array(3).fill(['user.created', 'reconcile:bamboohr']));
+      // What the worker does with each message: the pipeline, as a direct invocation does.
+      const created = queued.canonical('user.created');
+      for (const event of events) expect(await created(event, lambdaContext())).toMatchObject({ outcome: 'created' });
+    } finally {
+      restore();
+    }
+    const again = await run({ sender: 'bamboohr' });
+    expect(again).toMatchObject({ managed: 3, matched: 0, drift: { missing: 0 } });
+    const okta = await run({ sender: 'okta' });
+    expect(okta.skipped.otherManager).toBe(3);
   });
 
   it('refuses a payload without a known sender before reading anything', async () => {
