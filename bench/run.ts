@@ -6,6 +6,8 @@
  *   3. bundle       minified bundle per function from `serverless package`, and load + first invocation ÷ `node -e 0`
  *   4. burst        5,000 user.created at concurrency 50 against a DocSpace limited to a fixed rate (real 429s)
  *   5. memory       RSS after 10,000 warm invocations vs after 100
+ *   6. reconcile    a roster of 10,000 against 10,000 members with 1 % drift: time, peak RSS, API calls (bench/reconcile.ts;
+ *                   BENCH_ONLY=reconcile runs this figure alone)
  * Prints one table and writes bench/results/<timestamp>.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,6 +22,7 @@ import { LOCAL, startLocalStack } from '../local/stack';
 import { setTimeout as wait } from 'node:timers/promises';
 import { composedHandlers, httpEvent, lambdaContext, scimEvent, signedHttpEvent, type LambdaHandler } from '../local/lambda';
 import { deliveryFor, SENDER_ROUTES } from '../local/deliveries';
+import { benchReconcile } from './reconcile';
 
 interface Row {
   figure: string;
@@ -55,6 +58,11 @@ async function main(): Promise<void> {
   let quiet = true;
   process.stdout.write = ((chunk: string | Uint8Array, ...rest: []) => (quiet && String(chunk).startsWith('{"level"') ? true : write(chunk, ...rest))) as typeof process.stdout.write;
 
+  if (process.env.BENCH_ONLY === 'reconcile') {
+    results.reconcile = await benchReconcile(row);
+    quiet = false;
+    return report();
+  }
   const stack = await startLocalStack();
   // Warm figures with idempotency off: they measure the code; the DynamoDB round trips it adds in production are
   // network costs like DocSpace's own. Cold starts below run as deployed, idempotency on.
@@ -255,8 +263,15 @@ async function main(): Promise<void> {
   }
   results.bundles = { nodeBaselineMs: nodeBaseline, functions: bundles };
 
+  // 6. Reconcile (its own stack: the emulators hold 10,000 people each).
+  results.reconcile = await benchReconcile(row);
+
   quiet = false;
   await stack.stop();
+  report();
+}
+
+function report(): void {
   const machine = { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, memoryGiB: Math.round(totalmem() / 2 ** 30) };
   mkdirSync(join('bench', 'results'), { recursive: true });
   const file = join('bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

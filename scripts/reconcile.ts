@@ -7,6 +7,7 @@
  * threshold held something back.
  */
 import { parseArgs } from 'node:util';
+import { logger } from '../lib/log';
 import { formatReport } from '../lib/reconcile/report';
 import type { ReconcileReport } from '../lib/reconcile/run';
 import { services } from '../lib/services';
@@ -32,8 +33,6 @@ function localEnv(): Record<string, string> {
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     DELIVERY_MODE: 'sync',
-    // The per-item lines go to the report; the log lines would repeat them.
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   };
 }
 
@@ -49,6 +48,8 @@ async function main(): Promise<void> {
   }
   if (!process.env.DOCSPACE_URL) Object.assign(process.env, localEnv());
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // The report shows every item; the log lines (one per item and event) would repeat it. POWERTOOLS_LOG_LEVEL=INFO shows them.
+  logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');
   const report: ReconcileReport = await services().reconcile(sender, values.force ? { force: true } : {}, lambdaContext('reconcile', 15 * 60_000));
   console.log(values.output === 'json' ? JSON.stringify(report, null, 2) : formatReport(report));
   process.exit(report.heldBack > 0 ? 2 : 0);

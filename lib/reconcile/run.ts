@@ -85,6 +85,8 @@ type ItemStatus = 'applied' | 'queued' | 'held_back' | 'failed' | 'unsupported' 
 
 interface ReportItem {
   kind: DriftKind;
+  /** The canonical event that applies it (its idempotency id). */
+  eventId: string;
   email: string;
   userId?: string;
   detail: string;
@@ -115,6 +117,8 @@ export interface ReconcileReport {
   skipped: Record<string, number>;
   contactsCompared: boolean;
   calls: { roster: number; docspaceReads: number };
+  /** Milliseconds spent reading the roster, DocSpace's members, the ownership records, and applying. */
+  durationsMs: { roster: number; docspace: number; owners: number; apply: number };
   items: ReportItem[];
 }
 
@@ -157,12 +161,22 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   await deps.cursor.put(sender, cursor);
 
   const rosterCallsBefore = deps.context.apiCalls ?? 0;
+  let mark = performance.now();
+  const lap = () => {
+    const t = performance.now();
+    const elapsed = Math.round(t - mark);
+    mark = t;
+    return elapsed;
+  };
   const roster = await deps.roster(deps.remainingMs);
   const rosterCalls = (deps.context.apiCalls ?? 0) - rosterCallsBefore;
+  const rosterMs = lap();
   const { members, pages } = await allMembers(deps.people);
+  const docspaceMs = lap();
   const emails = members.flatMap((m) => (m.email ? [m.email.trim().toLowerCase()] : []));
   for (const p of roster) if (p.email) emails.push(p.email.trim().toLowerCase());
   const owners = await deps.owners.ownersOf([...new Set(emails)]);
+  const ownersMs = lap();
 
   const contactsCompared = !cursor.contactsUnsupported;
   const drift = driftOf({
@@ -179,7 +193,7 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   const disables = drift.items.filter((i) => i.kind === 'deactivate').length;
   const overThreshold = tripped(disables, drift.managed, deps.threshold);
   const holdBack = overThreshold && !force;
-  const items: ReportItem[] = drift.items.map((i) => ({ kind: i.kind, email: i.email, ...(i.userId ? { userId: i.userId } : {}), detail: i.detail, status: holdBack && i.destructive ? 'held_back' : 'not_attempted' }));
+  const items: ReportItem[] = drift.items.map((i) => ({ kind: i.kind, eventId: i.event.id, email: i.email, ...(i.userId ? { userId: i.userId } : {}), detail: i.detail, status: holdBack && i.destructive ? 'held_back' : 'not_attempted' }));
 
   // Members nobody managed, matched on the roster: this sender's from now on (before any event about them).
   let matched = 0;
@@ -194,6 +208,7 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   if (deps.submit.kind === 'queue') await enqueueAll(deps, deps.submit, todo);
   else await processAll(deps, deps.submit, todo, cursor);
 
+  const applyMs = lap();
   const count = (status: ItemStatus) => items.filter((i) => i.status === status).length;
   const complete = allMatched && count('not_attempted') === 0;
   await deps.cursor.put(sender, { ...cursor, state: complete ? 'done' : 'running' });
@@ -219,6 +234,7 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
     skipped: drift.skipped,
     contactsCompared,
     calls: { roster: rosterCalls, docspaceReads: deps.docspaceCalls?.() ?? pages },
+    durationsMs: { roster: rosterMs, docspace: docspaceMs, owners: ownersMs, apply: applyMs },
     items,
   };
   logAndMeasure(report);
@@ -277,11 +293,14 @@ async function enqueueAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: '
 
 /** One log line per item (e-mails hashed), one for the run; metrics by kind and by what was done. */
 function logAndMeasure(report: ReconcileReport): void {
+  // The keys the pipeline appended for the last event applied belong to that event, not to the run.
+  logger.resetKeys();
   for (const item of report.items) {
     logger.info('reconcile item', {
       sender: report.sender,
       runId: report.runId,
       kind: item.kind,
+      eventId: item.eventId,
       emailHash: emailHash(item.email),
       ...(item.userId ? { userId: item.userId } : {}),
       status: item.status,
