@@ -66,13 +66,14 @@ export class People {
   }
 
   /**
-   * `GET api/2.0/people/filter` with `startIndex`/`count` (at most 100): every member, active, disabled or pending,
-   * the owner among them. The envelope's `total` says how many match; without it, a short page is the last.
+   * `GET api/2.0/people/filter` with `startIndex`/`count` (at most 100) and `employeeStatus=7` (all: active,
+   * disabled, pending; omitted, only an admin caller would see the disabled ones; GROUPS-NOTES §5.1), ordered by
+   * first name, the owner among them. The envelope's `total` says how many match; without it, a short page is the last.
    */
   async listMembers(startIndex: number, count = MEMBERS_PAGE_SIZE): Promise<MembersPage> {
     let total: number | undefined;
     const members = await this.client.request('GET', 'api/2.0/people/filter', {
-      query: { startIndex: String(startIndex), count: String(count) },
+      query: { employeeStatus: '7', sortBy: 'firstName', startIndex: String(startIndex), count: String(count) },
       schema: profilesSchema,
       onTotal: (t) => (total = t),
     });

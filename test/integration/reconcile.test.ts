@@ -99,7 +99,7 @@ describe('reconcile', () => {
     const readsBefore = local.stack.docspace.calls().length;
     const again = await run({ sender: 'okta' });
     expect(again).toMatchObject({ complete: true, managed: 205, docspace: { members: 206, pages: 3 }, drift: { missing: 0, type: 0, contacts: 0 } });
-    expect(local.stack.docspace.calls().slice(readsBefore).map((c) => `${c.method} ${c.path} ${c.query.startIndex ?? ''}`)).toEqual(['0', '100', '200'].map((i) => `GET /api/2.0/people/filter ${i}`));
+    expect(local.stack.docspace.calls().slice(readsBefore).map((c) => `${c.method} ${c.path} ${c.query.startIndex ?? ''} ${c.query.employeeStatus ?? ''}`)).toEqual(['0', '100', '200'].map((i) => `GET /api/2.0/people/filter ${i} 7`));
 
     local.stack.senderApis.seedRoster('hibob', [...people(2, 'bob'), { ...people(1, 'bob', 2)[0]!, active: false }]);
     const bob = await run({ sender: 'hibob' });
