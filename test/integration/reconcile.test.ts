@@ -103,8 +103,12 @@ describe('reconcile', () => {
 
     local.stack.senderApis.seedRoster('hibob', [...people(2, 'bob'), { ...people(1, 'bob', 2)[0]!, active: false }]);
     const bob = await run({ sender: 'hibob' });
-    expect(bob).toMatchObject({ roster: { people: 3, active: 2 }, drift: { missing: 2 }, applied: 2 });
+    expect(bob).toMatchObject({ roster: { people: 3, active: 2 }, drift: { missing: 2 }, applied: 2, calls: { roster: 1 } });
     expect(member('bob2@example.com')).toBeUndefined();
+    // A service user without View on Internal gets no internal.status: a second, active-only search tells who is active.
+    local.stack.senderApis.hibobDenied.add('internal');
+    const denied = await run({ sender: 'hibob' });
+    expect(denied).toMatchObject({ roster: { people: 3, active: 2 }, drift: { missing: 0, deactivate: 0 }, calls: { roster: 2 } });
   });
 
   it('stops at the safety threshold: a roster that would disable 30 % of the managed members disables nobody', async () => {
