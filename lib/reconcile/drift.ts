@@ -78,7 +78,7 @@ const digest = (text: string) => createHash('sha256').update(text).digest('hex')
  * id, never "the same id with other data").
  */
 function eventFor(input: DriftInput, kind: DriftKind, person: RosterPerson): CanonicalEvent | undefined {
-  const translation = eventsFor(input.context, [CHANGE_OF[kind]], person, { id: 'reconcile', occurredAt: input.occurredAt });
+  const translation = eventsFor(input.context, [CHANGE_OF[kind]], person, { id: 'reconcile', occurredAt: input.occurredAt }, person.role);
   const event = translation.events[0];
   if (!event) return undefined;
   const id = `reconcile:${input.sender}:${input.runId}:${kind}:${digest(JSON.stringify([event.type, event.data]))}`;
@@ -153,7 +153,7 @@ export function driftOf(input: DriftInput): Drift {
       continue;
     }
     if (disabled) add('reactivate', person, email, 'active in the roster, disabled in DocSpace', false, member.id);
-    const { role, unknown } = roleOf(context, person);
+    const { role, unknown } = roleOf(context, person, person.role);
     if (unknown) drift.skipped.unknownRole += 1;
     const wanted = role === undefined ? undefined : userTypeForRole(context.roles, role);
     const current = userTypeOf(member);

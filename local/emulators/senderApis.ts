@@ -148,6 +148,8 @@ function bobEmployee(values: Record<string, unknown>, fields: string[], shape: B
 export class SenderApisEmulator extends HttpEmulator {
   readonly calls: { method: string; path: string; status: number }[] = [];
   readonly okta = new Map<string, Record<string, unknown>>();
+  /** Okta groups by id: name and member user ids. */
+  readonly oktaGroups = new Map<string, { name: string; members: string[] }>();
   /** BambooHR employees by id: field name → value ('' for a field with no value). */
   readonly bamboohr = new Map<string, Record<string, string>>();
   /** Bob employees by id: field id (dot notation) → value (null for a field with no value). */
@@ -166,6 +168,30 @@ export class SenderApisEmulator extends HttpEmulator {
   private readonly windows = new Map<Vendor, { startMs: number; used: number }>();
 
   private readonly routes: Route[] = [
+    {
+      vendor: 'okta',
+      method: 'GET',
+      match: /^\/api\/v1\/groups()$/,
+      authorization: `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`,
+      // `q` matches the start of a group's name (case-insensitive), as Okta's "find groups" does.
+      answer: (_id, { query }) => {
+        const q = (query.get('q') ?? '').toLowerCase();
+        const groups = [...this.oktaGroups.entries()].filter(([, g]) => g.name.toLowerCase().startsWith(q));
+        return { status: 200, body: groups.map(([id, g]) => ({ id, type: 'OKTA_GROUP', profile: { name: g.name, description: null } })) };
+      },
+    },
+    {
+      vendor: 'okta',
+      method: 'GET',
+      match: /^\/api\/v1\/groups\/([^/]+)\/users$/,
+      authorization: `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`,
+      answer: (id, { query }) => {
+        const group = this.oktaGroups.get(id);
+        if (!group) return vendorError('okta', 404, `${id} (UserGroup)`);
+        const users = group.members.map((m) => this.okta.get(m)).filter((u): u is Record<string, unknown> => u !== undefined);
+        return this.oktaPage(users, query, `/api/v1/groups/${id}/users`);
+      },
+    },
     {
       vendor: 'okta',
       method: 'GET',
@@ -297,15 +323,20 @@ export class SenderApisEmulator extends HttpEmulator {
 
   /** Okta's list users: ordered by id, `after` the last id of the previous page, DEPROVISIONED users left out. */
   private oktaList(query: URLSearchParams): Reply {
+    return this.oktaPage([...this.okta.values()].filter((u) => u.status !== 'DEPROVISIONED'), query, '/api/v1/users');
+  }
+
+  /** One page of Okta users, ordered by id, `after` the last id of the previous page, with its Link header. */
+  private oktaPage(all: Record<string, unknown>[], query: URLSearchParams, path: string): Reply {
     const limit = Math.min(200, Math.max(1, Number(query.get('limit') ?? 200) || 200));
     const after = query.get('after');
-    const users = [...this.okta.values()].filter((u) => u.status !== 'DEPROVISIONED').sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    const users = [...all].sort((a, b) => String(a.id).localeCompare(String(b.id)));
     const start = after ? users.findIndex((u) => String(u.id).localeCompare(after) > 0) : 0;
     const page = start < 0 ? [] : users.slice(start, start + limit);
-    const self = `${this.url}/api/v1/users?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    const self = `${this.url}${path}?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
     const links = [`<${self}>; rel="self"`];
     const last = page.at(-1);
-    if (last && start + limit < users.length) links.push(`<${this.url}/api/v1/users?limit=${limit}&after=${encodeURIComponent(String(last.id))}>; rel="next"`);
+    if (last && start + limit < users.length) links.push(`<${this.url}${path}?limit=${limit}&after=${encodeURIComponent(String(last.id))}>; rel="next"`);
     return { status: 200, body: page, headers: { link: links.join(', ') } };
   }
 
@@ -385,6 +416,7 @@ export class SenderApisEmulator extends HttpEmulator {
 
   private seed(): void {
     this.okta.clear();
+    this.oktaGroups.clear();
     this.bamboohr.clear();
     this.hibob.clear();
     this.okta.set('00u3m90rxKjGQ0G6L1d6', {

@@ -171,6 +171,27 @@ describe('reconcile', () => {
     expect(okta.skipped.otherManager).toBe(3);
   });
 
+  it('gives Okta members of a mapped group the group\'s role, as the webhooks do, so no admin by group is downgraded', async () => {
+    const restore = setEnv({ SENDER_MAPPING: JSON.stringify({ okta: { groups: { 'DocSpace Admins': 'DocSpaceAdmin', 'DocSpace Admins Europe': 'RoomAdmin' } } }) });
+    try {
+      const withGroups = composedHandlers({ now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }).reconcile();
+      local.stack.senderApis.seedRoster('okta', people(3, 'grp'));
+      local.stack.senderApis.oktaGroups.set('00g1', { name: 'DocSpace Admins', members: ['1000'] });
+      local.stack.senderApis.oktaGroups.set('00g2', { name: 'DocSpace Admins Europe', members: ['1000', '1001'] });
+      const report = (await withGroups({ sender: 'okta' }, lambdaContext('reconcile', 120_000))) as ReconcileReport;
+      expect(report).toMatchObject({ drift: { missing: 3 }, applied: 3 });
+      expect([0, 1, 2].map((i) => member(`grp${i}@example.com`)?.type)).toEqual([3, 1, 4]);
+      const again = (await withGroups({ sender: 'okta' }, lambdaContext('reconcile', 120_000))) as ReconcileReport;
+      expect(again).toMatchObject({ drift: { missing: 0, type: 0 } });
+      // Each group found by name ("q" also finds "DocSpace Admins Europe" for "DocSpace Admins": the exact name is taken).
+      expect(local.stack.senderApis.calls.filter((c) => c.path.startsWith('/api/v1/groups')).map((c) => c.path)).toEqual(
+        Array(2).fill(['/api/v1/groups', '/api/v1/groups/00g1/users', '/api/v1/groups', '/api/v1/groups/00g2/users']).flat(),
+      );
+    } finally {
+      restore();
+    }
+  });
+
   it('refuses a payload without a known sender before reading anything', async () => {
     const answer = (await reconcileFn({ sender: 'workday' }, lambdaContext('reconcile'))) as { outcome: string };
     expect(answer.outcome).toBe('invalid');

@@ -19,6 +19,8 @@ export interface SenderPerson {
 /** One person of a sender's roster (reconciliation): the record as the webhooks read it, and whether they are active. */
 export interface RosterPerson extends SenderPerson {
   active: boolean;
+  /** A role the roster gives beyond the record's role field (Okta: the highest of the mapped groups the user is in). */
+  role?: string;
 }
 
 export type ChangeKind = 'created' | 'role' | 'contacts' | 'deactivated' | 'reactivated';
