@@ -158,7 +158,6 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   const cursor: Cursor = resumed && previous
     ? previous
     : { runId: new Date(now).toISOString().replace(/[-:.]/g, ''), startedAtMs: now, state: 'running', ...(previous?.contactsUnsupported ? { contactsUnsupported: true } : {}) };
-  await deps.cursor.put(sender, cursor);
 
   const rosterCallsBefore = deps.context.apiCalls ?? 0;
   let mark = performance.now();
@@ -178,6 +177,8 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   const owners = await deps.owners.ownersOf([...new Set(emails)]);
   const ownersMs = lap();
 
+  // Written once both sides are read (a sender that cannot be read leaves no run behind), before anything is applied.
+  await deps.cursor.put(sender, cursor);
   const contactsCompared = !cursor.contactsUnsupported;
   const drift = driftOf({
     sender,

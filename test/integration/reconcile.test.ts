@@ -192,6 +192,20 @@ describe('reconcile', () => {
     }
   });
 
+  it('answers misconfigured for a sender whose API is not set, and leaves no run behind', async () => {
+    const restore = setEnv({ OKTA_ORG_URL: '' });
+    try {
+      const unset = composedHandlers({ now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }).reconcile();
+      const answer = (await unset({ sender: 'okta' }, lambdaContext('reconcile'))) as { outcome: string; message: string };
+      expect(answer).toMatchObject({ outcome: 'misconfigured', message: expect.stringContaining('OKTA_ORG_URL') as string });
+      expect(local.stack.docspace.calls()).toHaveLength(0);
+    } finally {
+      restore();
+    }
+    // The next run is a fresh one, not a resumed one.
+    expect(await run({ sender: 'okta' })).toMatchObject({ resumed: false, complete: true });
+  });
+
   it('refuses a payload without a known sender before reading anything', async () => {
     const answer = (await reconcileFn({ sender: 'workday' }, lambdaContext('reconcile'))) as { outcome: string };
     expect(answer.outcome).toBe('invalid');
