@@ -141,8 +141,10 @@ export function driftOf(input: DriftInput): Drift {
       drift.skipped.otherManager += 1;
       continue;
     }
+    const { role, unknown } = roleOf(context, person, person.role);
+    if (unknown && person.active) drift.skipped.unknownRole += 1;
     if (!member) {
-      if (person.active) add('missing', person, email, 'in the roster, not in DocSpace', false);
+      if (person.active) add('missing', person, email, unknown ? `in the roster, not in DocSpace (role "${unknown}" not in ROLE_MAP: created as User)` : 'in the roster, not in DocSpace', false);
       continue;
     }
     if (!owner) drift.matched.push({ email, userId: member.id });
@@ -153,8 +155,6 @@ export function driftOf(input: DriftInput): Drift {
       continue;
     }
     if (disabled) add('reactivate', person, email, 'active in the roster, disabled in DocSpace', false, member.id);
-    const { role, unknown } = roleOf(context, person, person.role);
-    if (unknown) drift.skipped.unknownRole += 1;
     const wanted = role === undefined ? undefined : userTypeForRole(context.roles, role);
     const current = userTypeOf(member);
     if (wanted !== undefined && wanted !== current) {
