@@ -22,16 +22,17 @@ import type { ScimDoorServices } from './scim/door';
 import { mappedGroupType, ScimGroups } from './scim/groups';
 import { ScimStore } from './scim/store';
 import { ScimUsers } from './scim/users';
+import type { CanonicalEvent } from './events';
 import { ConfigurationError } from './outcome';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
 import { recordCursorStore } from './reconcile/cursor';
 import type { ReconcileServices } from './reconcile/door';
-import { reconcile } from './reconcile/run';
+import { reconcile, type CursorStore } from './reconcile/run';
 import { parseSettings, type Settings } from './settings';
 import { powertoolsIdempotency } from './store/idempotency';
-import type { Clock, IdempotencyStore, RecordStore } from './store/ports';
+import type { Clock } from './store/ports';
 import { dynamoDbKeySet, dynamoDbRecords } from './store/records';
 
 /** Everything the doors use. */
@@ -53,20 +54,21 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     clock,
     ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}),
   });
-  let stores: { idempotency: IdempotencyStore; lease: MemberLease; directory: MemberDirectory; pending: PendingWork } | undefined;
-  let records: RecordStore | undefined;
+  let stores;
+  let reconcileStores: { directory: MemberDirectory; cursor: CursorStore } | undefined;
   let scimUsers: ScimUsers | undefined;
   let scimGroups: ScimGroups | undefined;
   if (settings.eventsTable) {
     // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
     const dynamoDb = new DynamoDBClient({});
-    records = dynamoDbRecords(dynamoDb, settings.eventsTable);
+    const records = dynamoDbRecords(dynamoDb, settings.eventsTable);
     stores = {
       idempotency: powertoolsIdempotency(dynamoDb, settings.eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: settings.idempotencyLegacyPrefixes }),
       lease: new MemberLease(records, clock),
       directory: new MemberDirectory(records),
       pending: new PendingWork(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'pending#members'), clock),
     };
+    reconcileStores = { directory: stores.directory, cursor: recordCursorStore(records) };
     const scimStore = new ScimStore(records, dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#users'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups'), dynamoDbKeySet(dynamoDb, settings.eventsTable, 'scim#groups#pending'));
     const users: ScimUsers = new ScimUsers({
       process: (e, c) => process(e, c),
@@ -101,30 +103,6 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     ingress = queueIngress(queue ?? sqsQueue(new SQSClient({}), settings.queueUrl), stores.directory, settings.roles);
   }
 
-  const senderContext: Services['senderContext'] = (sender) => {
-    const entry = senderEntry(sender);
-    let api: Promise<SenderApi> | undefined;
-    let opened: SenderApi | undefined;
-    return {
-      sender,
-      mapping: settings.mappings[sender],
-      roles: settings.roles,
-      options: settings.senders[sender].options,
-      api: () =>
-        (api ??= openSenderApi({
-          sender,
-          access: entry.adapter.api,
-          baseUrl: settings.senders[sender].apiUrl,
-          urlSetting: entry.apiUrl.setting,
-          credentials: () => secrets.senderCredentials(sender),
-          agent,
-        }).then((client) => (opened = client))),
-      get apiCalls() {
-        return opened?.calls ?? 0;
-      },
-    };
-  };
-
   return {
     secrets,
     process,
@@ -147,25 +125,45 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     },
     now: () => clock.now(),
     scimPeople,
-    senderContext,
+    senderContext(sender) {
+      const entry = senderEntry(sender);
+      let api: Promise<SenderApi> | undefined;
+      let opened: SenderApi | undefined;
+      return {
+        sender,
+        mapping: settings.mappings[sender],
+        roles: settings.roles,
+        options: settings.senders[sender].options,
+        api: () =>
+          (api ??= openSenderApi({
+            sender,
+            access: entry.adapter.api,
+            baseUrl: settings.senders[sender].apiUrl,
+            urlSetting: entry.apiUrl.setting,
+            credentials: () => secrets.senderCredentials(sender),
+            agent,
+          }).then((client) => (opened = client))),
+        get apiCalls() {
+          return opened?.calls ?? 0;
+        },
+      };
+    },
     async reconcile(sender, request, context) {
-      if (!stores || !records) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
-      const { directory } = stores;
+      if (!reconcileStores) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
+      const { directory, cursor } = reconcileStores;
       const remainingMs = () => context.getRemainingTimeInMillis();
       const reads = scimPeople(remainingMs);
-      const senderCtx = senderContext(sender);
+      const senderCtx = this.senderContext(sender);
+      const submit = ingress ? { kind: 'queue' as const, enqueue: ingress.enqueue } : { kind: 'pipeline' as const, process: (event: CanonicalEvent) => process(event, context) };
       return reconcile(
         {
           sender,
           context: senderCtx,
           roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
           people: reads.people,
-          owners: {
-            ownersOf: (emails) => directory.ownersOf(emails),
-            claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now),
-          },
-          cursor: recordCursorStore(records),
-          submit: ingress ? { kind: 'queue', enqueue: (events) => (ingress as Ingress).enqueue(events) } : { kind: 'pipeline', process: (event) => process(event, context) },
+          owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
+          cursor,
+          submit,
           clock,
           threshold: settings.reconcileThreshold,
           remainingMs,
