@@ -206,6 +206,15 @@ describe('reconcile', () => {
     expect(await run({ sender: 'okta' })).toMatchObject({ resumed: false, complete: true });
   });
 
+  it('creates nobody twice when DocSpace drops a create it applied, or refuses one with 503', async () => {
+    local.stack.docspace.faultNext(1, { kind: 'appliedThenDrop' }, { method: 'POST', path: '/api/2.0/people' });
+    local.stack.docspace.faultNext(1, { kind: 'status', status: 503, headers: { 'retry-after': '0' } }, { method: 'POST', path: '/api/2.0/people' });
+    const report = await run({ sender: 'bamboohr' });
+    expect(report).toMatchObject({ complete: true, drift: { missing: 3 }, applied: 3, failed: 0 });
+    expect([...local.stack.docspace.members.values()].filter((m) => !m.isOwner).map((m) => m.email).sort()).toEqual(['bryony.hale@example.com', 'maya.patel@example.com', 'tefi.adams@example.com']);
+    expect((await run({ sender: 'bamboohr' })).drift).toMatchObject({ missing: 0, type: 0, contacts: 0 });
+  });
+
   it('refuses a payload without a known sender before reading anything', async () => {
     const answer = (await reconcileFn({ sender: 'workday' }, lambdaContext('reconcile'))) as { outcome: string };
     expect(answer.outcome).toBe('invalid');
