@@ -32,7 +32,10 @@ function localEnv(): Record<string, string> {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    DELIVERY_MODE: 'sync',
+    DELIVERY_MODE: process.env.DELIVERY_MODE ?? 'sync',
+    // Queue mode hands the drift to `npm start`'s local SQS, whose poller runs the worker.
+    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${port('SQS_PORT', LOCAL.sqsPort)}`,
+    QUEUE_URL: `http://127.0.0.1:${port('SQS_PORT', LOCAL.sqsPort)}/123456789012/${LOCAL.eventsTable}.fifo`,
   };
 }
 
