@@ -1,9 +1,10 @@
 /**
  * The reconcile door: a scheduled invocation (EventBridge, one rule per sender with input `{"sender": "…"}`) or a
- * direct one (`serverless invoke local -f reconcile -d '{"sender":"okta","force":true}'`). Answers the run's report;
- * a payload that names no known sender answers `invalid` without reading anything. A sender whose API is not
- * configured answers `misconfigured` (a schedule left on for a sender you do not use costs one log line a day);
- * a passing failure (the sender's API or DocSpace unavailable) throws, so the asynchronous invocation is retried.
+ * direct one (`serverless invoke local -f reconcile -d '{"sender":"okta","force":true}'`). Answers the run's report
+ * (its first 2,000 items, and how many more there were); a payload that names no known sender answers `invalid`
+ * without reading anything. A sender whose API is not configured answers `misconfigured` (a schedule left on for a
+ * sender you do not use costs one log line a day); a passing failure (the sender's API or DocSpace unavailable)
+ * throws, so the asynchronous invocation is retried.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -23,7 +24,10 @@ const requestSchema = z.object({
   force: z.boolean().optional(),
 });
 
-export type ReconcileAnswer = ReconcileReport | Answer;
+export type ReconcileAnswer = (ReconcileReport & { itemsOmitted?: number }) | Answer;
+
+/** Items in the function's answer: a synchronous invocation answers at most 6 MB (every item is in the log anyway). */
+const MAX_ANSWERED_ITEMS = 2_000;
 
 export function reconcileDoor(services: () => ReconcileServices) {
   return middy<unknown, ReconcileAnswer, Error, Context>()
@@ -40,7 +44,9 @@ export function reconcileDoor(services: () => ReconcileServices) {
         return answer;
       }
       try {
-        return await services().reconcile(parsed.data.sender, { ...(parsed.data.force ? { force: true } : {}) }, context);
+        const report = await services().reconcile(parsed.data.sender, { ...(parsed.data.force ? { force: true } : {}) }, context);
+        if (report.items.length <= MAX_ANSWERED_ITEMS) return report;
+        return { ...report, items: report.items.slice(0, MAX_ANSWERED_ITEMS), itemsOmitted: report.items.length - MAX_ANSWERED_ITEMS };
       } catch (error) {
         const { answer } = answerFor(error);
         if (answer.outcome === 'misconfigured') {
