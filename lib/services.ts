@@ -20,18 +20,22 @@ import type { ScimDoorServices } from './scim/door';
 import { mappedGroupType, ScimGroups } from './scim/groups';
 import { ScimStore } from './scim/store';
 import { ScimUsers } from './scim/users';
+import type { CanonicalEvent } from './events';
 import { ConfigurationError } from './outcome';
 import { planner, type Planner, type PlannerDeps } from './plan/planner';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
+import { recordCursorStore } from './reconcile/cursor';
+import type { ReconcileServices } from './reconcile/door';
+import { reconcile, type CursorStore } from './reconcile/run';
 import { parseSettings, type Settings } from './settings';
 import type { EventsTable } from './store/dynamoDb';
 import { lazyIdempotency, lazyKeySet, lazyRecords, once } from './store/lazy';
 import type { Clock, KeySet } from './store/ports';
 
 /** Everything the doors use. */
-export interface Services extends SenderDoorServices, ScimDoorServices {
+export interface Services extends SenderDoorServices, ScimDoorServices, ReconcileServices {
   followUp(remainingMs: () => number): Promise<FollowUpReport>;
   /** A plan session: the pipeline as composed here, over a recording DocSpace port and stores that write nothing. */
   planner: Planner;
@@ -54,6 +58,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   const apply = applier(applyDeps);
   let stores;
   let readOnly: PlannerDeps['stores'];
+  let reconcileStores: { directory: MemberDirectory; cursor: CursorStore } | undefined;
   let scimUsers: ScimUsers | undefined;
   let scimGroups: ScimGroups | undefined;
   if (settings.eventsTable) {
@@ -71,6 +76,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       pending: new PendingWork(records, pendingMembers, clock),
     };
     readOnly = { records, pendingMembers, idempotency };
+    reconcileStores = { directory: stores.directory, cursor: recordCursorStore(records) };
     const scimStore = new ScimStore(records, keySet('scim#users'), keySet('scim#groups'), keySet('scim#groups#pending'));
     const users: ScimUsers = new ScimUsers({
       process: (e, c) => process(e, c),
@@ -152,6 +158,30 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
           return opened?.calls ?? 0;
         },
       };
+    },
+    async reconcile(sender, request, context) {
+      if (!reconcileStores) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
+      const { directory, cursor } = reconcileStores;
+      const remainingMs = () => context.getRemainingTimeInMillis();
+      const reads = scimPeople(remainingMs);
+      const senderCtx = this.senderContext(sender);
+      const submit = ingress ? { kind: 'queue' as const, enqueue: ingress.enqueue } : { kind: 'pipeline' as const, process: (event: CanonicalEvent) => process(event, context) };
+      return reconcile(
+        {
+          sender,
+          context: senderCtx,
+          roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
+          people: reads.people,
+          owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
+          cursor,
+          submit,
+          clock,
+          threshold: settings.reconcileThreshold,
+          remainingMs,
+          docspaceCalls: () => reads.calls,
+        },
+        request,
+      );
     },
   };
 }

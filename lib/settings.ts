@@ -61,6 +61,10 @@ const envSchema = z.object({
    * (a trial hookup of a sender to a staging URL). Only `true` and `false`: a typo must not apply for real.
    */
   DRY_RUN: z.preprocess(blankIsUnset, z.enum(['true', 'false']).default('false')).transform((v) => v === 'true'),
+  /** Reconciliation's safety threshold: a run that would disable more members than this applies no disable… */
+  RECONCILE_MAX_DISABLE: z.coerce.number().int().min(0).default(25),
+  /** …nor one that would disable more than this percentage of the sender's managed members (from 3 disables on). */
+  RECONCILE_MAX_DISABLE_PERCENT: z.coerce.number().min(0).max(100).default(10),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
@@ -100,6 +104,7 @@ export interface Settings {
   idempotencyLegacyPrefixes: string[];
   /** DRY_RUN: plan, never apply (SCIM refuses). */
   dryRun: boolean;
+  reconcileThreshold: { maxDisable: number; maxDisablePercent: number };
 }
 
 function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Sender, SenderSettings> {
@@ -151,5 +156,6 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     idempotencyKeyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
     idempotencyLegacyPrefixes: e.IDEMPOTENCY_LEGACY_PREFIXES,
     dryRun: e.DRY_RUN,
+    reconcileThreshold: { maxDisable: e.RECONCILE_MAX_DISABLE, maxDisablePercent: e.RECONCILE_MAX_DISABLE_PERCENT },
   };
 }

@@ -7,6 +7,7 @@ import { senderDoor } from '../lib/http/senderDoor';
 import { signStandardWebhook } from '../lib/http/standardWebhooks';
 import { workerDoor } from '../lib/queue/worker';
 import type { Queue } from '../lib/queue/queue';
+import { reconcileDoor } from '../lib/reconcile/door';
 import { followUpDoor } from '../lib/schedule/followUp';
 import { scimDoor } from '../lib/scim/door';
 import type { Sender } from '../lib/senders/registry';
@@ -45,6 +46,7 @@ export function composedHandlers(clock: Clock, queue?: Queue) {
     followUp: () => followUpDoor(lazy),
     scim: (): LambdaHandler => scimDoor(lazy),
     worker: (): LambdaHandler => workerDoor(lazy) as LambdaHandler,
+    reconcile: (): LambdaHandler => reconcileDoor(lazy),
   };
 }
 

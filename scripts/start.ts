@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   console.log(`                          npm run conformance:scim -- <collection.json>   (resets the emulators first)`);
   console.log('Send a signed sample:     npm run send -- events/user-created.json');
   console.log('                          npm run send -- --sender bamboohr events/bamboohr/employee-hired.fields.json');
+  console.log('Reconcile a roster:       npm run reconcile -- --sender bamboohr   (its three people are new to DocSpace; then --sender okta)');
   console.log('Invoke directly, in another terminal:');
   console.log(`  export DOCSPACE_URL=${stack.docspace.url} AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.secretsManager.url} \\`);
   console.log(`    AWS_ENDPOINT_URL_DYNAMODB=${stack.dynamoDb.url} IDEMPOTENCY_TABLE=${LOCAL.eventsTable} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \\`);

@@ -35,6 +35,8 @@ export interface RequestOptions<T> {
   body?: unknown;
   /** The shape of `response` inside the envelope. */
   schema: z.ZodType<T>;
+  /** Called with the envelope's `total` (set by the list endpoints: all matches, not just this page). */
+  onTotal?: (total: number | undefined) => void;
 }
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
@@ -203,6 +205,7 @@ export class DocSpaceClient {
     if (!parsed.success) {
       throw new DocSpaceError(502, `unexpected DocSpace response: ${parsed.error.issues[0]?.message ?? 'invalid'}`, method, path);
     }
+    options.onTotal?.(typeof body.total === 'number' ? body.total : undefined);
     return parsed.data;
   }
 }

@@ -38,6 +38,15 @@ async function nullWhenNotFound<T>(call: Promise<T>): Promise<T | null> {
   }
 }
 
+/** The most `people/filter` answers at once (`ApiContext.MaxCount`, API-NOTES §3.5). */
+export const MEMBERS_PAGE_SIZE = 100;
+
+/** One page of `people/filter`: the members, and the number of matches (the envelope's `total`). */
+export interface MembersPage {
+  members: Profile[];
+  total: number;
+}
+
 export class People {
   constructor(private readonly client: DocSpacePort) {}
 
@@ -54,6 +63,21 @@ export class People {
     return nullWhenNotFound(
       this.client.request('GET', 'api/2.0/people/email', { query: { email }, schema: profileSchema }),
     );
+  }
+
+  /**
+   * `GET api/2.0/people/filter` with `startIndex`/`count` (at most 100) and `employeeStatus=7` (all: active,
+   * disabled, pending; omitted, only an admin caller would see the disabled ones; GROUPS-NOTES §5.1), ordered by
+   * first name, the owner among them. The envelope's `total` says how many match; without it, a short page is the last.
+   */
+  async listMembers(startIndex: number, count = MEMBERS_PAGE_SIZE): Promise<MembersPage> {
+    let total: number | undefined;
+    const members = await this.client.request('GET', 'api/2.0/people/filter', {
+      query: { employeeStatus: '7', sortBy: 'firstName', startIndex: String(startIndex), count: String(count) },
+      schema: profilesSchema,
+      onTotal: (t) => (total = t),
+    });
+    return { members, total: total ?? (members.length < count ? startIndex + members.length : startIndex + members.length + 1) };
   }
 
   /** `PUT api/2.0/people/type/{type}`: upgrades only, and a 403 when the type is already that one. */

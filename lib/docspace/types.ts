@@ -29,6 +29,8 @@ export const profileSchema = z.object({
   /** Omitted by the server when empty. */
   contacts: z.array(contactEntrySchema).nullish(),
   status: z.number().optional(),
+  /** 0 NotActivated, 1 Activated, 2 Pending (invited, not joined yet). */
+  activationStatus: z.number().optional(),
   isOwner: z.boolean().optional(),
   isAdmin: z.boolean().optional(),
   isRoomAdmin: z.boolean().optional(),

@@ -19,7 +19,7 @@ import { userTypeForRole, type RoleMap } from '../roles';
 import { IN_FLIGHT_RETRY_AFTER_SECONDS, type Clock, type IdempotencyStore } from '../store/ports';
 import type { Apply } from './apply';
 import type { MemberLease } from './claim';
-import { legacyMemberKey, type MemberDirectory } from './member';
+import { legacyMemberKey, managerOf, type MemberDirectory } from './member';
 import type { PendingWork } from './pending';
 
 /** Results that end an event: kept by idempotency, answered to redeliveries. */
@@ -100,7 +100,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
       });
     }
     if (result.userId && event.data.email) {
-      await directory.remember(event.data.email, result.userId, event.source ?? 'canonical', result.outcome === 'created' ? 'created' : 'matched', clock.now());
+      await directory.remember(event.data.email, result.userId, managerOf(event.source), result.outcome === 'created' ? 'created' : 'matched', clock.now());
     }
     if (WAITING.has(result.outcome)) await pending.keep(memberKey, event);
     if (result.outcome === 'not_found') {

@@ -24,6 +24,17 @@ export interface Ownership {
   sinceMs: number;
 }
 
+/**
+ * Reconciliation applies its drift as events of source `reconcile:<sender>` (so they have idempotency keys of their
+ * own), on behalf of that sender: the member is managed by the sender, as if its webhook had made the change.
+ */
+const RECONCILE_SOURCE_PREFIX = 'reconcile:';
+export const reconcileSource = (sender: string): string => `${RECONCILE_SOURCE_PREFIX}${sender}`;
+
+/** Who manages a member that an event of this source created or matched. */
+export const managerOf = (source: string | undefined): string =>
+  source === undefined ? 'canonical' : source.startsWith(RECONCILE_SOURCE_PREFIX) ? source.slice(RECONCILE_SOURCE_PREFIX.length) : source;
+
 const emailKey = (email: string) => `email:${email.trim().toLowerCase()}`;
 const idKey = (userId: string) => `id:${userId.toLowerCase()}`;
 
@@ -52,6 +63,14 @@ export class MemberDirectory {
   /** Who manages the member with this e-mail, when anyone does. */
   async ownerOf(email: string): Promise<Ownership | undefined> {
     return (await this.records.get<Ownership>(`member#${emailKey(email)}`))?.value;
+  }
+
+  /** Who manages each of these members (by e-mail, lower case), in one batched read; absent when nobody does. */
+  async ownersOf(emails: readonly string[]): Promise<Map<string, Ownership>> {
+    const byKey = await this.records.getMany<Ownership>(emails.map((e) => `member#${emailKey(e)}`));
+    const out = new Map<string, Ownership>();
+    for (const [key, value] of byKey) out.set(key.slice('member#email:'.length), value);
+    return out;
   }
 
   /**

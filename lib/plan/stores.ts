@@ -16,6 +16,14 @@ export function copyOnWriteRecords(real: RecordStore): RecordStore {
   };
   return {
     get: current,
+    async getMany<T extends object>(keys: readonly string[]) {
+      const found = await real.getMany<T>(keys.filter((key) => !written.has(key)));
+      for (const key of keys) {
+        const mine = written.get(key);
+        if (mine) found.set(key, structuredClone(mine.value) as T);
+      }
+      return found;
+    },
     async put(key, value, expected) {
       if ((await current(key))?.version !== expected) return false;
       written.set(key, { value: structuredClone(value), version: (expected ?? 0) + 1 });

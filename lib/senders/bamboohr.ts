@@ -14,7 +14,7 @@ import { apiAuth, basicAuth } from './kit/api';
 import { bodyOf } from './kit/body';
 import { requireAnswered } from './kit/fields';
 import { hmac, refuse, requireFreshTimestamp, safeEqual } from './kit/signature';
-import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
+import { eventsFor, mergeTranslations, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
 
 /** Display names as BambooHR posts them → API aliases (what the mapping and the employees API use). */
 const ALIASES: Record<string, string> = {
@@ -93,6 +93,25 @@ async function readEmployee(context: SenderContext, id: string): Promise<SenderP
   if (!record) return null;
   requireAnswered('BambooHR', `employee ${id}`, fields, record, 'BambooHR leaves out, without an error, the fields the API key\'s user may not view: give that user access to them (or correct SENDER_MAPPING).');
   return personFrom(id, record);
+}
+
+const reportSchema = z.object({ employees: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String) }).catchall(scalar.optional())) });
+
+/**
+ * The roster: a custom report (`POST /v1/reports/custom?format=JSON&onlyCurrent=false`, body `{title, fields}`),
+ * answered `{title, fields, employees: [{id, <field>: value}]}`. Not the employee directory: it lists active employees
+ * only, with a fixed set of fields (no `status`, no `homeEmail`); the report names exactly the mapped fields and,
+ * with `onlyCurrent=false`, the inactive people too, so a leaver is told from someone never employed.
+ */
+async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
+  const fields = [...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+  const api = await context.api();
+  const { data } = await api.page('POST', '/v1/reports/custom?format=JSON&onlyCurrent=false', reportSchema, { body: { title: 'docspace-idp-sync roster', fields }, remainingMs });
+  return data.employees.map((employee) => {
+    requireAnswered('BambooHR', `the custom report (employee ${employee.id})`, fields, employee, "BambooHR leaves out, without an error, the fields the API key's user may not view: give that user access to them (or correct SENDER_MAPPING).");
+    const person = personFrom(employee.id, employee);
+    return { ...person, active: (person.fields.status ?? '').toLowerCase() !== 'inactive' };
+  });
 }
 
 /** What an update to these fields means for DocSpace. */
@@ -206,6 +225,8 @@ export const bamboohr: SenderAdapter = {
     }
     return mergeTranslations(parts);
   },
+
+  roster: readRoster,
 
   sign(body, secret, at) {
     const timestamp = String(Math.floor(at.getTime() / 1000));

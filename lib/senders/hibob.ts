@@ -12,7 +12,7 @@ import { apiAuth, basicAuth } from './kit/api';
 import { bodyOf } from './kit/body';
 import { requireAnswered } from './kit/fields';
 import { hmac, refuse, safeEqual } from './kit/signature';
-import { eventsFor, type ChangeKind, type SenderPerson } from './kit/translate';
+import { eventsFor, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
 
 const PING = 'Ping test';
 
@@ -94,6 +94,39 @@ async function readPerson(context: SenderContext, id: string): Promise<SenderPer
   return { senderId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat };
 }
 
+const searchSchema = z.object({ employees: z.array(z.record(z.string(), z.unknown())) });
+
+/**
+ * The roster: one `POST /v1/people/search` (Bob does not page it) with the fields the mapping needs,
+ * `internal.status`, and `showInactive: true`, since without it Bob answers active employees only. A service user
+ * without View on *Internal* gets no `internal.status` (Bob leaves it out without a word): then a second search without
+ * `showInactive` (active employees only, ids alone) tells who is active.
+ */
+async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
+  const mapping = context.mapping;
+  const needed = [...new Set(['root.id', 'root.email', 'root.firstName', 'root.surname', mapping.roleField, ...Object.keys(mapping.contacts)])];
+  const api = await context.api();
+  const { data } = await api.page('POST', '/v1/people/search', searchSchema, { body: { fields: [...needed, 'internal.status'], showInactive: true, humanReadable: 'REPLACE' }, remainingMs });
+  const people = data.employees.map((employee) => {
+    const flat = fieldsOf(employee);
+    requireAnswered('HiBob', `people search (employee ${flat['root.id'] ?? '?'})`, needed, flat, "Bob leaves out, without an error, the fields its service user may not view: grant it View on each one's category (Basic info, About, Work, Work contact details).");
+    return { flat, status: flat['internal.status'] };
+  });
+  let activeIds: Set<string> | undefined;
+  if (people.some((p) => p.status === undefined)) {
+    const active = await api.page('POST', '/v1/people/search', searchSchema, { body: { fields: ['root.id'], humanReadable: 'REPLACE' }, remainingMs });
+    activeIds = new Set(active.data.employees.map((e) => fieldsOf(e)['root.id'] ?? ''));
+  }
+  return people.map(({ flat, status }) => ({
+    senderId: flat['root.id'] ?? '',
+    email: flat['root.email'],
+    firstName: flat['root.firstName'],
+    lastName: flat['root.surname'],
+    fields: flat,
+    active: activeIds ? activeIds.has(flat['root.id'] ?? '') : (status ?? 'Active').toLowerCase() !== 'inactive',
+  }));
+}
+
 const fieldIdsOf = (items: unknown[]): string[] =>
   items.map((i) => (typeof i === 'string' ? i : typeof i === 'object' && i !== null && 'id' in i ? String((i as { id: unknown }).id) : '')).filter(Boolean);
 
@@ -150,6 +183,8 @@ export const hibob: SenderAdapter = {
     translation.ignored.push(...notes);
     return translation;
   },
+
+  roster: readRoster,
 
   sign(body, secret) {
     const json = /^\s*[[{]/.test(body.toString());

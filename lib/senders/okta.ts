@@ -6,13 +6,15 @@
  * GET /api/v1/users/{id}.
  */
 import * as z from 'zod';
+import { privilegeOf } from '../docspace/types';
 import { parseJsonAs } from '../json';
+import { userTypeForRole } from '../roles';
 import { RefusedEvent } from '../outcome';
 import type { IncomingWebhook, SenderAdapter, SenderContext, Translation } from './kit/adapter';
 import { apiAuth } from './kit/api';
 import { bodyOf } from './kit/body';
 import { refuse, safeEqual } from './kit/signature';
-import { eventsFor, mergeTranslations, type ChangeKind, type SenderPerson } from './kit/translate';
+import { eventsFor, mergeTranslations, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
 
 const logEventSchema = z.object({
   uuid: z.string().min(1),
@@ -49,6 +51,54 @@ function personOf(user: z.infer<typeof userSchema>): SenderPerson {
   const text = (v: unknown) => (typeof v === 'string' ? v : v === null ? '' : undefined);
   const fields = Object.fromEntries(Object.entries(user.profile).map(([k, v]) => [k, text(v)]));
   return { senderId: user.id, email: text(user.profile.email), firstName: text(user.profile.firstName), lastName: text(user.profile.lastName), fields };
+}
+
+/** Okta statuses of someone who may sign in (STAGED and PROVISIONED are on their way in; see the Users API). */
+const INACTIVE = new Set(['SUSPENDED', 'DEPROVISIONED']);
+
+/**
+ * The roster: `GET /api/v1/users?limit=200` (Okta's largest page), then each `Link: <…>; rel="next"` until there is
+ * none. The list leaves out DEPROVISIONED users (a deactivated user is therefore gone), SUSPENDED ones are listed
+ * with their status; 429s are waited out until `X-Rate-Limit-Reset`.
+ */
+async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
+  const api = await context.api();
+  const people: RosterPerson[] = [];
+  for (let path: string | undefined = '/api/v1/users?limit=200'; path; ) {
+    const page: { data: z.infer<typeof userSchema>[]; next?: string } = await api.page('GET', path, z.array(userSchema), { remainingMs });
+    for (const user of page.data) people.push({ ...personOf(user), active: !INACTIVE.has((user.status ?? 'ACTIVE').toUpperCase()) });
+    path = page.next;
+  }
+  const groupRoles = await mappedGroupRoles(context, api, remainingMs);
+  return groupRoles.size === 0 ? people : people.map((p) => (groupRoles.has(p.senderId) ? { ...p, role: groupRoles.get(p.senderId) as string } : p));
+}
+
+const groupSchema = z.object({ id: z.string(), profile: z.object({ name: z.string() }) });
+
+/**
+ * Okta groups mapped to roles (`SENDER_MAPPING.okta.groups`), as the webhooks apply them: a member of a mapped group
+ * has its role (of several, the most privileged), others the role their profile names. Each group is found by name
+ * (`GET /api/v1/groups?q=…`, then the exact name) and its members listed with the same Link paging.
+ */
+async function mappedGroupRoles(context: SenderContext, api: Awaited<ReturnType<SenderContext['api']>>, remainingMs: () => number): Promise<Map<string, string>> {
+  const roles = new Map<string, string>();
+  for (const [name, role] of Object.entries(context.mapping.groups)) {
+    const type = userTypeForRole(context.roles, role);
+    if (type === undefined) continue;
+    const found = await api.page('GET', `/api/v1/groups?q=${encodeURIComponent(name)}&limit=200`, z.array(groupSchema), { remainingMs });
+    const group = found.data.find((g) => g.profile.name === name);
+    if (!group) continue;
+    for (let path: string | undefined = `/api/v1/groups/${encodeURIComponent(group.id)}/users?limit=200`; path; ) {
+      const page: { data: { id: string }[]; next?: string } = await api.page('GET', path, z.array(z.object({ id: z.string() })), { remainingMs });
+      for (const { id } of page.data) {
+        const held = roles.get(id);
+        const heldType = held === undefined ? undefined : userTypeForRole(context.roles, held);
+        if (heldType === undefined || privilegeOf(type) > privilegeOf(heldType)) roles.set(id, role);
+      }
+      path = page.next;
+    }
+  }
+  return roles;
 }
 
 /** Which changes an update_profile event implies, from `changedAttributes` when Okta says (else all of them). */
@@ -115,6 +165,8 @@ export const okta: SenderAdapter = {
     for (const event of events) parts.push(await translateEvent(event, context));
     return mergeTranslations(parts);
   },
+
+  roster: readRoster,
 
   sign(body, secret, _at, options) {
     // Okta does not sign: it sends the shared secret itself in the configured header.

@@ -14,6 +14,7 @@ export function once<T>(open: () => Promise<T>): () => Promise<T> {
 export function lazyRecords(open: () => Promise<RecordStore>): RecordStore {
   return {
     get: async (key) => (await open()).get(key),
+    getMany: async (keys) => (await open()).getMany(keys),
     put: async (key, value, expected) => (await open()).put(key, value, expected),
   };
 }

@@ -10,6 +10,14 @@ export function memoryRecords(): RecordStore & { dump(): Map<string, Versioned<o
       const item = items.get(key);
       return item ? { value: structuredClone(item.value) as T, version: item.version } : undefined;
     },
+    getMany: async <T extends object>(keys: readonly string[]) => {
+      const out = new Map<string, T>();
+      for (const key of keys) {
+        const item = items.get(key);
+        if (item) out.set(key, structuredClone(item.value) as T);
+      }
+      return out;
+    },
     put: async (key, value, expected) => {
       if (items.get(key)?.version !== expected) return false;
       items.set(key, { value: structuredClone(value), version: (expected ?? 0) + 1 });

@@ -16,6 +16,11 @@ export interface Versioned<T> {
 export interface RecordStore {
   /** The record as last written (a consistent read), or undefined. */
   get<T extends object>(key: string): Promise<Versioned<T> | undefined>;
+  /**
+   * Many records at once (DynamoDB BatchGetItem, 100 keys a request; eventually consistent): those that exist, by
+   * key. For bulk reads that tolerate a moment's lag (reconciliation's ownership look-up), never for a CAS.
+   */
+  getMany<T extends object>(keys: readonly string[]): Promise<Map<string, T>>;
   /** Writes the record if it is still at `expected` (undefined: still absent); false when another writer came first. */
   put<T extends object>(key: string, value: T, expected: number | undefined): Promise<boolean>;
 }

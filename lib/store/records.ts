@@ -3,9 +3,14 @@
  * (`rev`) for compare-and-set. Items written before revisions existed (the stale-event marks of earlier versions)
  * read as revision 0, and the first write to them must still find them without one.
  */
-import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeySet, RecordStore } from './ports';
+
+/** BatchGetItem's most keys per request. */
+const BATCH_GET_KEYS = 100;
 
 export function dynamoDbRecords(client: DynamoDBClient, tableName: string): RecordStore {
   return {
@@ -14,6 +19,24 @@ export function dynamoDbRecords(client: DynamoDBClient, tableName: string): Reco
       if (!Item) return undefined;
       const { id: _id, rev, ...value } = unmarshall(Item) as Record<string, unknown>;
       return { value: value as T, version: typeof rev === 'number' ? rev : 0 };
+    },
+    async getMany<T extends object>(keys: readonly string[]) {
+      const out = new Map<string, T>();
+      const unique = [...new Set(keys)];
+      for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+        let pending: Record<string, AttributeValue>[] | undefined = unique.slice(i, i + BATCH_GET_KEYS).map((id) => ({ id: { S: id } }));
+        // Keys DynamoDB did not get to (throttling, the 16 MB answer limit) come back as UnprocessedKeys: ask again.
+        for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
+          if (attempt > 0) await sleep(Math.min(1_000, 50 * 2 ** attempt));
+          const answer: BatchGetItemCommandOutput = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+          for (const item of answer.Responses?.[tableName] ?? []) {
+            const { id, rev: _rev, ...value } = unmarshall(item) as Record<string, unknown>;
+            out.set(String(id), value as T);
+          }
+          pending = answer.UnprocessedKeys?.[tableName]?.Keys;
+        }
+      }
+      return out;
     },
     async put<T extends object>(key: string, value: T, expected: number | undefined) {
       const condition =

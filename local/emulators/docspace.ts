@@ -431,6 +431,8 @@ export class DocSpaceEmulator extends HttpEmulator {
       if (method === 'GET' && n === 3 && b === 'progress') return this.progress(c as string);
     } else if (a === 'email') {
       if (method === 'GET' && n === 1) return this.byEmail(query.email);
+    } else if (a === 'filter') {
+      if (method === 'GET' && n === 1) return this.filterMembers(query, caller);
     } else if (a === 'status') {
       if (method === 'PUT' && n === 2) return this.setStatus(b as string, body, caller);
     } else if (n === 0) {
@@ -678,6 +680,25 @@ export class DocSpaceEmulator extends HttpEmulator {
       ...(includeMembers ? { members: visible.map((m) => this.toDto(m)) } : {}),
       membersCount: visible.length,
     };
+  }
+
+  /**
+   * `GET people/filter` (UC L1179, API-NOTES §3.5, GROUPS-NOTES §5.1): Guest and User callers 403; `count` 1–100
+   * (default 100), `startIndex`; `employeeStatus` omitted or 7: every member (a non-admin caller never sees the
+   * disabled), 1 or 5: active only (pending excluded), 4: pending, 2: disabled (admins only); ordered by first name
+   * as the server sorts by default (then last name; ids break ties), with `total`.
+   */
+  private filterMembers(query: Record<string, string>, caller: Member): Page {
+    if (caller.type === 2 || caller.type === 4) throw accessDenied();
+    const startIndex = query.startIndex === undefined ? 0 : Number(query.startIndex);
+    const count = query.count === undefined ? 100 : Number(query.count);
+    if (!Number.isInteger(startIndex) || startIndex < 0 || !Number.isInteger(count) || count < 1) throw new ApiError(400, 'Invalid paging');
+    const status = query.employeeStatus === undefined ? 7 : Number(query.employeeStatus);
+    const pending = (m: Member) => m.activationStatus === 2;
+    const shown = (m: Member) =>
+      status === 7 ? isAdmin(caller) || m.status !== 2 : status === 1 || status === 5 ? m.status === 1 && !pending(m) : status === 4 ? m.status === 1 && pending(m) : status === 2 ? isAdmin(caller) && m.status === 2 : false;
+    const all = [...this.members.values()].filter(shown).sort((x, y) => x.firstName.localeCompare(y.firstName) || x.lastName.localeCompare(y.lastName) || x.id.localeCompare(y.id));
+    return new Page(all.slice(startIndex, startIndex + Math.min(count, 100)).map((m) => this.toDto(m)), all.length);
   }
 
   /** `GET group`: custom groups only, name contains the lower-cased, trimmed text; `userId`; by name; `total`. */

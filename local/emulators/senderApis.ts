@@ -10,8 +10,19 @@
  *   fields keyed in slash notation (`"/root/email": {"value": …}`), or as nested objects, or both (`hibobShape`);
  *   only the fields asked for; fields the service user may not view (by category) or that do not exist are left
  *   out without a word.
+ * Rosters, as each vendor lists people (reconciliation):
+ * - Okta `GET /api/v1/users?limit=…&after=…`: at most 200 a page (the default too), `Link: <…>; rel="self"` and
+ *   `rel="next"` while more follow, DEPROVISIONED users left out; `X-Rate-Limit-Limit/-Remaining/-Reset` on every
+ *   answer and 429 (E0000047) past the limit.
+ * - BambooHR `GET /v1/employees/directory` (active employees only, a fixed set of fields, XML unless JSON is
+ *   accepted) and `POST /v1/reports/custom?format=JSON&onlyCurrent=…` with `{title, fields}` (`onlyCurrent=false`:
+ *   inactive people too); 503 with Retry-After past the limit (BambooHR's throttling answer).
+ * - Bob `POST /v1/people/search`: everybody in one answer (no paging), active only unless `showInactive`; 429 past
+ *   the limit.
+ * Rate limits are off unless `rateLimit` sets one for a vendor (requests per window).
  * Seeded with realistic records for the ids in the vendors' sample payloads (events/okta, events/bamboohr,
- * events/hibob).
+ * events/hibob); the three BambooHR employees are unknown to a fresh DocSpace emulator, so `npm run reconcile --
+ * --sender bamboohr` on a fresh `npm start` creates them.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -100,6 +111,21 @@ const BOB_DEFAULT_CATEGORIES = new Set(['basic', 'about', 'work']);
 
 type BobAnswerShape = 'slash' | 'nested' | 'both';
 
+/** One person of a seeded roster, in vendor-neutral terms (seedRoster turns it into each vendor's record). */
+export interface RosterSeed {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  title: string;
+  mobile?: string;
+  phone?: string;
+  active: boolean;
+}
+
+/** The fields BambooHR's directory lists (documentation.bamboohr.com/reference/get-employees-directory). */
+const BAMBOOHR_DIRECTORY_FIELDS = ['displayName', 'firstName', 'lastName', 'preferredName', 'jobTitle', 'workPhone', 'mobilePhone', 'workEmail', 'department', 'location', 'division'];
+
 /** One Bob employee as the People API answers it: slash keys, nested objects, or both. */
 function bobEmployee(values: Record<string, unknown>, fields: string[], shape: BobAnswerShape): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -122,6 +148,8 @@ function bobEmployee(values: Record<string, unknown>, fields: string[], shape: B
 export class SenderApisEmulator extends HttpEmulator {
   readonly calls: { method: string; path: string; status: number }[] = [];
   readonly okta = new Map<string, Record<string, unknown>>();
+  /** Okta groups by id: name and member user ids. */
+  readonly oktaGroups = new Map<string, { name: string; members: string[] }>();
   /** BambooHR employees by id: field name → value ('' for a field with no value). */
   readonly bamboohr = new Map<string, Record<string, string>>();
   /** Bob employees by id: field id (dot notation) → value (null for a field with no value). */
@@ -135,8 +163,56 @@ export class SenderApisEmulator extends HttpEmulator {
   /** BambooHR fields the API user may not view, and what the API does with them (current docs: omit; older: empty). */
   readonly bamboohrHidden = new Set<string>();
   bamboohrHiding: 'omit' | 'empty' = 'omit';
+  /** Requests a vendor takes per window before it throttles (off when unset). */
+  readonly rateLimit: Partial<Record<Vendor, { limit: number; windowMs: number }>> = {};
+  private readonly windows = new Map<Vendor, { startMs: number; used: number }>();
 
   private readonly routes: Route[] = [
+    {
+      vendor: 'okta',
+      method: 'GET',
+      match: /^\/api\/v1\/groups()$/,
+      authorization: `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`,
+      // `q` matches the start of a group's name (case-insensitive), as Okta's "find groups" does.
+      answer: (_id, { query }) => {
+        const q = (query.get('q') ?? '').toLowerCase();
+        const groups = [...this.oktaGroups.entries()].filter(([, g]) => g.name.toLowerCase().startsWith(q));
+        return { status: 200, body: groups.map(([id, g]) => ({ id, type: 'OKTA_GROUP', profile: { name: g.name, description: null } })) };
+      },
+    },
+    {
+      vendor: 'okta',
+      method: 'GET',
+      match: /^\/api\/v1\/groups\/([^/]+)\/users$/,
+      authorization: `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`,
+      answer: (id, { query }) => {
+        const group = this.oktaGroups.get(id);
+        if (!group) return vendorError('okta', 404, `${id} (UserGroup)`);
+        const users = group.members.map((m) => this.okta.get(m)).filter((u): u is Record<string, unknown> => u !== undefined);
+        return this.oktaPage(users, query, `/api/v1/groups/${id}/users`);
+      },
+    },
+    {
+      vendor: 'okta',
+      method: 'GET',
+      match: /^\/api\/v1\/users()$/,
+      authorization: `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`,
+      answer: (_id, { query }) => this.oktaList(query),
+    },
+    {
+      vendor: 'bamboohr',
+      method: 'GET',
+      match: new RegExp(`^/api/gateway\\.php/${BAMBOOHR_COMPANY}/v1/employees/directory()$`),
+      authorization: basic(SENDER_CREDENTIALS.bamboohr.apiKey, 'x'),
+      answer: (_id, { accept }) => this.bamboohrDirectory(accept),
+    },
+    {
+      vendor: 'bamboohr',
+      method: 'POST',
+      match: new RegExp(`^/api/gateway\\.php/${BAMBOOHR_COMPANY}/v1/reports/custom()$`),
+      authorization: basic(SENDER_CREDENTIALS.bamboohr.apiKey, 'x'),
+      answer: (_id, { query, body }) => this.bamboohrReport(query, body),
+    },
     {
       vendor: 'okta',
       method: 'GET',
@@ -186,12 +262,112 @@ export class SenderApisEmulator extends HttpEmulator {
 
   reset(): void {
     this.calls.length = 0;
+    for (const vendor of Object.keys(this.rateLimit) as Vendor[]) delete this.rateLimit[vendor];
+    this.windows.clear();
     this.failWith = undefined;
     this.hibobShape = 'slash';
     this.hibobDenied.clear();
     this.bamboohrHidden.clear();
     this.bamboohrHiding = 'omit';
     this.seed();
+  }
+
+  /** Replaces a vendor's people with this roster (tests, the benchmark). */
+  seedRoster(vendor: Vendor, people: readonly RosterSeed[]): void {
+    if (vendor === 'okta') {
+      this.okta.clear();
+      for (const p of people) {
+        this.okta.set(p.id, {
+          id: p.id,
+          status: p.active ? 'ACTIVE' : 'SUSPENDED',
+          created: '2024-05-14T09:12:01.000Z',
+          profile: { login: p.email, email: p.email, firstName: p.firstName, lastName: p.lastName, title: p.title, mobilePhone: p.mobile ?? null, primaryPhone: p.phone ?? null, secondEmail: null },
+        });
+      }
+    } else if (vendor === 'bamboohr') {
+      this.bamboohr.clear();
+      for (const p of people) {
+        this.bamboohr.set(p.id, {
+          firstName: p.firstName, lastName: p.lastName, workEmail: p.email, homeEmail: '', mobilePhone: p.mobile ?? '', workPhone: p.phone ?? '',
+          homePhone: '', jobTitle: p.title, department: '', division: '', status: p.active ? 'Active' : 'Inactive',
+        });
+      }
+    } else {
+      this.hibob.clear();
+      for (const p of people) {
+        this.hibob.set(p.id, {
+          'root.id': p.id, 'root.firstName': p.firstName, 'root.surname': p.lastName, 'root.displayName': `${p.firstName} ${p.lastName}`, 'root.email': p.email,
+          'work.title': p.title, 'work.department': null, 'work.site': null, 'work.workMobile': p.mobile ?? null, 'work.workPhone': p.phone ?? null,
+          'home.mobilePhone': null, 'internal.status': p.active ? 'Active' : 'Inactive', 'internal.lifecycleStatus': p.active ? 'Employed' : 'Terminated',
+        });
+      }
+    }
+  }
+
+  /** The vendor's throttling answer when its window is used up; undefined when the request may pass. */
+  private throttled(vendor: Vendor): Reply | undefined {
+    const rule = this.rateLimit[vendor];
+    if (!rule) return undefined;
+    const now = Date.now();
+    let window = this.windows.get(vendor);
+    if (!window || now - window.startMs >= rule.windowMs) this.windows.set(vendor, (window = { startMs: now, used: 0 }));
+    window.used += 1;
+    const resetSeconds = Math.ceil((window.startMs + rule.windowMs) / 1000);
+    const headers: Record<string, string> = vendor === 'okta' ? { 'x-rate-limit-limit': String(rule.limit), 'x-rate-limit-remaining': String(Math.max(0, rule.limit - window.used)), 'x-rate-limit-reset': String(resetSeconds) } : {};
+    if (window.used <= rule.limit) return vendor === 'okta' ? { status: 0, headers } : undefined;
+    const retryAfter = String(Math.max(1, resetSeconds - Math.floor(now / 1000)));
+    if (vendor === 'okta') return { ...vendorError('okta', 429), headers };
+    if (vendor === 'bamboohr') return { status: 503, headers: { 'retry-after': retryAfter, 'x-bamboohr-error-message': 'Service Unavailable (rate limited)' } };
+    return { status: 429, body: { error: 'Too Many Requests' }, headers: { 'retry-after': retryAfter } };
+  }
+
+  /** Okta's list users: ordered by id, `after` the last id of the previous page, DEPROVISIONED users left out. */
+  private oktaList(query: URLSearchParams): Reply {
+    return this.oktaPage([...this.okta.values()].filter((u) => u.status !== 'DEPROVISIONED'), query, '/api/v1/users');
+  }
+
+  /** One page of Okta users, ordered by id, `after` the last id of the previous page, with its Link header. */
+  private oktaPage(all: Record<string, unknown>[], query: URLSearchParams, path: string): Reply {
+    const limit = Math.min(200, Math.max(1, Number(query.get('limit') ?? 200) || 200));
+    const after = query.get('after');
+    const users = [...all].sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    const start = after ? users.findIndex((u) => String(u.id).localeCompare(after) > 0) : 0;
+    const page = start < 0 ? [] : users.slice(start, start + limit);
+    const self = `${this.url}${path}?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    const links = [`<${self}>; rel="self"`];
+    const last = page.at(-1);
+    if (last && start + limit < users.length) links.push(`<${this.url}${path}?limit=${limit}&after=${encodeURIComponent(String(last.id))}>; rel="next"`);
+    return { status: 200, body: page, headers: { link: links.join(', ') } };
+  }
+
+  /** BambooHR's directory: active employees, fixed fields, XML unless JSON is accepted. */
+  private bamboohrDirectory(accept: string): Reply {
+    const employees = [...this.bamboohr.entries()]
+      .filter(([, e]) => (e.status ?? 'Active') !== 'Inactive')
+      .map(([id, e]) => ({ id, ...Object.fromEntries(BAMBOOHR_DIRECTORY_FIELDS.map((f) => [f, f === 'displayName' ? `${e.firstName} ${e.lastName}` : (e[f] ?? null) || null])) }));
+    const fields = BAMBOOHR_DIRECTORY_FIELDS.map((id) => ({ id, type: 'text', name: id }));
+    if (accept.includes('application/json')) return { status: 200, body: { fields, employees } };
+    const escape = (v: unknown) => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const xml = `<?xml version="1.0"?>\n<directory>\n <employees>\n${employees
+      .map((e) => `  <employee id="${e.id}">\n${BAMBOOHR_DIRECTORY_FIELDS.map((f) => `   <field id="${f}">${escape((e as Record<string, unknown>)[f])}</field>\n`).join('')}  </employee>\n`)
+      .join('')} </employees>\n</directory>\n`;
+    return { status: 200, text: { type: 'text/xml; charset=utf-8', value: xml } };
+  }
+
+  /** A custom report: JSON with format=JSON (else XML, which our client never asks for), inactive people with onlyCurrent=false. */
+  private bamboohrReport(query: URLSearchParams, body: unknown): Reply {
+    const asked = (body as { fields?: unknown } | undefined)?.fields;
+    if (!Array.isArray(asked) || asked.some((f) => typeof f !== 'string')) return vendorError('bamboohr', 400, 'fields must be a list of field names');
+    const fields = asked as string[];
+    const unknown = fields.filter((f) => !BAMBOOHR_FIELDS.has(f));
+    if (unknown.length > 0) return vendorError('bamboohr', 400, `Unknown field(s): ${unknown.join(', ')}`);
+    if ((query.get('format') ?? '').toUpperCase() !== 'JSON') return vendorError('bamboohr', 400, 'the emulator answers reports in JSON only (format=JSON)');
+    const onlyCurrent = query.get('onlyCurrent') !== 'false';
+    const visible = fields.filter((f) => !this.bamboohrHidden.has(f) || this.bamboohrHiding === 'empty');
+    const employees = [...this.bamboohr.entries()]
+      .filter(([, e]) => !onlyCurrent || (e.status ?? 'Active') !== 'Inactive')
+      .map(([id, e]) => ({ id, ...Object.fromEntries(visible.map((f) => [f, this.bamboohrHidden.has(f) ? null : (e[f] ?? '') || null])) }));
+    return { status: 200, body: { title: (body as { title?: unknown }).title ?? 'Report', fields: visible.map((id) => ({ id, type: 'text', name: id })), employees } };
   }
 
   private bamboohrEmployee(id: string, query: URLSearchParams, accept: string): Reply {
@@ -240,6 +416,7 @@ export class SenderApisEmulator extends HttpEmulator {
 
   private seed(): void {
     this.okta.clear();
+    this.oktaGroups.clear();
     this.bamboohr.clear();
     this.hibob.clear();
     this.okta.set('00u3m90rxKjGQ0G6L1d6', {
@@ -300,13 +477,16 @@ export class SenderApisEmulator extends HttpEmulator {
       if (!match || method !== route.method) continue;
       if (req.headers.authorization !== route.authorization) return send(vendorError(route.vendor, 401));
       if (this.failWith) return send(vendorError(route.vendor, this.failWith));
+      const throttle = this.throttled(route.vendor);
+      if (throttle && throttle.status !== 0) return send(throttle);
       let body: unknown;
       try {
         body = text ? JSON.parse(text) : undefined;
       } catch {
         return send(vendorError(route.vendor, 400, 'the body is not JSON'));
       }
-      return send(route.answer(decodeURIComponent(match[1] ?? ''), { query: url.searchParams, body, accept: req.headers.accept ?? '' }));
+      const reply = route.answer(decodeURIComponent(match[1] ?? ''), { query: url.searchParams, body, accept: req.headers.accept ?? '' });
+      return send(throttle ? { ...reply, headers: { ...throttle.headers, ...reply.headers } } : reply);
     }
     send({ status: 404, body: { message: 'no such route' } });
   }

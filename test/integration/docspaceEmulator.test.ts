@@ -327,3 +327,27 @@ describe('Groups API (GROUPS-NOTES.md)', () => {
     expect(docspace.groups.get(group.id)?.members).toEqual([ann.id]);
   });
 });
+
+describe('GET people/filter pages as the server does (§3.5, GROUPS-NOTES §5.1)', () => {
+  it('answers count and total in the envelope, at most 100 a page, by first name, with the disabled for an admin', async () => {
+    for (let i = 0; i < 150; i += 1) docspace.addMember({ email: `p${i}@example.com`, firstName: `N${String(i).padStart(3, '0')}`.replace(/\d/g, (d) => 'abcdefghij'[Number(d)] ?? ''), lastName: 'Page', status: i === 7 ? 2 : 1 });
+    const page = async (query: string, key = OWNER_KEY) => {
+      const res = await fetch(`${docspace.url}/api/2.0/people/filter?${query}`, { headers: { authorization: `Bearer ${key}` } });
+      return { status: res.status, json: (await res.json()) as { response: { email: string; firstName: string; status: number }[]; count: number; total: number } };
+    };
+    const first = await page('startIndex=0&count=500&employeeStatus=7');
+    expect(first.status).toBe(200);
+    expect(first.json.count).toBe(100);
+    expect(first.json.total).toBe(152); // the owner, the admin and 150
+    const names = first.json.response.map((m) => m.firstName);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+    const second = await page('startIndex=100&count=100&employeeStatus=7');
+    expect(second.json.response).toHaveLength(52);
+    expect([...first.json.response, ...second.json.response].find((m) => m.email === 'p7@example.com')?.status).toBe(2);
+    expect((await page('startIndex=0&count=100&employeeStatus=1')).json.total).toBe(151);
+    // A User may not list people.
+    const user = docspace.addMember({ email: 'user@example.com', type: 4 });
+    docspace.addApiKey(GUEST_KEY, user.id);
+    expect((await page('startIndex=0', GUEST_KEY)).status).toBe(403);
+  });
+});

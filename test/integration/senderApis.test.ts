@@ -140,3 +140,64 @@ describe('Okta Users API emulator', () => {
     expect(answer.json()).toMatchObject({ id: '00u3m90rxKjGQ0G6L1d6', profile: { email: 'john.doe@example.com', mobilePhone: '+1 555 0142' } });
   });
 });
+
+describe('rosters, as the vendors list people', () => {
+  const okta = `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`;
+  const bamboo = basic(SENDER_CREDENTIALS.bamboohr.apiKey, 'x');
+  const seed = (n: number, inactive: number[] = []) =>
+    Array.from({ length: n }, (_, i) => ({ id: `00u${String(i).padStart(4, '0')}`, email: `p${i}@example.com`, firstName: 'P', lastName: 'Q', title: 'User', active: !inactive.includes(i) }));
+
+  it('Okta pages with Link rel="next" (200 at most), leaves DEPROVISIONED users out, and sends its rate-limit headers', async () => {
+    emulator.seedRoster('okta', seed(250, [3]));
+    emulator.okta.get('00u0007')!.status = 'DEPROVISIONED';
+    const first = await call('/api/v1/users?limit=500', { authorization: okta });
+    expect(first.status).toBe(200);
+    expect(first.json()).toHaveLength(200);
+    const link = first.headers.get('link') ?? '';
+    expect(link).toContain('rel="self"');
+    const next = /<([^>]+)>; rel="next"/.exec(link)?.[1] ?? '';
+    const second = await call(next.replace(emulator.url, ''), { authorization: okta });
+    expect((second.json() as unknown as unknown[]).length).toBe(49);
+    expect(second.headers.get('link')).not.toContain('rel="next"');
+    expect((first.json() as unknown as { id: string; status: string }[]).find((u) => u.id === '00u0003')?.status).toBe('SUSPENDED');
+
+    emulator.rateLimit.okta = { limit: 1, windowMs: 60_000 };
+    const ok = await call('/api/v1/users', { authorization: okta });
+    expect(ok.headers.get('x-rate-limit-limit')).toBe('1');
+    expect(ok.headers.get('x-rate-limit-remaining')).toBe('0');
+    const limited = await call('/api/v1/users', { authorization: okta });
+    expect(limited.status).toBe(429);
+    expect(limited.json()).toMatchObject({ errorCode: 'E0000047' });
+    expect(Number(limited.headers.get('x-rate-limit-reset'))).toBeGreaterThan(Date.now() / 1000);
+  });
+
+  it('BambooHR: the directory lists active employees (XML unless JSON is accepted), a custom report the inactive too', async () => {
+    emulator.seedRoster('bamboohr', seed(3, [1]));
+    const xml = await call('/api/gateway.php/acme/v1/employees/directory', { authorization: bamboo });
+    expect(xml.type).toContain('text/xml');
+    expect(xml.text.match(/<employee /g)).toHaveLength(2);
+    const json = await call('/api/gateway.php/acme/v1/employees/directory', { authorization: bamboo, accept: 'application/json' });
+    expect((json.json().employees as unknown[]).length).toBe(2);
+
+    const report = (onlyCurrent: boolean) =>
+      call(`/api/gateway.php/acme/v1/reports/custom?format=JSON&onlyCurrent=${onlyCurrent}`, { method: 'POST', authorization: bamboo, accept: 'application/json', body: { title: 't', fields: ['workEmail', 'status'] } });
+    expect(((await report(true)).json().employees as unknown[]).length).toBe(2);
+    const all = (await report(false)).json().employees as Record<string, unknown>[];
+    expect(all).toHaveLength(3);
+    expect(all[1]).toEqual({ id: '00u0001', workEmail: 'p1@example.com', status: 'Inactive' });
+
+    emulator.rateLimit.bamboohr = { limit: 0, windowMs: 60_000 };
+    const throttled = await report(false);
+    expect(throttled.status).toBe(503);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('Bob answers a search in one list, active only unless showInactive', async () => {
+    emulator.seedRoster('hibob', seed(3, [2]));
+    const bob = (body: unknown) => call('/v1/people/search', { method: 'POST', authorization: basic(SENDER_CREDENTIALS.hibob.serviceUserId, SENDER_CREDENTIALS.hibob.token), accept: 'application/json', body });
+    expect(((await bob({ fields: ['root.email'] })).json().employees as unknown[]).length).toBe(2);
+    const all = (await bob({ fields: ['root.email', 'internal.status'], showInactive: true })).json().employees as unknown[];
+    expect(all).toHaveLength(3);
+    expect(all[2]).toEqual({ '/root/email': { value: 'p2@example.com' }, '/internal/status': { value: 'Inactive' } });
+  });
+});

@@ -109,6 +109,12 @@ describe('serverless invoke local', () => {
     const again = await run(['invoke', 'local', '-f', 'userCreated', '-p', 'events/user-created.json'], stack.env);
     expect(invokeResult(again.stdout)).toEqual({ outcome: 'created', userId: jane?.id });
     expect(stack.docspace.calls().filter((c) => c.method === 'POST' && c.path === '/api/2.0/people')).toHaveLength(1);
+
+    // Reconcile, as documented: `-d '{"sender":"okta"}'`. The Okta roster (John Doe) is unknown to DocSpace.
+    const reconciled = await run(['invoke', 'local', '-f', 'reconcile', '-d', '{"sender":"okta"}'], { ...stack.env, DELIVERY_MODE: 'sync' });
+    expect(reconciled.code, reconciled.stderr).toBe(0);
+    expect(invokeResult(reconciled.stdout)).toMatchObject({ sender: 'okta', complete: true, drift: { missing: 1 }, applied: 1 });
+    expect(stack.docspace.memberByEmail('john.doe@example.com')).toMatchObject({ type: 1 });
   });
 });
 
@@ -242,8 +248,8 @@ describe('serverless package --stage prod', () => {
     const roles = resources.filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(roles.map(([name]) => name)).toEqual(['IamRoleLambdaExecution']);
     const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    // One function per canonical route, one per sender, the SCIM server, the follow-ups and the queue worker.
-    expect(functions).toHaveLength(new Set(Object.values(ROUTE_BY_TYPE)).size + SENDER_NAMES.length + 3);
+    // One function per canonical route, one per sender, the SCIM server, the follow-ups, the queue worker and reconcile.
+    expect(functions).toHaveLength(new Set(Object.values(ROUTE_BY_TYPE)).size + SENDER_NAMES.length + 4);
     for (const [, fn] of functions) expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] });
 
     const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
@@ -268,7 +274,7 @@ describe('serverless package --stage prod', () => {
         expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsQueue', 'Arn'] }]);
         sqsActions.push(...actions);
       } else {
-        expect(actions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+        expect(actions.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
         expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }]);
       }
     }
@@ -287,6 +293,12 @@ describe('serverless package --stage prod', () => {
     expect(mapping?.Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': ['EventsQueue', 'Arn'] }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     const worker = template.Resources.WorkerLambdaFunction?.Properties as { Environment: { Variables: Record<string, unknown> } };
     expect(worker.Environment.Variables).toMatchObject({ DELIVERY_MODE: 'queue', QUEUE_URL: { Ref: 'EventsQueue' }, IDEMPOTENCY_KEY_PREFIX: 'docspace-idp-sync' });
+
+    // Reconcile: one daily rule per sender, each naming its sender.
+    const rules = resources.filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([, r]) => r.Properties as { ScheduleExpression: string; Targets: { Input?: string }[] });
+    const reconcileInputs = rules.flatMap((r) => r.Targets.map((t) => t.Input)).filter((i): i is string => i !== undefined).map((i) => JSON.parse(i) as { sender: string });
+    expect(reconcileInputs.map((i) => i.sender).sort()).toEqual([...SENDER_NAMES].sort());
+    expect(rules.filter((r) => r.ScheduleExpression === 'cron(15 3 * * ? *)')).toHaveLength(SENDER_NAMES.length);
   });
 
   it('holds the alarms — dead letters, the queue\'s oldest message, DocSpace errors — and the SNS topic they go to', () => {

@@ -16,7 +16,8 @@ async function translateWith(answer: unknown) {
       asked.push(body);
       return Promise.resolve(schema.parse(answer));
     },
-  } as SenderApi;
+    page: () => Promise.reject(new Error('no roster here')),
+  } as unknown as SenderApi;
   const context = senderContext({ sender: 'hibob', mapping: structuredClone(SENDERS.hibob.mapping), api: () => Promise.resolve(api) });
   const translation = await hibob.translate(webhook(created, { 'content-type': 'application/json' }), context);
   return { translation, asked };

@@ -6,6 +6,7 @@
 import type { CanonicalEvent } from '../../events';
 import type { RoleMap } from '../../roles';
 import type { SenderApi, SenderApiAuth } from './api';
+import type { RosterPerson } from './translate';
 
 /** A webhook delivery as received: header names lower-cased, the body exactly as sent. */
 export interface IncomingWebhook {
@@ -59,6 +60,12 @@ export interface SenderAdapter {
   verify(request: IncomingWebhook, secret: string, context: SenderContext): void;
   /** Turns a verified delivery into canonical events, reading the sender's API where the payload has no values. */
   translate(request: IncomingWebhook, context: SenderContext): Promise<Translation>;
+  /**
+   * Everybody the sender knows (reconciliation), read as the vendor serves a list, with the fields the mapping
+   * needs (the same names the webhooks read), active or not; a person missing from the list is gone. `remainingMs`
+   * bounds waits for the sender's rate limit.
+   */
+  roster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]>;
   /** The headers the vendor would send with this body (the inverse of verify), for `npm run send`, tests and benchmarks. */
   sign(body: string | Buffer, secret: string, at: Date, options: Record<string, string>): Record<string, string>;
 }

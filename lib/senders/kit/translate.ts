@@ -16,6 +16,13 @@ export interface SenderPerson {
   fields: Record<string, string | undefined>;
 }
 
+/** One person of a sender's roster (reconciliation): the record as the webhooks read it, and whether they are active. */
+export interface RosterPerson extends SenderPerson {
+  active: boolean;
+  /** A role the roster gives beyond the record's role field (Okta: the highest of the mapped groups the user is in). */
+  role?: string;
+}
+
 export type ChangeKind = 'created' | 'role' | 'contacts' | 'deactivated' | 'reactivated';
 
 export interface Occurrence {
@@ -27,14 +34,14 @@ export interface Occurrence {
 const present = (v: string | undefined): v is string => v !== undefined && v.trim() !== '';
 
 /** The mapped contacts of a person; an empty source field becomes an empty value, which removes that type. */
-function contactsOf(context: SenderContext, person: SenderPerson): Contact[] {
+export function contactsOf(context: SenderContext, person: SenderPerson): Contact[] {
   return Object.entries(context.mapping.contacts)
     .filter(([field]) => field in person.fields)
     .map(([field, type]) => ({ type, value: (person.fields[field] ?? '').trim() }));
 }
 
 /** The role a person's record names, when the role map knows it. */
-function roleOf(context: SenderContext, person: SenderPerson, explicitRole?: string): { role?: string; unknown?: string } {
+export function roleOf(context: SenderContext, person: SenderPerson, explicitRole?: string): { role?: string; unknown?: string } {
   const role = explicitRole ?? person.fields[context.mapping.roleField];
   if (!present(role)) return {};
   return userTypeForRole(context.roles, role) === undefined ? { unknown: role } : { role };

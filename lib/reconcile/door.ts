@@ -1,0 +1,60 @@
+/**
+ * The reconcile door: a scheduled invocation (EventBridge, one rule per sender with input `{"sender": "…"}`) or a
+ * direct one (`serverless invoke local -f reconcile -d '{"sender":"okta","force":true}'`). Answers the run's report
+ * (its first 2,000 items, and how many more there were); a payload that names no known sender answers `invalid`
+ * without reading anything. A sender whose API is not configured answers `misconfigured` (a schedule left on for a
+ * sender you do not use costs one log line a day); a passing failure (the sender's API or DocSpace unavailable)
+ * throws, so the asynchronous invocation is retried.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import * as z from 'zod';
+import { logger } from '../log';
+import { answerFor, type Answer } from '../outcome';
+import { SENDER_NAMES, type Sender } from '../senders/registry';
+import type { ReconcileReport } from './run';
+
+export interface ReconcileServices {
+  reconcile(sender: Sender, request: { force?: boolean }, context: Context): Promise<ReconcileReport>;
+}
+
+const requestSchema = z.object({
+  sender: z.enum(SENDER_NAMES),
+  force: z.boolean().optional(),
+});
+
+export type ReconcileAnswer = (ReconcileReport & { itemsOmitted?: number }) | Answer;
+
+/** Items in the function's answer: a synchronous invocation answers at most 6 MB (every item is in the log anyway). */
+const MAX_ANSWERED_ITEMS = 2_000;
+
+export function reconcileDoor(services: () => ReconcileServices) {
+  return middy<unknown, ReconcileAnswer, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .handler(async (event, context) => {
+      const parsed = requestSchema.safeParse(event);
+      if (!parsed.success) {
+        const answer: Answer = {
+          outcome: 'invalid',
+          message: `a reconcile payload is {"sender": ${SENDER_NAMES.map((s) => `"${s}"`).join(' | ')}, "force"?: boolean}`,
+          errors: parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`),
+        };
+        logger.warn('reconcile refused', { ...answer });
+        return answer;
+      }
+      try {
+        const report = await services().reconcile(parsed.data.sender, { ...(parsed.data.force ? { force: true } : {}) }, context);
+        if (report.items.length <= MAX_ANSWERED_ITEMS) return report;
+        return { ...report, items: report.items.slice(0, MAX_ANSWERED_ITEMS), itemsOmitted: report.items.length - MAX_ANSWERED_ITEMS };
+      } catch (error) {
+        const { answer } = answerFor(error);
+        if (answer.outcome === 'misconfigured') {
+          logger.warn('reconcile not run: configuration', { sender: parsed.data.sender, ...answer });
+          return answer;
+        }
+        logger.error('reconcile failed', { sender: parsed.data.sender, outcome: answer.outcome, detail: answer.message });
+        throw error;
+      }
+    });
+}
