@@ -161,12 +161,21 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     },
     async reconcile(sender, request, context) {
       if (!reconcileStores) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
-      const { directory, cursor } = reconcileStores;
       const remainingMs = () => context.getRemainingTimeInMillis();
       const reads = scimPeople(remainingMs);
       const senderCtx = this.senderContext(sender);
-      const submit = ingress ? { kind: 'queue' as const, enqueue: ingress.enqueue } : { kind: 'pipeline' as const, process: (event: CanonicalEvent) => process(event, context) };
-      return reconcile(
+      // A plan (--dry-run, a DRY_RUN stage): the drift goes to a plan session, and the run's own records (matched
+      // members' ownership, the cursor) to the session's view of the table, so the plan stores nothing.
+      const session = request.dryRun || settings.dryRun ? this.planner() : undefined;
+      const planRecords = session?.records;
+      const directory = planRecords ? new MemberDirectory(planRecords) : reconcileStores.directory;
+      const cursor = planRecords ? recordCursorStore(planRecords) : reconcileStores.cursor;
+      const submit = session
+        ? { kind: 'pipeline' as const, process: (event: CanonicalEvent) => session.process(event, context) }
+        : ingress
+          ? { kind: 'queue' as const, enqueue: ingress.enqueue }
+          : { kind: 'pipeline' as const, process: (event: CanonicalEvent) => process(event, context) };
+      const report = await reconcile(
         {
           sender,
           context: senderCtx,
@@ -182,6 +191,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
         },
         request,
       );
+      return session ? { ...report, dryRun: true, plan: session.answer() } : report;
     },
   };
 }

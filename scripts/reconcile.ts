@@ -1,15 +1,16 @@
 /**
- * `npm run reconcile -- --sender bamboohr [--force] [--output json]`: one reconciliation run, in this process,
+ * `npm run reconcile -- --sender bamboohr [--force] [--dry-run] [--output json]`: one reconciliation run, in this process,
  * against the `npm start` stack (its emulators on their default ports) unless DOCSPACE_URL is set, in which case the
  * environment names everything (a real deployment's settings and AWS credentials, as for the AWS CLI). Applies the
  * drift through the pipeline directly (DELIVERY_MODE=queue in the environment hands it to the queue instead) and
  * prints the report: a table, or the JSON the function answers with --output json. Exit code 0; 2 when the safety
- * threshold held something back.
+ * threshold held something back. `--dry-run` plans instead: reads only, nothing applied or stored, and the report
+ * ends with the DocSpace writes the run would make, in order (`{{member:N}}` names a member it would create).
  */
 import { parseArgs } from 'node:util';
 import { logger } from '../lib/log';
 import { formatReport } from '../lib/reconcile/report';
-import type { ReconcileReport } from '../lib/reconcile/run';
+import type { ReconcileResult } from '../lib/reconcile/door';
 import { services } from '../lib/services';
 import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
 import { lambdaContext } from '../local/lambda';
@@ -41,19 +42,20 @@ function localEnv(): Record<string, string> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { sender: { type: 'string' }, force: { type: 'boolean', default: false }, output: { type: 'string', default: 'table' } },
+    options: { sender: { type: 'string' }, force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, output: { type: 'string', default: 'table' } },
     strict: true,
   });
   const sender = values.sender as Sender | undefined;
   if (!sender || !SENDER_NAMES.includes(sender) || !['table', 'json'].includes(values.output)) {
-    console.error(`usage: npm run reconcile -- --sender ${SENDER_NAMES.join('|')} [--force] [--output table|json]`);
+    console.error(`usage: npm run reconcile -- --sender ${SENDER_NAMES.join('|')} [--force] [--dry-run] [--output table|json]`);
     process.exit(64);
   }
   if (!process.env.DOCSPACE_URL) Object.assign(process.env, localEnv());
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   // The report shows every item; the log lines (one per item and event) would repeat it. POWERTOOLS_LOG_LEVEL=INFO shows them.
   logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');
-  const report: ReconcileReport = await services().reconcile(sender, values.force ? { force: true } : {}, lambdaContext('reconcile', 15 * 60_000));
+  const request = { ...(values.force ? { force: true } : {}), ...(values['dry-run'] ? { dryRun: true } : {}) };
+  const report: ReconcileResult = await services().reconcile(sender, request, lambdaContext('reconcile', 15 * 60_000));
   console.log(values.output === 'json' ? JSON.stringify(report, null, 2) : formatReport(report));
   process.exit(report.heldBack > 0 ? 2 : 0);
 }

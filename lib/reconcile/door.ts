@@ -11,20 +11,26 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { logger } from '../log';
+import { flushMetrics } from '../metrics/record';
 import { answerFor, type Answer } from '../outcome';
+import type { PlanAnswer } from '../plan/planner';
 import { SENDER_NAMES, type Sender } from '../senders/registry';
 import type { ReconcileReport } from './run';
 
+/** A run's report; with `dryRun`, the plan: the DocSpace writes the run would make, in order (nothing applied or stored). */
+export type ReconcileResult = ReconcileReport & { dryRun?: true; plan?: PlanAnswer };
+
 export interface ReconcileServices {
-  reconcile(sender: Sender, request: { force?: boolean }, context: Context): Promise<ReconcileReport>;
+  reconcile(sender: Sender, request: { force?: boolean; dryRun?: boolean }, context: Context): Promise<ReconcileResult>;
 }
 
 const requestSchema = z.object({
   sender: z.enum(SENDER_NAMES),
   force: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
 });
 
-export type ReconcileAnswer = (ReconcileReport & { itemsOmitted?: number }) | Answer;
+export type ReconcileAnswer = (ReconcileResult & { itemsOmitted?: number }) | Answer;
 
 /** Items in the function's answer: a synchronous invocation answers at most 6 MB (every item is in the log anyway). */
 const MAX_ANSWERED_ITEMS = 2_000;
@@ -32,19 +38,21 @@ const MAX_ANSWERED_ITEMS = 2_000;
 export function reconcileDoor(services: () => ReconcileServices) {
   return middy<unknown, ReconcileAnswer, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+    .use(flushMetrics())
     .handler(async (event, context) => {
       const parsed = requestSchema.safeParse(event);
       if (!parsed.success) {
         const answer: Answer = {
           outcome: 'invalid',
-          message: `a reconcile payload is {"sender": ${SENDER_NAMES.map((s) => `"${s}"`).join(' | ')}, "force"?: boolean}`,
+          message: `a reconcile payload is {"sender": ${SENDER_NAMES.map((s) => `"${s}"`).join(' | ')}, "force"?: boolean, "dryRun"?: boolean}`,
           errors: parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`),
         };
         logger.warn('reconcile refused', { ...answer });
         return answer;
       }
       try {
-        const report = await services().reconcile(parsed.data.sender, { ...(parsed.data.force ? { force: true } : {}) }, context);
+        const { sender, force, dryRun } = parsed.data;
+        const report = await services().reconcile(sender, { ...(force ? { force: true } : {}), ...(dryRun ? { dryRun: true } : {}) }, context);
         if (report.items.length <= MAX_ANSWERED_ITEMS) return report;
         return { ...report, items: report.items.slice(0, MAX_ANSWERED_ITEMS), itemsOmitted: report.items.length - MAX_ANSWERED_ITEMS };
       } catch (error) {

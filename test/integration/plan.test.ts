@@ -3,7 +3,6 @@
  * new item), and lists the writes — placeholders aside — that the real run then makes, as the emulator logs them.
  */
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalDoor } from '../../lib/http/canonicalDoor';
@@ -22,7 +21,7 @@ import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 import { composedHandlers, httpEvent, invokeHttp, invokeScim, lambdaContext as realContext, scimEvent, signedHttpEvent, virtualClock, type LambdaHandler } from '../../local/lambda';
 import { LOCAL } from '../../local/stack';
 import { useLocalStack } from '../support/localStack';
-import { receivedWrites, resolvedPlan } from '../support/plan';
+import { receivedWrites, resolvedPlan, tableItems as storedItems } from '../support/plan';
 import { capturedLogLines } from '../setup/logGuard';
 import { emailHash } from '../../lib/log';
 
@@ -43,13 +42,7 @@ const writes = () => receivedWrites(local.stack.docspace);
 
 const resolved = (plan: PlannedWrite[]) => resolvedPlan(plan, local.stack.docspace);
 
-/** Every item of the events table, as dynalite holds it. */
-async function tableItems(): Promise<string[]> {
-  const client = new DynamoDBClient({ endpoint: local.stack.dynamoDb.url });
-  const { Items = [] } = await client.send(new ScanCommand({ TableName: LOCAL.eventsTable, ConsistentRead: true }));
-  client.destroy();
-  return Items.map((item) => JSON.stringify(item)).sort();
-}
+const tableItems = () => storedItems(local.stack.dynamoDb.url);
 
 const userCreated = real.canonical('user.created');
 const userRoleChanged = real.canonical('user.role_changed');

@@ -12,6 +12,8 @@ import { MemoryQueue } from '../../lib/queue/memory';
 import { composedHandlers, lambdaContext, setEnv } from '../../local/lambda';
 import { LOCAL } from '../../local/stack';
 import { useLocalStack } from '../support/localStack';
+import { receivedWrites, resolvedPlan, tableItems } from '../support/plan';
+import type { ReconcileResult } from '../../lib/reconcile/door';
 
 const local = useLocalStack({ DELIVERY_MODE: 'sync', RECONCILE_MAX_DISABLE: '25', RECONCILE_MAX_DISABLE_PERCENT: '10' });
 const functions = composedHandlers({ now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) });
@@ -213,6 +215,34 @@ describe('reconcile', () => {
     expect(report).toMatchObject({ complete: true, drift: { missing: 3 }, applied: 3, failed: 0 });
     expect([...local.stack.docspace.members.values()].filter((m) => !m.isOwner).map((m) => m.email).sort()).toEqual(['bryony.hale@example.com', 'maya.patel@example.com', 'tefi.adams@example.com']);
     expect((await run({ sender: 'bamboohr' })).drift).toMatchObject({ missing: 0, type: 0, contacts: 0 });
+  });
+
+  it('plans a run (dryRun) with no write and nothing stored, then the real run makes exactly the planned writes', async () => {
+    const plan = async () => (await reconcileFn({ sender: 'bamboohr', dryRun: true }, lambdaContext('reconcile', 120_000))) as ReconcileResult;
+    // A first run (three people unknown to DocSpace), then drift on its members and an unmanaged person to match.
+    for (const round of ['first', 'drift']) {
+      if (round === 'drift') {
+        Object.assign(member('maya.patel@example.com')!, { type: 4, contacts: [] });
+        member('tefi.adams@example.com')!.status = 2;
+        local.stack.docspace.addMember({ email: 'existing@example.com', firstName: 'Ex', lastName: 'Isting', type: 4 });
+        local.stack.senderApis.bamboohr.set('77', { firstName: 'Ex', lastName: 'Isting', workEmail: 'existing@example.com', homeEmail: '', mobilePhone: '', workPhone: '', homePhone: '', jobTitle: 'RoomAdmin', department: '', division: '', status: 'Active' });
+      }
+      const stored = await tableItems(local.stack.dynamoDb.url);
+      local.stack.docspace.requests.length = 0;
+      const planned = await plan();
+      expect(planned.dryRun).toBe(true);
+      expect(writes()).toEqual([]);
+      expect(await tableItems(local.stack.dynamoDb.url)).toEqual(stored);
+      // Planned twice, the same plan: the first stored no cursor, ownership or idempotency record.
+      const again = await plan();
+      expect(again.plan?.plan).toEqual(planned.plan?.plan);
+      expect(again.matched).toBe(planned.matched);
+
+      const real = await run({ sender: 'bamboohr' });
+      expect(real).toMatchObject({ drift: planned.drift, matched: planned.matched, applied: planned.applied });
+      expect(receivedWrites(local.stack.docspace)).toEqual(resolvedPlan(planned.plan?.plan ?? [], local.stack.docspace));
+      expect(planned.plan?.plan.length).toBeGreaterThan(round === 'first' ? 2 : 3);
+    }
   });
 
   it('refuses a payload without a known sender before reading anything', async () => {

@@ -1,6 +1,8 @@
 /** Comparing a plan with what DocSpace then received: placeholders resolved to the ids the real run gave. */
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { PlannedWrite } from '../../lib/plan/recorder';
 import type { DocSpaceEmulator } from '../../local/emulators/docspace';
+import { LOCAL } from '../../local/stack';
 
 type Write = { method: string; path: string; body: unknown };
 
@@ -17,3 +19,11 @@ export function resolvedPlan(plan: readonly PlannedWrite[], docspace: DocSpaceEm
 
 /** The writes DocSpace received, in the plan's terms. */
 export const receivedWrites = (docspace: DocSpaceEmulator): Write[] => docspace.calls({ writes: true }).map(({ method, path, body }) => ({ method, path, body }));
+
+/** Every item of the events table, as dynalite holds it (a plan must leave it as it was). */
+export async function tableItems(dynamoDbUrl: string): Promise<string[]> {
+  const client = new DynamoDBClient({ endpoint: dynamoDbUrl });
+  const { Items = [] } = await client.send(new ScanCommand({ TableName: LOCAL.eventsTable, ConsistentRead: true }));
+  client.destroy();
+  return Items.map((item) => JSON.stringify(item)).sort();
+}
