@@ -6,7 +6,7 @@ import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './emulators/docs
 import { DynamoDbEmulator } from './emulators/dynamodb';
 import { SecretsManagerEmulator } from './emulators/secretsManager';
 import { SqsEmulator, type SqsEmulatorOptions } from './emulators/sqs';
-import { SENDER_CREDENTIALS, SenderApisEmulator } from './emulators/senderApis';
+import { BAMBOOHR_COMPANY, SENDER_CREDENTIALS, SenderApisEmulator } from './emulators/senderApis';
 import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
 
 /** Signing material the vendors' reference vectors use, where they publish one; a made-up one for the others. */
@@ -90,5 +90,34 @@ export async function startLocalStack(
     stop: async () => {
       await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop(), senderApis.stop(), sqs.stop()]);
     },
+  };
+}
+
+/**
+ * The environment that reaches a running `npm start` stack (its emulators on their default ports, or the *_PORT
+ * variables it was started with): for the CLIs (`npm run reconcile`, `npm run replay -- --dry-run`) that compose
+ * the functions' services in their own process.
+ */
+export function runningStackEnv(): Record<string, string> {
+  const at = (name: string, fallback: number) => `http://127.0.0.1:${process.env[name] ?? String(fallback)}`;
+  const senderApis = at('SENDER_APIS_PORT', LOCAL.senderApisPort);
+  const sqs = at('SQS_PORT', LOCAL.sqsPort);
+  return {
+    DOCSPACE_URL: at('DOCSPACE_PORT', LOCAL.docspacePort),
+    DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
+    WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
+    SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
+    IDEMPOTENCY_TABLE: LOCAL.eventsTable,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: at('SECRETS_MANAGER_PORT', LOCAL.secretsManagerPort),
+    AWS_ENDPOINT_URL_DYNAMODB: at('DYNAMODB_PORT', LOCAL.dynamoDbPort),
+    OKTA_ORG_URL: senderApis,
+    BAMBOOHR_API_URL: `${senderApis}/api/gateway.php/${BAMBOOHR_COMPANY}`,
+    HIBOB_API_URL: senderApis,
+    AWS_ENDPOINT_URL_SQS: sqs,
+    QUEUE_URL: `${sqs}/123456789012/${LOCAL.eventsTable}.fifo`,
+    QUEUE_DLQ_URL: `${sqs}/123456789012/${LOCAL.eventsTable}-dlq.fifo`,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
   };
 }

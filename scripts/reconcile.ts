@@ -14,31 +14,7 @@ import type { ReconcileResult } from '../lib/reconcile/door';
 import { services } from '../lib/services';
 import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
 import { lambdaContext } from '../local/lambda';
-import { LOCAL } from '../local/stack';
-
-function localEnv(): Record<string, string> {
-  const port = (name: string, fallback: number) => process.env[name] ?? String(fallback);
-  const senderApis = `http://127.0.0.1:${port('SENDER_APIS_PORT', LOCAL.senderApisPort)}`;
-  return {
-    DOCSPACE_URL: `http://127.0.0.1:${port('DOCSPACE_PORT', LOCAL.docspacePort)}`,
-    DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
-    WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
-    SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
-    IDEMPOTENCY_TABLE: LOCAL.eventsTable,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port('SECRETS_MANAGER_PORT', LOCAL.secretsManagerPort)}`,
-    AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port('DYNAMODB_PORT', LOCAL.dynamoDbPort)}`,
-    OKTA_ORG_URL: senderApis,
-    BAMBOOHR_API_URL: `${senderApis}/api/gateway.php/acme`,
-    HIBOB_API_URL: senderApis,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    DELIVERY_MODE: process.env.DELIVERY_MODE ?? 'sync',
-    // Queue mode hands the drift to `npm start`'s local SQS, whose poller runs the worker.
-    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${port('SQS_PORT', LOCAL.sqsPort)}`,
-    QUEUE_URL: `http://127.0.0.1:${port('SQS_PORT', LOCAL.sqsPort)}/123456789012/${LOCAL.eventsTable}.fifo`,
-  };
-}
+import { runningStackEnv } from '../local/stack';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -50,7 +26,8 @@ async function main(): Promise<void> {
     console.error(`usage: npm run reconcile -- --sender ${SENDER_NAMES.join('|')} [--force] [--dry-run] [--output table|json]`);
     process.exit(64);
   }
-  if (!process.env.DOCSPACE_URL) Object.assign(process.env, localEnv());
+  // Queue mode hands the drift to `npm start`'s local SQS, whose poller runs the worker.
+  if (!process.env.DOCSPACE_URL) Object.assign(process.env, runningStackEnv(), { DELIVERY_MODE: process.env.DELIVERY_MODE ?? 'sync' });
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   // The report shows every item; the log lines (one per item and event) would repeat it. POWERTOOLS_LOG_LEVEL=INFO shows them.
   logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');

@@ -11,33 +11,18 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { replayDeadLetters } from '../lib/queue/replay';
-import { LOCAL } from '../local/stack';
-
-const port = (name: string, fallback: number) => process.env[name] ?? String(fallback);
-
-/** The settings `npm start` gives the functions, for a plan against the local stack. */
-const localSettings = (): Record<string, string> => ({
-  DOCSPACE_URL: `http://127.0.0.1:${port('DOCSPACE_PORT', LOCAL.docspacePort)}`,
-  DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
-  WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
-  SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
-  IDEMPOTENCY_TABLE: LOCAL.eventsTable,
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port('SECRETS_MANAGER_PORT', LOCAL.secretsManagerPort)}`,
-  AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port('DYNAMODB_PORT', LOCAL.dynamoDbPort)}`,
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-});
+import { runningStackEnv } from '../local/stack';
 
 async function main(): Promise<void> {
   const dryRun = process.argv.includes('--dry-run');
   const json = process.argv.includes('--json');
-  const local = `http://127.0.0.1:${port('SQS_PORT', LOCAL.sqsPort)}/123456789012`;
-  const dlqUrl = process.env.QUEUE_DLQ_URL ?? `${local}/docspace-idp-sync-local-events-dlq.fifo`;
-  const queueUrl = process.env.QUEUE_URL ?? `${local}/docspace-idp-sync-local-events.fifo`;
+  // Locally, `npm start`'s queues and (for a plan) the settings it gives the functions.
+  const local = runningStackEnv();
+  const dlqUrl = process.env.QUEUE_DLQ_URL ?? local.QUEUE_DLQ_URL ?? '';
+  const queueUrl = process.env.QUEUE_URL ?? local.QUEUE_URL ?? '';
   const isLocal = !process.env.QUEUE_DLQ_URL;
   const client = isLocal
-    ? new SQSClient({ endpoint: `http://127.0.0.1:${port('SQS_PORT', LOCAL.sqsPort)}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+    ? new SQSClient({ endpoint: local.AWS_ENDPOINT_URL_SQS, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
     : new SQSClient({});
   const report = await replayDeadLetters({ client, dlqUrl, queueUrl, dryRun });
   client.destroy();
@@ -48,7 +33,7 @@ async function main(): Promise<void> {
 
   // The plan: the pipeline composed as the worker's, over the recording port. Its log lines (e-mails masked) are
   // kept to WARN and above unless POWERTOOLS_LOG_LEVEL says otherwise: the plan itself is the output.
-  Object.assign(process.env, isLocal ? { ...localSettings(), ...process.env } : {}, { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
+  Object.assign(process.env, isLocal ? { ...local, ...process.env } : {}, { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
   const { compose } = await import('../lib/services');
   const { parseSettings } = await import('../lib/settings');
   const { planEvents } = await import('../lib/plan/planner');

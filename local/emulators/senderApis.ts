@@ -34,7 +34,7 @@ export const SENDER_CREDENTIALS = {
   hibob: { serviceUserId: 'SERVICE-LOCAL', token: 'local-hibob-token-not-a-secret' },
 };
 
-const BAMBOOHR_COMPANY = 'acme';
+export const BAMBOOHR_COMPANY = 'acme';
 
 type Vendor = 'okta' | 'bamboohr' | 'hibob';
 
