@@ -28,7 +28,7 @@ import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
 import { recordCursorStore } from './reconcile/cursor';
 import type { ReconcileServices } from './reconcile/door';
-import { reconcile, type CursorStore } from './reconcile/run';
+import { isUnfinished, reconcile, type CursorStore } from './reconcile/run';
 import { parseSettings, type Settings } from './settings';
 import type { EventsTable } from './store/dynamoDb';
 import { lazyIdempotency, lazyKeySet, lazyRecords, once } from './store/lazy';
@@ -161,12 +161,15 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     },
     async reconcile(sender, request, context) {
       if (!reconcileStores) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
+      const { resumeOnly, ...runRequest } = request;
+      if (resumeOnly && !isUnfinished(await reconcileStores.cursor.get(sender), clock.now())) return undefined;
       const remainingMs = () => context.getRemainingTimeInMillis();
       const reads = scimPeople(remainingMs);
       const senderCtx = this.senderContext(sender);
       // A plan (--dry-run, a DRY_RUN stage): the drift goes to a plan session, and the run's own records (matched
       // members' ownership, the cursor) to the session's view of the table, so the plan stores nothing.
-      const session = request.dryRun || settings.dryRun ? this.planner() : undefined;
+      const dryRun = runRequest.dryRun === true || settings.dryRun;
+      const session = dryRun ? this.planner() : undefined;
       const planRecords = session?.records;
       const directory = planRecords ? new MemberDirectory(planRecords) : reconcileStores.directory;
       const cursor = planRecords ? recordCursorStore(planRecords) : reconcileStores.cursor;
@@ -189,9 +192,9 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
           remainingMs,
           docspaceCalls: () => reads.calls,
         },
-        request,
+        { ...runRequest, dryRun },
       );
-      return session ? { ...report, dryRun: true, plan: session.answer() } : report;
+      return session && report ? { ...report, dryRun: true, plan: session.answer() } : report;
     },
   };
 }

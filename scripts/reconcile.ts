@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   // The report shows every item; the log lines (one per item and event) would repeat it. POWERTOOLS_LOG_LEVEL=INFO shows them.
   logger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN');
   const request = { ...(values.force ? { force: true } : {}), ...(values['dry-run'] ? { dryRun: true } : {}) };
-  const report: ReconcileResult = await services().reconcile(sender, request, lambdaContext('reconcile', 15 * 60_000));
+  const report: ReconcileResult | undefined = await services().reconcile(sender, request, lambdaContext('reconcile', 15 * 60_000));
+  if (!report) throw new Error('reconcile answered no report');
   console.log(values.output === 'json' ? JSON.stringify(report, null, 2) : formatReport(report));
   process.exit(report.heldBack > 0 ? 2 : 0);
 }

@@ -15,19 +15,22 @@ import { flushMetrics } from '../metrics/record';
 import { answerFor, type Answer } from '../outcome';
 import type { PlanAnswer } from '../plan/planner';
 import { SENDER_NAMES, type Sender } from '../senders/registry';
-import type { ReconcileReport } from './run';
+import type { ReconcileReport, ReconcileRequest } from './run';
 
 /** A run's report; with `dryRun`, the plan: the DocSpace writes the run would make, in order (nothing applied or stored). */
 export type ReconcileResult = ReconcileReport & { dryRun?: true; plan?: PlanAnswer };
 
 export interface ReconcileServices {
-  reconcile(sender: Sender, request: { force?: boolean; dryRun?: boolean }, context: Context): Promise<ReconcileResult>;
+  /** `resumeOnly`: continue an unfinished run, or answer undefined without reading anything else. */
+  reconcile(sender: Sender, request: ReconcileRequest & { resumeOnly?: boolean }, context: Context): Promise<ReconcileResult | undefined>;
 }
 
 const requestSchema = z.object({
   sender: z.enum(SENDER_NAMES),
   force: z.boolean().optional(),
   dryRun: z.boolean().optional(),
+  /** The frequent resume schedule: continue an unfinished run (one that ran out of time), or do nothing. */
+  resume: z.boolean().optional(),
 });
 
 export type ReconcileAnswer = (ReconcileResult & { itemsOmitted?: number }) | Answer;
@@ -44,15 +47,16 @@ export function reconcileDoor(services: () => ReconcileServices) {
       if (!parsed.success) {
         const answer: Answer = {
           outcome: 'invalid',
-          message: `a reconcile payload is {"sender": ${SENDER_NAMES.map((s) => `"${s}"`).join(' | ')}, "force"?: boolean, "dryRun"?: boolean}`,
+          message: `a reconcile payload is {"sender": ${SENDER_NAMES.map((s) => `"${s}"`).join(' | ')}, "force"?: boolean, "dryRun"?: boolean, "resume"?: boolean}`,
           errors: parsed.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`),
         };
         logger.warn('reconcile refused', { ...answer });
         return answer;
       }
       try {
-        const { sender, force, dryRun } = parsed.data;
-        const report = await services().reconcile(sender, { ...(force ? { force: true } : {}), ...(dryRun ? { dryRun: true } : {}) }, context);
+        const { sender, force, dryRun, resume } = parsed.data;
+        const report = await services().reconcile(sender, { ...(force ? { force: true } : {}), ...(dryRun ? { dryRun: true } : {}), ...(resume ? { resumeOnly: true } : {}) }, context);
+        if (!report) return { outcome: 'unchanged', message: `no unfinished ${sender} run to resume` };
         if (report.items.length <= MAX_ANSWERED_ITEMS) return report;
         return { ...report, items: report.items.slice(0, MAX_ANSWERED_ITEMS), itemsOmitted: report.items.length - MAX_ANSWERED_ITEMS };
       } catch (error) {

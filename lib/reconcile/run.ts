@@ -79,6 +79,8 @@ export interface ReconcileDeps {
 
 export interface ReconcileRequest {
   force?: boolean;
+  /** A plan: the report is logged, not counted in the metrics (nothing was applied). */
+  dryRun?: boolean;
 }
 
 type ItemStatus = 'applied' | 'queued' | 'held_back' | 'failed' | 'unsupported' | 'not_attempted';
@@ -149,12 +151,15 @@ function tripped(disables: number, managed: number, threshold: Threshold): boole
 
 const APPLIED_OUTCOMES = new Set<OutcomeName>(['created', 'exists', 'updated', 'unchanged', 'stale', 'parked', 'deferred', 'in_progress']);
 
+/** A run that ran out of time and is still young enough to be resumed (by the next invocation, or the resume schedule). */
+export const isUnfinished = (cursor: Cursor | undefined, now: number): boolean => cursor?.state === 'running' && now - cursor.startedAtMs < RESUME_WITHIN_MS;
+
 export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest = {}): Promise<ReconcileReport> {
   const { sender, clock } = deps;
   const force = request.force === true;
   const now = clock.now();
   const previous = await deps.cursor.get(sender);
-  const resumed = previous?.state === 'running' && now - previous.startedAtMs < RESUME_WITHIN_MS;
+  const resumed = isUnfinished(previous, now);
   const cursor: Cursor = resumed && previous
     ? previous
     : { runId: new Date(now).toISOString().replace(/[-:.]/g, ''), startedAtMs: now, state: 'running', ...(previous?.contactsUnsupported ? { contactsUnsupported: true } : {}) };
@@ -238,7 +243,7 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
     durationsMs: { roster: rosterMs, docspace: docspaceMs, owners: ownersMs, apply: applyMs },
     items,
   };
-  logAndMeasure(report);
+  logAndMeasure(report, request.dryRun === true);
   return report;
 }
 
@@ -293,7 +298,7 @@ async function enqueueAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: '
 }
 
 /** One log line per item (e-mails hashed), one for the run; metrics by kind and by what was done. */
-function logAndMeasure(report: ReconcileReport): void {
+function logAndMeasure(report: ReconcileReport, dryRun: boolean): void {
   // The keys the pipeline appended for the last event applied belong to that event, not to the run.
   logger.resetKeys();
   for (const item of report.items) {
@@ -310,6 +315,7 @@ function logAndMeasure(report: ReconcileReport): void {
   }
   const { items: _items, ...summary } = report;
   logger.info('reconcile run', { ...summary });
+  if (dryRun) return;
   for (const kind of DRIFT_KINDS) {
     const one = metrics.singleMetric();
     one.addDimension('sender', report.sender);

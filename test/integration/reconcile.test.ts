@@ -132,7 +132,12 @@ describe('reconcile', () => {
     expect(writes().slice(before).map((w) => `${w.method} ${w.path}`)).toEqual(Array(3).fill('PUT /api/2.0/people/status/2'));
   });
 
-  it('a chunked run resumes from its cursor without creating anyone twice', async () => {
+  it('a chunked run resumes from its cursor (the resume schedule) without creating anyone twice', async () => {
+    // The resume schedule with no unfinished run reads the cursor and nothing else.
+    expect(await run({ sender: 'bamboohr', resume: true })).toEqual({ outcome: 'unchanged', message: 'no unfinished bamboohr run to resume' });
+    expect(local.stack.senderApis.calls).toHaveLength(0);
+    expect(local.stack.docspace.requests).toHaveLength(0);
+
     local.stack.senderApis.seedRoster('bamboohr', people(30, 'wave'));
     // An invocation whose time runs short after ten creates.
     const creates = () => writes().filter((w) => w.method === 'POST').length;
@@ -140,7 +145,7 @@ describe('reconcile', () => {
     const first = await run({ sender: 'bamboohr' }, short);
     expect(first).toMatchObject({ complete: false, drift: { missing: 30 }, applied: 10, notAttempted: 20 });
 
-    const second = await run({ sender: 'bamboohr' });
+    const second = await run({ sender: 'bamboohr', resume: true });
     expect(second).toMatchObject({ complete: true, resumed: true, runId: first.runId, drift: { missing: 20 }, applied: 20 });
     const emails = writes().filter((w) => w.method === 'POST').map((w) => (w.body as { email: string }).email);
     expect(emails).toHaveLength(30);

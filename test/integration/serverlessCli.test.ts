@@ -294,11 +294,12 @@ describe('serverless package --stage prod', () => {
     const worker = template.Resources.WorkerLambdaFunction?.Properties as { Environment: { Variables: Record<string, unknown> } };
     expect(worker.Environment.Variables).toMatchObject({ DELIVERY_MODE: 'queue', QUEUE_URL: { Ref: 'EventsQueue' }, IDEMPOTENCY_KEY_PREFIX: 'docspace-idp-sync' });
 
-    // Reconcile: one daily rule per sender, each naming its sender.
+    // Reconcile: per sender, a daily run and a resume rule every 15 minutes, each naming its sender.
     const rules = resources.filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([, r]) => r.Properties as { ScheduleExpression: string; Targets: { Input?: string }[] });
-    const reconcileInputs = rules.flatMap((r) => r.Targets.map((t) => t.Input)).filter((i): i is string => i !== undefined).map((i) => JSON.parse(i) as { sender: string });
-    expect(reconcileInputs.map((i) => i.sender).sort()).toEqual([...SENDER_NAMES].sort());
-    expect(rules.filter((r) => r.ScheduleExpression === 'cron(15 3 * * ? *)')).toHaveLength(SENDER_NAMES.length);
+    const inputsOf = (schedule: string) =>
+      rules.filter((r) => r.ScheduleExpression === schedule).flatMap((r) => r.Targets.map((t) => JSON.parse(t.Input ?? '{}') as { sender: string; resume?: boolean })).sort((a, b) => a.sender.localeCompare(b.sender));
+    expect(inputsOf('cron(15 3 * * ? *)')).toEqual([...SENDER_NAMES].sort().map((sender) => ({ sender })));
+    expect(inputsOf('rate(15 minutes)')).toEqual([...SENDER_NAMES].sort().map((sender) => ({ sender, resume: true })));
   });
 
   it('holds the alarms — dead letters, the queue\'s oldest message, DocSpace errors — and the SNS topic they go to', () => {
