@@ -176,7 +176,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       const submit = session
         ? { kind: 'pipeline' as const, process: (event: CanonicalEvent) => session.process(event, context) }
         : ingress
-          ? { kind: 'queue' as const, enqueue: ingress.enqueue }
+          ? { kind: 'queue' as const, enqueue: ingress.enqueue, process: (event: CanonicalEvent) => process(event, context) }
           : { kind: 'pipeline' as const, process: (event: CanonicalEvent) => process(event, context) };
       const report = await reconcile(
         {

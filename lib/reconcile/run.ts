@@ -50,7 +50,15 @@ interface OwnershipStore {
 /** Where the drift goes: the pipeline, one event at a time, or the queue (the worker applies). */
 type Submit =
   | { kind: 'pipeline'; process(event: CanonicalEvent): Promise<SyncResult> }
-  | { kind: 'queue'; enqueue(events: readonly CanonicalEvent[]): Promise<void> };
+  | {
+      kind: 'queue';
+      enqueue(events: readonly CanonicalEvent[]): Promise<void>;
+      /**
+       * Applies one event now. The first contacts item goes this way: the worker's answer never comes back to the
+       * run, and this one says whether the server can change contacts at all (v3.2.1+ cannot).
+       */
+      process(event: CanonicalEvent): Promise<SyncResult>;
+    };
 
 interface Threshold {
   /** More disables than this in one run is held back… */
@@ -211,7 +219,7 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   const allMatched = matched === drift.matched.length;
 
   const todo = drift.items.map((item, index) => ({ item, report: items[index] as ReportItem })).filter((x) => x.report.status === 'not_attempted');
-  if (deps.submit.kind === 'queue') await enqueueAll(deps, deps.submit, todo);
+  if (deps.submit.kind === 'queue') await enqueueAll(deps, deps.submit, todo, cursor);
   else await processAll(deps, deps.submit, todo, cursor);
 
   const applyMs = lap();
@@ -279,7 +287,15 @@ async function processAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: '
   for (const { report } of todo) if (report.status === 'failed' && ['unavailable', 'in_flight', 'internal_error'].includes(report.outcome ?? '')) report.status = 'not_attempted';
 }
 
-async function enqueueAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: 'queue' }>, todo: Todo): Promise<void> {
+async function enqueueAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: 'queue' }>, all: Todo, cursor: Cursor): Promise<void> {
+  let todo = all;
+  const contacts = todo.filter((x) => x.item.kind === 'contacts');
+  const probe = cursor.contactsUnsupported ? undefined : contacts[0];
+  if (cursor.contactsUnsupported || probe) {
+    if (probe) await processAll(deps, { kind: 'pipeline', process: (event) => submit.process(event) }, [probe], cursor);
+    if (cursor.contactsUnsupported) for (const x of contacts) x.report.status = 'unsupported';
+    todo = todo.filter((x) => x.report.status === 'not_attempted');
+  }
   for (let i = 0; i < todo.length; i += QUEUE_BATCH) {
     if (deps.remainingMs() < MARGIN_MS) break;
     const batch = todo.slice(i, i + QUEUE_BATCH);

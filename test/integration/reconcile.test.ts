@@ -178,6 +178,29 @@ describe('reconcile', () => {
     expect(okta.skipped.otherManager).toBe(3);
   });
 
+  it('in queue mode, on a server without the contacts routes, applies one contacts item to learn it and queues none', async () => {
+    local.stack.docspace.reset({ profile: 'current' });
+    await run({ sender: 'bamboohr' });
+    local.stack.docspace.requests.length = 0;
+    for (const email of ['maya.patel@example.com', 'tefi.adams@example.com']) member(email)!.contacts = [];
+    const restore = setEnv({ DELIVERY_MODE: 'queue' });
+    try {
+      const queue = new MemoryQueue();
+      const queued = composedHandlers({ now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) }, queue).reconcile();
+      const report = (await queued({ sender: 'bamboohr' }, lambdaContext('reconcile', 120_000))) as ReconcileReport;
+      expect(report).toMatchObject({ mode: 'queue', drift: { contacts: 2 }, queued: 0 });
+      expect(report.items.map((i) => [i.kind, i.status])).toEqual([['contacts', 'unsupported'], ['contacts', 'unsupported']]);
+      expect(queue.messages).toHaveLength(0);
+      // The server answered for the first item only (its missing route), and the next run does not compare contacts.
+      expect(writes().map((w) => `${w.method} ${w.status}`)).toEqual(['PUT 404']);
+      const next = (await queued({ sender: 'bamboohr' }, lambdaContext('reconcile', 120_000))) as ReconcileReport;
+      expect(next).toMatchObject({ contactsCompared: false, drift: { contacts: 0 } });
+      expect(queue.messages).toHaveLength(0);
+    } finally {
+      restore();
+    }
+  });
+
   it('gives Okta members of a mapped group the group\'s role, as the webhooks do, so no admin by group is downgraded', async () => {
     const restore = setEnv({ SENDER_MAPPING: JSON.stringify({ okta: { groups: { 'DocSpace Admins': 'DocSpaceAdmin', 'DocSpace Admins Europe': 'RoomAdmin' } } }) });
     try {
