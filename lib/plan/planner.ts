@@ -69,7 +69,7 @@ export function planner(deps: PlannerDeps): Planner {
         }
       : undefined;
     const apply = applier({ ...deps.apply, port: (client) => recorder.port(client) });
-    const planned = pipeline({ apply, clock: deps.clock, roles: deps.roles, pendingExpiryMs: deps.pendingExpiryMs, ...(stores ? { stores } : {}) });
+    const planned = pipeline({ apply, clock: deps.clock, roles: deps.roles, pendingExpiryMs: deps.pendingExpiryMs, countsKept: false, ...(stores ? { stores } : {}) });
     const outcomes: PlannedEvent[] = [];
     let retryAfter: number | undefined;
 
