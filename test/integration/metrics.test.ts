@@ -149,6 +149,15 @@ describe('EMF lines', () => {
     expect(invocations.some((l) => 'DocSpaceErrors' in l || 'DocSpaceRetries' in l)).toBe(false);
   });
 
+  it('counts a plan as planned, and nothing it would keep as parked', async () => {
+    const from = capturedLogLines().length;
+    const unknown = { ...event('user.role_changed', { email: 'emf.plan@example.com', role: 'RoomAdmin' }), dryRun: true };
+    expect(await userRoleChanged(unknown, context())).toMatchObject({ outcome: 'planned', outcomes: [{ outcome: 'parked' }] });
+    const lines = emfSince(from);
+    expect(events(lines)).toEqual(['canonical canonical user.role_changed planned']);
+    expect(lines.filter((l) => 'EventsParked' in l)).toHaveLength(0);
+  });
+
   it('counts DocSpace errors and retries, and what the follow-ups leave waiting', async () => {
     const { docspace } = local.stack;
     docspace.addMember({ email: 'emf.busy@example.com', type: 4 });
