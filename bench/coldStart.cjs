@@ -20,7 +20,8 @@ const context = {
 
 const cpu = () => {
   const { user, system } = process.cpuUsage();
-  process.stdout.write(String(user + system));
+  // On a line of its own, last: the function's EMF metric lines go to stdout before it.
+  process.stdout.write(`\n${user + system}`);
 };
 
 const { handler } = require(resolve(file));
