@@ -1,6 +1,6 @@
 /**
  * One AWS JSON-protocol call (awsJson1_0 / awsJson1_1: `POST /` with `X-Amz-Target`), signed with SigV4 by `aws4`
- * (node:crypto) and sent with `node:http(s)` on a keep-alive agent. The doors' two AWS calls (Secrets Manager's
+ * (node:crypto) and sent with `node:http(s)` on a keep-alive agent (lib/net/request.ts). The doors' two AWS calls (Secrets Manager's
  * GetSecretValue, SQS's SendMessage) go this way instead of through the AWS SDK's clients: on a cold start the SDK's
  * client construction, credential chain and middleware stack cost several times the call itself (README, Benchmark).
  *
@@ -12,7 +12,7 @@
  */
 import aws4 from 'aws4';
 import { createHash } from 'node:crypto';
-import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
+import { request } from '../net/request';
 
 /** The services this module speaks to, with what their protocol and endpoints need. */
 export const SECRETS_MANAGER = { signingName: 'secretsmanager', endpointId: 'SECRETS_MANAGER', targetPrefix: 'secretsmanager', jsonVersion: '1.1' } as const;
@@ -92,35 +92,7 @@ async function credentials(env: Env = process.env): Promise<Credentials> {
   return (await chain)();
 }
 
-/** One keep-alive agent per protocol, made on first use: `node:https` (TLS) is not loaded where only http is used. */
-const agents = new Map<string, { agent: Agent; request: typeof import('node:http').request }>();
-function transport(protocol: string) {
-  let t = agents.get(protocol);
-  if (!t) {
-    // getBuiltinModule: a plain synchronous load (an ES `import()` of node:http would also load Node's own fetch).
-    const mod = protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
-    t = { agent: new mod.Agent({ keepAlive: true, maxSockets: 50 }), request: mod.request };
-    agents.set(protocol, t);
-  }
-  return t;
-}
-
 const TIMEOUT_MS = 10_000;
-
-function send(url: URL, options: RequestOptions, body: string): Promise<{ status: number; headers: IncomingMessage['headers']; text: string }> {
-  const { agent, request } = transport(url.protocol);
-  return new Promise((resolve, reject) => {
-    const req = request({ ...options, agent, timeout: TIMEOUT_MS }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const ATTEMPTS = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -145,7 +117,7 @@ export async function awsJson(service: Service, operation: string, input: unknow
         },
         await credentials(),
       );
-      const answer = await send(url, { protocol: url.protocol, hostname: url.hostname, port: url.port, path: signed.path ?? '/', method: 'POST', headers: signed.headers ?? {} }, body);
+      const answer = await request(new URL(signed.path ?? '/', url), { method: 'POST', headers: signed.headers ?? {}, body, timeoutMs: TIMEOUT_MS });
       if (answer.status >= 200 && answer.status < 300) return answer.text ? (JSON.parse(answer.text) as Record<string, unknown>) : {};
       const queryError = answer.headers['x-amzn-query-error'];
       error = errorOf(answer.status, answer.text, typeof queryError === 'string' ? queryError : undefined);

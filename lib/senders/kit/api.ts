@@ -3,6 +3,7 @@
  * (SenderApiAuth); the credentials come from the sender API secret, one key per sender.
  */
 import type * as z from 'zod';
+import { request } from '../../net/request';
 import { ConfigurationError, DEFAULT_RETRY_AFTER_SECONDS, isTransientStatus, ServiceError, type Refusal } from '../../outcome';
 
 class SenderApiError extends ServiceError {
@@ -76,17 +77,13 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
       let status: number;
       let text: string;
       try {
-        // Node's own fetch (keep-alive by default): a few reads per delivery, and nothing to load with the bundle
-        // (undici from the bundle would add about twice as much to a cold start). Redirects are not followed.
-        const res = await fetch(`${root}${path}`, {
+        // A few reads per delivery: node:http(s), kept alive (lib/net/request.ts). Redirects are not followed.
+        ({ status, text } = await request(new URL(`${root}${path}`), {
           method,
-          redirect: 'manual',
           headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(5_000),
-        });
-        status = res.status;
-        text = await res.text();
+          timeoutMs: 5_000,
+        }));
       } catch (error) {
         throw new SenderApiError(sender, 0, `no answer from the ${sender} API (${error instanceof Error ? error.message : String(error)})`);
       }
