@@ -87,7 +87,8 @@ let chain: Promise<Provider> | undefined;
 async function credentials(env: Env = process.env): Promise<Credentials> {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
   if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
-  // Not bundled (serverless.yml `exclude`): the Lambda runtime always sets the variables above.
+  // Never on Lambda, which always sets the variables above; in the package it sits with the DynamoDB client
+  // (esbuild/vendors.cjs), not in the bundle.
   chain ??= import('@aws-sdk/credential-provider-node').then(({ defaultProvider }) => defaultProvider());
   return (await chain)();
 }
