@@ -16,7 +16,7 @@ import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { Bench } from 'tinybench';
@@ -419,7 +419,7 @@ async function main(): Promise<void> {
       const contents = biggestInputs(metafile, 6);
       // Beside the bundle, loaded on first use only (esbuild/vendors.cjs).
       const vendorDir = join(dir, 'handlers', 'vendor');
-      const lazy = readdirSync(vendorDir).map((f) => [f, statSync(join(vendorDir, f)).size] as const);
+      const lazy = existsSync(vendorDir) ? readdirSync(vendorDir).map((f) => [f, statSync(join(vendorDir, f)).size] as const) : [];
       bundles[fn] = { bytes, coldStartMs: coldMs, nodeMs: baseMs, ratio, coldStartCpuMs: coldCpu, nodeCpuMs: baseCpu, cpuRatio, biggestInputs: Object.fromEntries(contents.inputs), external: exclude, loadedOnFirstUse: Object.fromEntries(lazy) };
       row(
         `(b) ${fn}: load + first invocation ÷ node -e 0`,
