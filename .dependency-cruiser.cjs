@@ -107,7 +107,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: 'node_modules' },
+    // Build output the benchmark leaves behind (bench/.package) is not source.
+    exclude: { path: ['node_modules', '^bench/\\.package/'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

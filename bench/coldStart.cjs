@@ -3,7 +3,6 @@
 // `node -e 0`. Plain CommonJS on purpose: nothing else is loaded before the bundle. An HTTP answer other than 2xx
 // fails the run: a cold start is timed on an invocation that did its work, not on an early refusal. It prints the
 // process's CPU time (user + system, µs) on exit: on a shared machine, steadier than the wall clock.
-const { randomUUID } = require('node:crypto');
 const { readFileSync } = require('node:fs');
 const { resolve } = require('node:path');
 
@@ -12,7 +11,9 @@ const event = JSON.parse(readFileSync(eventFile, 'utf8'));
 const started = Date.now();
 const context = {
   functionName: fn,
-  awsRequestId: randomUUID(),
+  // Lambda's runtime takes the request id from its API, outside the function: no randomUUID() here (seeding the
+  // random generator would be counted as the function's cold start).
+  awsRequestId: `00000000-0000-4000-8000-${String(process.pid).padStart(12, '0')}`,
   invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${fn}`,
   memoryLimitInMB: '256',
   getRemainingTimeInMillis: () => 29_000 - (Date.now() - started),
@@ -20,7 +21,8 @@ const context = {
 
 const cpu = () => {
   const { user, system } = process.cpuUsage();
-  process.stdout.write(String(user + system));
+  // On a line of its own, last: the function's EMF metric lines go to stdout before it.
+  process.stdout.write(`\n${user + system}`);
 };
 
 const { handler } = require(resolve(file));

@@ -14,11 +14,12 @@
  * Prints one table and writes bench/results/<timestamp>.json.
  */
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { Bench } from 'tinybench';
 import { Pool } from 'undici';
 import type { CanonicalEvent } from '../lib/events';
@@ -346,8 +347,10 @@ async function main(): Promise<void> {
     rmSync(out, { recursive: true, force: true });
     execFileSync('npx', ['serverless', 'package', '--package', out], { stdio: 'ignore', env: { ...process.env, IDEMPOTENCY_TABLE: '' } });
     // The bundler options exactly as serverless.yml gives them to serverless-esbuild, for the metafile.
-    const printed = JSON.parse(execFileSync('npx', ['serverless', 'print', '--format', 'json', '--path', 'custom.esbuild'], { encoding: 'utf8' })) as BuildOptions & { exclude?: string[]; outputFileExtension?: string };
-    const { exclude = [], outputFileExtension: _extension, ...buildOptions } = printed;
+    const printed = JSON.parse(execFileSync('npx', ['serverless', 'print', '--format', 'json', '--path', 'custom.esbuild'], { encoding: 'utf8' })) as Omit<BuildOptions, 'plugins'> & { exclude?: string[]; outputFileExtension?: string; plugins?: string };
+    const { exclude = [], outputFileExtension: _extension, plugins: pluginsFile, ...buildOptions } = printed;
+    // The plugins file (esbuild/vendors.cjs): what goes into files of its own beside the bundle, loaded on first use.
+    const plugins = pluginsFile ? (createRequire(import.meta.url)(resolvePath(pluginsFile)) as Plugin[]) : [];
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     // Asynchronous on purpose: the emulators live in this process and must go on answering.
     // Wall time, and the CPU time the child reports of itself (user + system): on a shared machine the wall clock
@@ -360,7 +363,7 @@ async function main(): Promise<void> {
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve({ wall: performance.now() - t, cpu: Number(stdout) / 1000 }) : reject(new Error(`cold start failed: ${stderr}`))));
+        child.on('exit', (code) => (code === 0 ? resolve({ wall: performance.now() - t, cpu: Number(stdout.trim().split('\n').pop()) / 1000 }) : reject(new Error(`cold start failed: ${stderr}`))));
       });
     const nodeEmpty = ['-e', "const { user, system } = process.cpuUsage(); process.stdout.write(String(user + system))"];
     // Each function's first invocation is the one its callers make most: a signed delivery for the webhook doors
@@ -414,9 +417,12 @@ async function main(): Promise<void> {
       const coldCpu = median(pairs.map((p) => p.cold.cpu));
       const baseCpu = median(pairs.map((p) => p.base.cpu));
       const cpuRatio = median(pairs.map((p) => p.cold.cpu / p.base.cpu));
-      const { metafile } = await build({ ...buildOptions, entryPoints: [`handlers/${fn}.ts`], external: exclude, write: false, outdir: join(out, 'meta'), metafile: true, logLevel: 'silent' });
+      const { metafile } = await build({ ...buildOptions, entryPoints: [`handlers/${fn}.ts`], external: exclude, plugins, write: false, outdir: join(out, 'meta'), metafile: true, logLevel: 'silent' });
       const contents = biggestInputs(metafile, 6);
-      bundles[fn] = { bytes, coldStartMs: coldMs, nodeMs: baseMs, ratio, coldStartCpuMs: coldCpu, nodeCpuMs: baseCpu, cpuRatio, biggestInputs: Object.fromEntries(contents.inputs), external: exclude };
+      // Beside the bundle, loaded on first use only (esbuild/vendors.cjs).
+      const vendorDir = join(dir, 'handlers', 'vendor');
+      const lazy = existsSync(vendorDir) ? readdirSync(vendorDir).map((f) => [f, statSync(join(vendorDir, f)).size] as const) : [];
+      bundles[fn] = { bytes, coldStartMs: coldMs, nodeMs: baseMs, ratio, coldStartCpuMs: coldCpu, nodeCpuMs: baseCpu, cpuRatio, biggestInputs: Object.fromEntries(contents.inputs), external: exclude, loadedOnFirstUse: Object.fromEntries(lazy) };
       row(
         `(b) ${fn}: load + first invocation ÷ node -e 0`,
         `${coldMs.toFixed(0)} ÷ ${baseMs.toFixed(0)} ms = ${ratio.toFixed(2)}; CPU ${coldCpu.toFixed(0)} ÷ ${baseCpu.toFixed(0)} ms = ${cpuRatio.toFixed(2)}`,
@@ -424,6 +430,7 @@ async function main(): Promise<void> {
         senderFacing.has(fn) ? ratio <= 2.5 : null,
       );
       row(`(e) ${fn}: bundle`, `${(bytes / 1024).toFixed(0)} KB: ${contents.inputs.map(([name, b]) => `${name} ${(b / 1024).toFixed(0)}`).join(', ')}`, '(reported)', null);
+      row(`    ${fn}: loaded on first use`, lazy.map(([f, b]) => `vendor/${f} ${(b / 1024).toFixed(0)} KB`).join(', '), '(reported)', null);
     }
     results.bundles = { functions: bundles };
   }

@@ -1,22 +1,31 @@
 /**
- * The queue port on SQS FIFO. The client honours AWS_ENDPOINT_URL_SQS, so `npm start` and the tests reach the local
- * SQS (local-aws-sqs). Messages go one by one, in order: a member's events must reach the group in the order the
- * sender gave them, and a batch send could partly fail in the middle. The SQS client is loaded on the first send:
- * the worker, SCIM, the follow-ups and sync mode never load it.
+ * The queue port on SQS FIFO: SendMessage as one signed call (lib/aws/awsJson.ts, SQS's JSON protocol), without the
+ * AWS SDK's client on the door's path. The endpoint honours AWS_ENDPOINT_URL_SQS, so `npm start` and the tests reach
+ * the local SQS (local-aws-sqs); without a configured one it is the queue URL's own host, as the SDK does. Messages go
+ * one by one, in order: a member's events must reach the group in the order the sender gave them, and a batch send
+ * could partly fail in the middle.
  */
+import { AwsError, awsJson, endpointOf, md5, regionOf, SQS } from '../aws/awsJson';
 import type { Queue } from './queue';
 
+/** Where SendMessage goes: a configured endpoint, else the queue URL's origin (the SDK's `useQueueUrlAsEndpoint`). */
+export function sqsEndpoint(queueUrl: string, env: Record<string, string | undefined> = process.env): URL {
+  const configured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() !== 'true' && (env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
+  if (!configured && URL.canParse(queueUrl)) return new URL(new URL(queueUrl).origin);
+  return endpointOf(SQS, regionOf(env), env);
+}
+
 export function sqsQueue(queueUrl: string): Queue {
-  const open = async () => {
-    const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
-    return { client: new SQSClient({}), SendMessageCommand };
-  };
-  let opened: ReturnType<typeof open> | undefined;
+  let endpoint: URL | undefined;
   return {
     async send(messages) {
-      const { client, SendMessageCommand } = await (opened ??= open());
+      endpoint ??= sqsEndpoint(queueUrl);
       for (const m of messages) {
-        await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: m.body, MessageGroupId: m.groupId, MessageDeduplicationId: m.deduplicationId }));
+        const answer = await awsJson(SQS, 'SendMessage', { QueueUrl: queueUrl, MessageBody: m.body, MessageGroupId: m.groupId, MessageDeduplicationId: m.deduplicationId }, { endpoint });
+        // As the SDK does: a body that arrived other than sent is an error (the message is not taken as sent).
+        if (typeof answer.MD5OfMessageBody === 'string' && answer.MD5OfMessageBody !== md5(m.body)) {
+          throw new AwsError(`SendMessage: the queue's MD5 of the message body does not match`, 'InvalidChecksum', 0);
+        }
       }
     },
   };

@@ -1,25 +1,46 @@
 /**
- * Secrets from AWS Secrets Manager through Powertools Parameters: cached per warm container for a TTL (an expiry
- * timestamp, no timer, so `invoke local` exits as soon as the handler returns) and re-read on demand after a 401.
- * Values are handed down as plain strings and never logged.
+ * Secrets from AWS Secrets Manager (GetSecretValue as one signed call, lib/aws/awsJson.ts): cached per warm container
+ * for a TTL (an expiry timestamp, no timer, so `invoke local` exits as soon as the handler returns) and re-read on
+ * demand after a 401. Values are handed down as plain strings and never logged.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
-import { ConfigurationError } from '../outcome';
+import { AwsError, awsJson, SECRETS_MANAGER } from '../aws/awsJson';
+import { ConfigurationError, DEFAULT_RETRY_AFTER_SECONDS, RefusedEvent } from '../outcome';
 import type { Secrets } from './secrets';
 
 /** A secret that cannot be read or does not hold what it should: the operator must act. */
 class SecretError extends ConfigurationError {}
 
-async function readSecretString(secretId: string, ttlSeconds: number, refresh: boolean): Promise<string> {
-  let value: unknown;
+/** Secret strings by id, until their expiry; a read in flight is shared by the callers that wait for it. */
+const cache = new Map<string, { value: Promise<string | undefined>; expires: number }>();
+
+async function fetchSecretString(secretId: string): Promise<string | undefined> {
   try {
-    value = await getSecret(secretId, { maxAge: ttlSeconds, forceFetch: refresh });
+    const answer = await awsJson(SECRETS_MANAGER, 'GetSecretValue', { SecretId: secretId });
+    return typeof answer.SecretString === 'string' ? answer.SecretString : undefined;
   } catch (error) {
-    // The SDK's message names the secret and the reason (not found, access denied), never its value.
+    // The service's message names the secret and the reason, never its value.
     const reason = error instanceof Error ? error.message : String(error);
-    throw new SecretError(`cannot read secret "${secretId}": ${reason}`);
+    if (error instanceof AwsError && error.transient) {
+      throw new RefusedEvent('unavailable', `cannot read secret "${secretId}" now: ${reason}`, undefined, DEFAULT_RETRY_AFTER_SECONDS);
+    }
+    throw new SecretError(`cannot read secret "${secretId}": ${reason}`, { cause: error });
   }
+}
+
+async function readSecretString(secretId: string, ttlSeconds: number, refresh: boolean): Promise<string> {
+  const now = Date.now();
+  let entry = cache.get(secretId);
+  if (refresh || !entry || entry.expires <= now) {
+    entry = { value: fetchSecretString(secretId), expires: now + ttlSeconds * 1000 };
+    cache.set(secretId, entry);
+    // A failed read is not kept: the next call tries again.
+    const failed = entry;
+    failed.value.catch(() => {
+      if (cache.get(secretId) === failed) cache.delete(secretId);
+    });
+  }
+  const value = await entry.value;
   if (typeof value !== 'string' || value.trim() === '') {
     throw new SecretError(`secret "${secretId}" has no SecretString`);
   }

@@ -3,7 +3,7 @@
  * events/, and the whole HTTP API under `serverless offline`, both against the emulators. Slow (each command bundles
  * with esbuild), so the two run one after the other in this one file: they share the .esbuild build folder.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,8 +235,9 @@ describe('serverless package --stage prod', () => {
 
   /** The stack as `serverless package --stage prod` writes it, built once for the tests below. */
   let template: Template;
+  let out: string;
   beforeAll(async () => {
-    const out = mkdtempSync(join(tmpdir(), 'package-'));
+    out = mkdtempSync(join(tmpdir(), 'package-'));
     const env = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ALARM_EMAIL: '' };
     const { code, stderr } = await run(['package', '--stage', 'prod', '--package', out], env);
     expect(code, stderr).toBe(0);
@@ -300,6 +301,20 @@ describe('serverless package --stage prod', () => {
       rules.filter((r) => r.ScheduleExpression === schedule).flatMap((r) => r.Targets.map((t) => JSON.parse(t.Input ?? '{}') as { sender: string; resume?: boolean })).sort((a, b) => a.sender.localeCompare(b.sender));
     expect(inputsOf('cron(15 3 * * ? *)')).toEqual([...SENDER_NAMES].sort().map((sender) => ({ sender })));
     expect(inputsOf('rate(15 minutes)')).toEqual([...SENDER_NAMES].sort().map((sender) => ({ sender, resume: true })));
+  });
+
+  it('zips each function with its bundle and, beside it, the files it loads on first use (undici, the DynamoDB stack)', () => {
+    for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
+      const fn = zip.replace(/\.zip$/, '');
+      const listing = execFileSync('unzip', ['-Z1', join(out, zip)], { encoding: 'utf8' }).trim().split('\n').sort();
+      expect(listing).toEqual([`handlers/${fn}.cjs`, 'handlers/vendor/awsStore.cjs', 'handlers/vendor/undici.cjs'].sort());
+      const bundle = execFileSync('unzip', ['-p', join(out, zip), `handlers/${fn}.cjs`], { encoding: 'utf8' });
+      // Not in the bundle itself; reached by a plain require, not an ES import() (which starts the ES module loader).
+      expect(bundle).not.toContain('UND_ERR_'); // undici's error codes
+      expect(bundle).toContain('require("./vendor/undici.cjs")');
+      expect(bundle).toContain('require("./vendor/awsStore.cjs")');
+      expect(bundle).not.toMatch(/\bimport\("/);
+    }
   });
 
   it('holds the alarms — dead letters, the queue\'s oldest message, DocSpace errors — and the SNS topic they go to', () => {

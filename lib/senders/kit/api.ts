@@ -3,7 +3,9 @@
  * (SenderApiAuth); the credentials come from the sender API secret, one key per sender.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import type * as z from 'zod';
+import { request } from '../../net/request';
 import { ConfigurationError, DEFAULT_RETRY_AFTER_SECONDS, isTransientStatus, ServiceError, type Refusal } from '../../outcome';
 
 class SenderApiError extends ServiceError {
@@ -39,7 +41,7 @@ export interface SenderApi {
 }
 
 /** The `rel="next"` target of a Link header (RFC 8288), as Okta sends it. */
-export function nextLink(header: string | string[] | null | undefined): string | undefined {
+export function nextLink(header: string | string[] | undefined): string | undefined {
   for (const value of [header ?? []].flat()) {
     for (const part of value.split(',')) {
       const match = /<([^>]+)>\s*;(?:[^;]*;)*\s*rel="?next"?/i.exec(part.trim());
@@ -50,10 +52,10 @@ export function nextLink(header: string | string[] | null | undefined): string |
 }
 
 /** Seconds to wait after a 429: Okta's X-Rate-Limit-Reset (Unix seconds), else Retry-After. */
-function rateLimitWaitMs(headers: Headers, now: number): number {
-  const reset = Number(headers.get('x-rate-limit-reset'));
+function rateLimitWaitMs(headers: IncomingHttpHeaders, now: number): number {
+  const reset = Number(headers['x-rate-limit-reset']);
   if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now) + 250;
-  const after = Number(headers.get('retry-after') ?? NaN);
+  const after = Number(headers['retry-after']);
   return Number.isFinite(after) && after >= 0 ? after * 1000 : 1_000;
 }
 
@@ -93,34 +95,29 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
   const root = baseUrl.replace(/\/+$/, '');
   let calls = 0;
 
-  async function call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body: unknown, roster = false): Promise<{ status: number; data?: T; headers: Headers }> {
+  async function call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body: unknown, roster = false): Promise<{ status: number; data?: T; headers: IncomingHttpHeaders }> {
     calls += 1;
     const url = /^https?:\/\//.test(path) ? path : `${root}${path}`;
     // A next-page URL must stay on the API's own origin: the credentials go nowhere else.
     if (new URL(url).origin !== new URL(root).origin) throw new SenderApiError(sender, 502, `the ${sender} API pointed to another host for the next page`);
     let status: number;
     let text: string;
-    let headers: Headers;
+    let headers: IncomingHttpHeaders;
     try {
-      // Node's own fetch (keep-alive by default): a few reads per delivery, and nothing to load with the bundle
-      // (undici from the bundle would add about twice as much to a cold start). Redirects are not followed.
-      const res = await fetch(url, {
+      // A few reads per delivery, a few pages per roster: node:http(s), kept alive (lib/net/request.ts). Redirects
+      // are not followed. A webhook's read must leave the sender's own timeout room; a roster page may be large.
+      ({ status, text, headers } = await request(new URL(url), {
         method,
-        redirect: 'manual',
         headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        // A webhook's read must leave the sender's own timeout room; a roster page may be large.
-        signal: AbortSignal.timeout(roster ? 30_000 : 5_000),
-      });
-      status = res.status;
-      headers = res.headers;
-      text = await res.text();
+        timeoutMs: roster ? 30_000 : 5_000,
+      }));
     } catch (error) {
       throw new SenderApiError(sender, 0, `no answer from the ${sender} API (${error instanceof Error ? error.message : String(error)})`);
     }
     const shown = path.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '');
     // Rate limits: Okta and Bob answer 429, BambooHR 503 with Retry-After.
-    if (status === 404 || status === 429 || (status === 503 && headers.has('retry-after'))) return { status, headers };
+    if (status === 404 || status === 429 || (status === 503 && headers['retry-after'] !== undefined)) return { status, headers };
     if (status < 200 || status >= 300) throw new SenderApiError(sender, status, `the ${sender} API answered ${status} to ${method} ${shown}`);
     let parsed: unknown;
     try {
@@ -152,7 +149,7 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
           continue;
         }
         if (answer.status === 404 || answer.data === undefined) throw new SenderApiError(sender, 404, `the ${sender} API answered 404 to ${method} ${path}`);
-        const next = nextLink(answer.headers.get('link'));
+        const next = nextLink(answer.headers.link);
         return next ? { data: answer.data, next } : { data: answer.data };
       }
     },
