@@ -1,15 +1,21 @@
 /**
  * Runs in every test file: captures everything written to stdout and stderr (where the Powertools logger writes)
  * and fails the file if any line holds a DocSpace API key, a signing secret, an Authorization value or a raw e-mail.
+ * The functions' JSON lines (logs and EMF metrics, hundreds of thousands in a run) are captured but not shown, so
+ * that a test's own output and vitest's report stay readable: `TEST_LOGS=1 npm test` shows them.
  */
 import { afterAll } from 'vitest';
 
 const captured: string[] = [];
 
+const shown = process.env.TEST_LOGS === '1';
+
 for (const stream of [process.stdout, process.stderr]) {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
   stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-    captured.push(String(chunk));
+    const text = String(chunk);
+    captured.push(text);
+    if (!shown && /^\{"(level|_aws)"/.test(text)) return true;
     return write(chunk, ...rest);
   }) as typeof stream.write;
 }
