@@ -368,7 +368,7 @@ async function main(): Promise<void> {
     const nodeEmpty = ['-e', "const { user, system } = process.cpuUsage(); process.stdout.write(String(user + system))"];
     // Each function's first invocation is the one its callers make most: a signed delivery for the webhook doors
     // (queue mode, as deployed: verify, read the sender's API where the sender needs it, enqueue), a filtered GET for
-    // SCIM (Entra's first request), an SQS batch for the worker, a schedule tick for the follow-ups.
+    // SCIM (Entra's first request), an SQS batch for the worker, a schedule tick for the follow-ups and reconcile.
     stack.docspace.reset();
     stack.docspace.addMember({ email: 'john.doe@example.com', type: 1 });
     const canonical = (type: keyof typeof ROUTE_BY_TYPE, data: Record<string, unknown>) => () => signedHttpEvent(ROUTE_BY_TYPE[type], event(type, data));
@@ -387,6 +387,8 @@ async function main(): Promise<void> {
       scim: () => scimEvent('GET', `/Users?filter=${encodeURIComponent('userName eq "john.doe@example.com"')}`),
       worker: () => sqsBatch(event('user.reactivated', { email: 'john.doe@example.com' })),
       followUp: () => ({}),
+      // The daily run: the roster, DocSpace's pages, the ownership look-up, the drift queued.
+      reconcile: () => ({ sender: 'bamboohr' }),
     };
     const senderFacing = new Set(['userCreated', 'userRoleChanged', 'userContactUpdated', 'userStatusChanged', 'oktaHook', 'bamboohrHook', 'hibobHook', 'scim']);
     const eventFile = join(out, 'event.json');

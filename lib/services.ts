@@ -17,22 +17,19 @@ import { secretsManager } from './secrets/secretsManager';
 import { openSenderApi, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
 import type { ScimDoorServices } from './scim/door';
-import { mappedGroupType, ScimGroups } from './scim/groups';
-import { ScimStore } from './scim/store';
-import { ScimUsers } from './scim/users';
+import type { ScimGroups } from './scim/groups';
+import type { ScimUsers } from './scim/users';
 import type { CanonicalEvent } from './events';
 import { ConfigurationError } from './outcome';
 import { planner, type Planner, type PlannerDeps } from './plan/planner';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
-import { recordCursorStore } from './reconcile/cursor';
 import type { ReconcileServices } from './reconcile/door';
-import { isUnfinished, reconcile, type CursorStore } from './reconcile/run';
 import { parseSettings, type Settings } from './settings';
 import type { EventsTable } from './store/dynamoDb';
 import { lazyIdempotency, lazyKeySet, lazyRecords, once } from './store/lazy';
-import type { Clock, KeySet } from './store/ports';
+import type { Clock, KeySet, RecordStore } from './store/ports';
 
 /** Everything the doors use. */
 export interface Services extends SenderDoorServices, ScimDoorServices, ReconcileServices {
@@ -58,9 +55,9 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   const apply = applier(applyDeps);
   let stores;
   let readOnly: PlannerDeps['stores'];
-  let reconcileStores: { directory: MemberDirectory; cursor: CursorStore } | undefined;
-  let scimUsers: ScimUsers | undefined;
-  let scimGroups: ScimGroups | undefined;
+  let reconcileStores: { directory: MemberDirectory; records: RecordStore } | undefined;
+  /** SCIM's users and groups, built (and their code evaluated) on first use: most functions never serve SCIM. */
+  let scim: (() => Promise<{ users: ScimUsers; groups: ScimGroups }>) | undefined;
   if (settings.eventsTable) {
     // Loaded on first use (store/lazy.ts): an invocation that does not touch the table never loads its client.
     const { eventsTable, idempotencyTtlSeconds, idempotencyKeyPrefix, idempotencyLegacyPrefixes } = settings;
@@ -76,21 +73,9 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       pending: new PendingWork(records, pendingMembers, clock),
     };
     readOnly = { records, pendingMembers, idempotency };
-    reconcileStores = { directory: stores.directory, cursor: recordCursorStore(records) };
-    const scimStore = new ScimStore(records, keySet('scim#users'), keySet('scim#groups'), keySet('scim#groups#pending'));
-    const users: ScimUsers = new ScimUsers({
-      process: (e, c) => process(e, c),
-      store: scimStore,
-      directory: stores.directory,
-      roles: settings.roles,
-      deleteMode: settings.scimDelete,
-      clock,
-      groupType: (userId) => mappedGroupType(scimStore, settings.scimGroupTypes, userId),
-      rejoin: (userId, request): Promise<void> => groups.rejoin(userId, request),
-    });
-    const groups: ScimGroups = new ScimGroups({ store: scimStore, mappedNames: new Set(settings.scimGroupTypes.keys()), retype: (userId, request): Promise<void> => users.retype(userId, request), clock });
-    scimUsers = users;
-    scimGroups = groups;
+    reconcileStores = { directory: stores.directory, records };
+    const scimDeps = { records, keySet, directory: stores.directory, roles: settings.roles, deleteMode: settings.scimDelete, groupTypes: settings.scimGroupTypes, clock };
+    scim = once(async () => (await import('./scim/compose')).openScim({ ...scimDeps, process: (e, c) => process(e, c) }));
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
   const scimPeople = (remainingMs: () => number) => {
@@ -121,19 +106,19 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       // A DRY_RUN stage applies nothing, not even work kept before it became one.
       if (settings.dryRun) return { done: 0, remaining: 0, waiting: 0 };
       const report = await followUp(remainingMs);
-      if (!scimGroups) return report;
+      if (!scim) return report;
       // Members of SCIM groups who could not join (Guests, disabled) are offered again once eligible.
       const ports = scimPeople(remainingMs);
-      const groups = await scimGroups.offerPending(ports.groups, remainingMs);
+      const groups = await (await scim()).groups.offerPending(ports.groups, remainingMs);
       return groups.joined || groups.waiting ? { ...report, groupMembersJoined: groups.joined, groupMembersWaiting: groups.waiting } : report;
     },
-    scimUsers() {
-      if (!scimUsers) throw new ConfigurationError('SCIM keeps its users in the events table: set IDEMPOTENCY_TABLE');
-      return scimUsers;
+    async scimUsers() {
+      if (!scim) throw new ConfigurationError('SCIM keeps its users in the events table: set IDEMPOTENCY_TABLE');
+      return (await scim()).users;
     },
-    scimGroups() {
-      if (!scimGroups) throw new ConfigurationError('SCIM keeps its groups in the events table: set IDEMPOTENCY_TABLE');
-      return scimGroups;
+    async scimGroups() {
+      if (!scim) throw new ConfigurationError('SCIM keeps its groups in the events table: set IDEMPOTENCY_TABLE');
+      return (await scim()).groups;
     },
     now: () => clock.now(),
     scimPeople,
@@ -161,8 +146,10 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     },
     async reconcile(sender, request, context) {
       if (!reconcileStores) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
+      // Loaded here, on first use: only the reconcile function runs it.
+      const [{ isUnfinished, reconcile }, { recordCursorStore }] = await Promise.all([import('./reconcile/run'), import('./reconcile/cursor')]);
       const { resumeOnly, ...runRequest } = request;
-      if (resumeOnly && !isUnfinished(await reconcileStores.cursor.get(sender), clock.now())) return undefined;
+      if (resumeOnly && !isUnfinished(await recordCursorStore(reconcileStores.records).get(sender), clock.now())) return undefined;
       const remainingMs = () => context.getRemainingTimeInMillis();
       const reads = scimPeople(remainingMs);
       const senderCtx = this.senderContext(sender);
@@ -172,7 +159,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       const session = dryRun ? this.planner() : undefined;
       const planRecords = session?.records;
       const directory = planRecords ? new MemberDirectory(planRecords) : reconcileStores.directory;
-      const cursor = planRecords ? recordCursorStore(planRecords) : reconcileStores.cursor;
+      const cursor = recordCursorStore(planRecords ?? reconcileStores.records);
       const submit = session
         ? { kind: 'pipeline' as const, process: (event: CanonicalEvent) => session.process(event, context) }
         : ingress

@@ -24,10 +24,10 @@ import type { ScimReply, ScimRequest, ScimUsers } from './users';
 export interface ScimDoorServices {
   secrets: Secrets;
   /** The /Users operations; a ServiceError when the service is not set up for SCIM (no events table). */
-  scimUsers(): ScimUsers;
+  scimUsers(): Promise<ScimUsers>;
   /** DocSpace reads for one request, with the number of calls made. */
   /** The /Groups operations; the same ServiceError without an events table. */
-  scimGroups(): ScimGroups;
+  scimGroups(): Promise<ScimGroups>;
   scimPeople(remainingMs: () => number): { people: People; groups: Groups; readonly calls: number };
   /** The time, for how often a refused token may make the secret be read again. */
   now(): number;
@@ -187,7 +187,7 @@ export function scimDoor(services: () => ScimDoorServices) {
         throw new ScimFailure(501, 'this stage runs with DRY_RUN=true (plan mode), where SCIM is not served: an IdP needs the real ids back. Provision against a stage without DRY_RUN.');
       }
       if (collection && segments.length <= 2) {
-        const resources: ScimCollection = collection.of();
+        const resources: ScimCollection = await collection.of();
         const reads = services().scimPeople(() => request.context.getRemainingTimeInMillis());
         about.reads = () => reads.calls;
         const base = locationBase(event, exchange.headers);

@@ -56,4 +56,10 @@ describe('bundles load only what their invocation uses', () => {
     expect(matching(eager, CREDENTIAL_CHAIN)).toEqual([]);
     expect(matching(all, AWS_SDK_CLIENTS)).toEqual([]);
   });
+
+  it.each(['userCreated', 'oktaHook', 'worker'])('%s: the SCIM door\'s users and groups and reconciliation are evaluated only by the functions that serve them', async (fn) => {
+    const { eager } = await reachable(`handlers/${fn}.ts`);
+    expect(matching(eager, /lib\/scim\/(compose|users|groups|store|patch|filter)\.ts$|node_modules\/(scim-patch|scim2-parse-filter)\//)).toEqual([]);
+    expect(matching(eager, /lib\/reconcile\//)).toEqual([]);
+  });
 });

@@ -1,0 +1,41 @@
+/**
+ * The SCIM door's users and groups over the events table, built together (each needs the other: a user's type
+ * follows their groups, a group's members rejoin when a user can). The composition root imports this module on
+ * first use only, so that the functions that never serve SCIM do not evaluate it, its schemas or its libraries.
+ */
+import type { UserType } from '../docspace/types';
+import type { ProcessEvent } from '../pipeline/exactlyOnce';
+import type { MemberDirectory } from '../pipeline/member';
+import type { RoleMap } from '../roles';
+import type { Clock, KeySet, RecordStore } from '../store/ports';
+import { mappedGroupType, ScimGroups } from './groups';
+import { ScimStore } from './store';
+import { ScimUsers } from './users';
+
+export interface ScimDeps {
+  records: RecordStore;
+  keySet(itemId: string): KeySet;
+  process: ProcessEvent;
+  directory: MemberDirectory;
+  roles: RoleMap;
+  deleteMode: 'disable' | 'delete';
+  groupTypes: ReadonlyMap<string, UserType>;
+  clock: Clock;
+}
+
+export function openScim(deps: ScimDeps): { users: ScimUsers; groups: ScimGroups } {
+  const { keySet, clock, groupTypes } = deps;
+  const store = new ScimStore(deps.records, keySet('scim#users'), keySet('scim#groups'), keySet('scim#groups#pending'));
+  const users: ScimUsers = new ScimUsers({
+    process: deps.process,
+    store,
+    directory: deps.directory,
+    roles: deps.roles,
+    deleteMode: deps.deleteMode,
+    clock,
+    groupType: (userId) => mappedGroupType(store, groupTypes, userId),
+    rejoin: (userId, request): Promise<void> => groups.rejoin(userId, request),
+  });
+  const groups: ScimGroups = new ScimGroups({ store, mappedNames: new Set(groupTypes.keys()), retype: (userId, request): Promise<void> => users.retype(userId, request), clock });
+  return { users, groups };
+}
