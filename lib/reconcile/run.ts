@@ -338,6 +338,8 @@ function logAndMeasure(report: ReconcileReport, dryRun: boolean): void {
     one.addDimension('kind', kind);
     one.addMetric('ReconcileDrift', MetricUnit.Count, report.drift[kind]);
   }
+  // A run the safety threshold stopped, with the invocation's other figures (service and stage only): the alarm's.
+  if (report.heldBack > 0) metrics.addMetric('ReconcileHeldBackRuns', MetricUnit.Count, 1);
   const totals = metrics.singleMetric();
   totals.addDimension('sender', report.sender);
   totals.addMetric('ReconcileApplied', MetricUnit.Count, report.applied + report.queued);

@@ -11,6 +11,7 @@ import type { CanonicalEvent } from '../../lib/events';
 import { MemoryQueue } from '../../lib/queue/memory';
 import { composedHandlers, lambdaContext, setEnv } from '../../local/lambda';
 import { LOCAL } from '../../local/stack';
+import { capturedLogLines } from '../setup/logGuard';
 import { useLocalStack } from '../support/localStack';
 import { receivedWrites, resolvedPlan, tableItems } from '../support/plan';
 import type { ReconcileResult } from '../../lib/reconcile/door';
@@ -120,8 +121,13 @@ describe('reconcile', () => {
     for (const id of leavers) local.stack.senderApis.bamboohr.get(id)!.status = 'Inactive';
     const before = writes().length;
 
+    const lines = capturedLogLines().length;
     const held = await run({ sender: 'bamboohr' });
     expect(held).toMatchObject({ complete: true, managed: 10, drift: { deactivate: 3 }, heldBack: 3, applied: 0, threshold: { disables: 3, tripped: true } });
+    // The EMF figure the held-back alarm watches: one run, with the service and stage dimensions only.
+    const emf = capturedLogLines().slice(lines).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => 'ReconcileHeldBackRuns' in l);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ ReconcileHeldBackRuns: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'DocSpaceIdpSync', Dimensions: [['service', 'stage']] }] } });
     expect(held.items.every((i) => i.status === 'held_back')).toBe(true);
     expect(writes()).toHaveLength(before);
     expect([0, 1, 2].map((i) => member(`staff${i}@example.com`)?.status)).toEqual([1, 1, 1]);

@@ -329,7 +329,7 @@ describe('serverless package --stage prod', () => {
     expect(template.Conditions?.AlarmEmailGiven).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
 
     const alarms = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms.map(([name]) => name).sort()).toEqual(['DeadLetterQueueAlarm', 'DocSpaceErrorsAlarm', 'QueueAgeAlarm']);
+    expect(alarms.map(([name]) => name).sort()).toEqual(['DeadLetterQueueAlarm', 'DocSpaceErrorsAlarm', 'QueueAgeAlarm', 'ReconcileHeldBackAlarm']);
     const actions = { AlarmActions: [{ Ref: 'AlarmTopic' }], OKActions: [{ Ref: 'AlarmTopic' }], TreatMissingData: 'notBreaching', EvaluationPeriods: 1, Period: 300 };
     expect(template.Resources.DeadLetterQueueAlarm?.Properties).toMatchObject({
       ...actions,
@@ -357,6 +357,16 @@ describe('serverless package --stage prod', () => {
       Dimensions: [{ Name: 'service', Value: 'docspace-idp-sync' }, { Name: 'stage', Value: 'prod' }],
       Statistic: 'Sum',
       Threshold: '10',
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(template.Resources.ReconcileHeldBackAlarm?.Properties).toMatchObject({
+      ...actions,
+      Period: 3600,
+      Namespace: 'DocSpaceIdpSync',
+      MetricName: 'ReconcileHeldBackRuns',
+      Dimensions: [{ Name: 'service', Value: 'docspace-idp-sync' }, { Name: 'stage', Value: 'prod' }],
+      Statistic: 'Sum',
+      Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
     // ... which every function writes under its stage.
