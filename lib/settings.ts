@@ -61,9 +61,9 @@ const envSchema = z.object({
    * (a trial hookup of a sender to a staging URL). Only `true` and `false`: a typo must not apply for real.
    */
   DRY_RUN: z.preprocess(blankIsUnset, z.enum(['true', 'false']).default('false')).transform((v) => v === 'true'),
-  /** Reconciliation's safety threshold: a run that would disable more members than this applies no disable… */
+  /** Reconciliation's safety threshold: a run that would disable or downgrade more members than this applies neither… */
   RECONCILE_MAX_DISABLE: z.coerce.number().int().min(0).default(25),
-  /** …nor one that would disable more than this percentage of the sender's managed members (from 3 disables on). */
+  /** …nor one that would disable or downgrade more than this percentage of the sender's managed members (from 3 on). */
   RECONCILE_MAX_DISABLE_PERCENT: z.coerce.number().min(0).max(100).default(10),
   /** Seconds a fetched secret is reused by a warm container before it is read again. */
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),

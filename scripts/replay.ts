@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`${report.letters.length} message(s) in ${dlqUrl} would move back to ${queueUrl}; replayed now, they would make ${plan.plan.length} DocSpace write(s):`);
+  if ((report.held ?? 0) > report.letters.length) {
+    console.log(`  (the DLQ holds ${report.held ?? 0}: a FIFO queue shows only the first messages of each message group without taking them; the rest move with the replay too, and are not in this plan)`);
+  }
   for (const letter of report.letters) {
     console.log(`  ${letter.messageId}  ${letter.type ?? '(not an event)'}  ${letter.eventId ?? ''}  received ${letter.receives}×`);
     const planned = plan.outcomes.find((o) => o.eventId === letter.eventId && o.type === letter.type);

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { logger } from '../log';
-import { flushMetrics } from '../metrics/record';
+import { flushMetrics, uncounted } from '../metrics/record';
 import { enqueueDelivery, processDelivery } from '../pipeline/delivery';
 import type { IncomingWebhook, SenderContext } from '../senders/kit/adapter';
 import { senderEntry, type Sender } from '../senders/registry';
@@ -61,7 +61,7 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
       if (dryRun) {
         // A DRY_RUN stage: the delivery's events are planned in order, nothing applied or queued.
         const session = planner();
-        await processDelivery(sender, translation, session.process, context);
+        await uncounted(() => processDelivery(sender, translation, session.process, context));
         Object.assign((delivery as Exchange).logFields, { events: translation.events.length, ignored: translation.ignored.length });
         const reply: PlanAnswer & { ignored: string[] } = { ...planned(session), ignored: translation.ignored };
         return reply;

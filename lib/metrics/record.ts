@@ -13,6 +13,7 @@
  *   (`GROUP BY`), not more sets (each set is another custom metric, and Powertools warns of a key in two sets).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type middy from '@middy/core';
 import { metrics } from './metrics';
@@ -29,16 +30,24 @@ export type Door = 'canonical' | 'sender' | 'scim' | 'worker' | 'followUp';
 /** Event sources that are a dimension value; anything else a canonical sender wrote in `source` is `canonical`. */
 const KNOWN_SOURCES = new Set(['okta', 'bamboohr', 'hibob', 'scim']);
 
-/** The `sender` dimension of an event: the sender that translated it, `scim`, or `canonical`. */
-export const senderLabel = (source: string | undefined): string => (source !== undefined && KNOWN_SOURCES.has(source) ? source : 'canonical');
+/** The `sender` dimension of an event: the sender that translated it, `scim`, `reconcile`, or `canonical`. */
+export const senderLabel = (source: string | undefined): string =>
+  source === undefined ? 'canonical' : KNOWN_SOURCES.has(source) ? source : source.startsWith('reconcile:') ? 'reconcile' : 'canonical';
 
 /** One instance for the per-dimension lines: `singleMetric()` builds a Metrics (and a Console) each time. */
 let single: ReturnType<typeof metrics.singleMetric> | undefined;
+
+/** Set while a plan runs: what it would do is not what happened (the door counts the plan itself as `planned`). */
+const planning = new AsyncLocalStorage<true>();
+
+/** Runs `work` without counting events, requests or kept work: a plan's outcomes are not real ones. */
+export const uncounted = <T>(work: () => Promise<T>): Promise<T> => planning.run(true, work);
 
 /** This invocation's counts by metric and dimension values: one line each when it ends, however many events. */
 const counts = new Map<string, { metric: string; dimensions: Record<string, string>; value: number }>();
 
 function count(metric: string, dimensions: Record<string, string>): void {
+  if (planning.getStore()) return;
   const key = `${metric}\u0000${Object.values(dimensions).join('\u0000')}`;
   const known = counts.get(key);
   if (known) known.value += 1;
@@ -82,6 +91,7 @@ export function countDocSpaceRetry(): void {
 
 /** An event newly kept by the pipeline: its member does not exist yet (`parked`), or is disabled (`deferred`). */
 export function countKept(outcome: 'parked' | 'deferred'): void {
+  if (planning.getStore()) return;
   metrics.addMetric(outcome === 'parked' ? 'EventsParked' : 'EventsDeferred', MetricUnit.Count, 1);
 }
 

@@ -42,8 +42,6 @@ export interface PipelineDeps {
   roles: RoleMap;
   /** Work older than this is dropped with a warning (a member who never appears). */
   pendingExpiryMs: number;
-  /** Whether events kept (parked, deferred) are counted in the metrics: not in a plan, which keeps nothing. */
-  countsKept?: boolean;
   /** Absent when durable idempotency is off (no events table). */
   stores?: Stores;
 }
@@ -71,7 +69,7 @@ export interface Pipeline {
 /** Time kept back at the end of an invocation for answering. */
 const MARGIN_MS = 3_000;
 
-export function pipeline({ apply, clock, roles, pendingExpiryMs, stores, countsKept = true }: PipelineDeps): Pipeline {
+export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: PipelineDeps): Pipeline {
   if (!stores) {
     return {
       process: (event, context) => apply(event, () => context.getRemainingTimeInMillis()),
@@ -179,7 +177,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores, countsK
         // Kept before the hire is applied, so that a function ending in between still leaves the work behind.
         if (conversion) await pending.keep(await directory.keyOf(event.data), conversion);
         const result = await applyClaimed(event, remaining);
-        if (countsKept && (result.outcome === 'parked' || result.outcome === 'deferred')) countKept(result.outcome);
+        if (result.outcome === 'parked' || result.outcome === 'deferred') countKept(result.outcome);
         if (unblocks(event, result) || conversion) {
           await replay(await directory.keyOf(event.data), remaining).catch((error: unknown) => logger.warn('follow-up after the event failed; the scheduled follow-ups retry', { error }));
         }

@@ -7,6 +7,7 @@
 import type { Context } from 'aws-lambda';
 import type { CanonicalEvent } from '../events';
 import { emailHash, logger, maskEmails } from '../log';
+import { uncounted } from '../metrics/record';
 import { answerFor, isRetryable, type Answer } from '../outcome';
 import { applier, type ApplyDeps } from '../pipeline/apply';
 import { MemberLease } from '../pipeline/claim';
@@ -69,7 +70,7 @@ export function planner(deps: PlannerDeps): Planner {
         }
       : undefined;
     const apply = applier({ ...deps.apply, port: (client) => recorder.port(client) });
-    const planned = pipeline({ apply, clock: deps.clock, roles: deps.roles, pendingExpiryMs: deps.pendingExpiryMs, countsKept: false, ...(stores ? { stores } : {}) });
+    const planned = pipeline({ apply, clock: deps.clock, roles: deps.roles, pendingExpiryMs: deps.pendingExpiryMs, ...(stores ? { stores } : {}) });
     const outcomes: PlannedEvent[] = [];
     let retryAfter: number | undefined;
 
@@ -89,7 +90,8 @@ export function planner(deps: PlannerDeps): Planner {
         });
       };
       try {
-        const result = await planned.process(event, context);
+        // Counted as nothing: the door counts the plan (`planned`); its events' outcomes did not happen.
+        const result = await uncounted(() => planned.process(event, context));
         done(result);
         return result;
       } catch (error) {

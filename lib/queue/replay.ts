@@ -43,6 +43,11 @@ export interface ReplayReport {
   letters: DeadLetter[];
   moved: number;
   how: 'dry-run' | 'move-task' | 'receive-and-send';
+  /**
+   * With --dry-run: the messages the DLQ holds by its own count. A FIFO queue shows only the first messages of each
+   * message group to a receive that takes nothing, so `letters` can be fewer: the rest move with the replay all the same.
+   */
+  held?: number;
 }
 
 const describe = (m: Message): DeadLetter => {
@@ -82,7 +87,7 @@ async function peek(client: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
 }
 
 export async function replayDeadLetters({ client, dlqUrl, queueUrl, dryRun = false, timeoutMs = 60_000 }: ReplayOptions): Promise<ReplayReport> {
-  if (dryRun) return { letters: await peek(client, dlqUrl), moved: 0, how: 'dry-run' };
+  if (dryRun) return { letters: await peek(client, dlqUrl), moved: 0, how: 'dry-run', held: await depth(client, dlqUrl) };
   const count = await depth(client, dlqUrl);
   if (count === 0) return { letters: [], moved: 0, how: 'move-task' };
   const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';

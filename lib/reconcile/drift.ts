@@ -147,6 +147,12 @@ export function driftOf(input: DriftInput): Drift {
       if (person.active) add('missing', person, email, unknown ? `in the roster, not in DocSpace (role "${unknown}" not in ROLE_MAP: created as User)` : 'in the roster, not in DocSpace', false);
       continue;
     }
+    if (!owner && !person.active) {
+      // Someone nobody manages, whom the roster lists as gone: invited by hand since (a contractor re-engaged under
+      // the same address, say). Reconcile never claims a member only to disable them.
+      drift.skipped.unmanaged += 1;
+      continue;
+    }
     if (!owner) drift.matched.push({ email, userId: member.id });
     drift.managed += 1;
     const disabled = member.status === MemberStatus.Disabled;

@@ -15,7 +15,7 @@ export function formatReport(report: ReconcileResult): string {
   lines.push(`drift: ${d.missing} missing, ${d.reactivate} to enable, ${d.type} type, ${d.contacts} contacts, ${d.deactivate} to disable${report.contactsCompared ? '' : ' (contacts not compared: this server cannot change them)'}`);
   if (report.threshold.tripped) {
     lines.push(
-      `SAFETY THRESHOLD: ${report.threshold.disables} disables exceed ${report.threshold.maxDisable} or ${report.threshold.maxDisablePercent} % of ${report.managed} managed members; ` +
+      `SAFETY THRESHOLD: ${report.threshold.disables} disables and ${report.threshold.downgrades} downgrades exceed ${report.threshold.maxDisable} or ${report.threshold.maxDisablePercent} % of ${report.managed} managed members; ` +
         (report.force ? 'applied anyway (--force)' : 'disables and downgrades held back; run again with --force to apply them'),
     );
   }

@@ -61,7 +61,7 @@ type Submit =
     };
 
 interface Threshold {
-  /** More disables than this in one run is held back… */
+  /** More disables and downgrades than this in one run are held back… */
   maxDisable: number;
   /** …and so is more than this percentage of the members the sender manages (from MIN_DISABLES_FOR_PERCENT on). */
   maxDisablePercent: number;
@@ -123,7 +123,8 @@ export interface ReconcileReport {
   heldBack: number;
   failed: number;
   notAttempted: number;
-  threshold: Threshold & { disables: number; tripped: boolean };
+  /** `disables` and `downgrades` (type changes to a less privileged type) both count toward the threshold. */
+  threshold: Threshold & { disables: number; downgrades: number; tripped: boolean };
   skipped: Record<string, number>;
   contactsCompared: boolean;
   calls: { roster: number; docspaceReads: number };
@@ -143,11 +144,14 @@ const QUEUE_BATCH = 10;
 async function allMembers(people: ReconcileDeps['people']): Promise<{ members: Profile[]; pages: number }> {
   const members: Profile[] = [];
   let pages = 0;
-  for (let start = 0; ; start += MEMBERS_PAGE_SIZE) {
+  // The next page starts after what the server gave (it may give fewer than asked), until it gives none or the total.
+  let start = 0;
+  for (;;) {
     const page = await people.listMembers(start, MEMBERS_PAGE_SIZE);
     pages += 1;
     members.push(...page.members);
-    if (page.members.length === 0 || start + MEMBERS_PAGE_SIZE >= page.total) break;
+    start += page.members.length;
+    if (page.members.length === 0 || start >= page.total) break;
   }
   return { members, pages };
 }
@@ -204,8 +208,11 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
     contacts: contactsCompared,
   });
 
+  // Disables and downgrades both take something away: a renamed Okta group, say, would otherwise downgrade all of
+  // its members in one run with no disable to trip the threshold.
   const disables = drift.items.filter((i) => i.kind === 'deactivate').length;
-  const overThreshold = tripped(disables, drift.managed, deps.threshold);
+  const downgrades = drift.items.filter((i) => i.kind === 'type' && i.destructive).length;
+  const overThreshold = tripped(disables + downgrades, drift.managed, deps.threshold);
   const holdBack = overThreshold && !force;
   const items: ReportItem[] = drift.items.map((i) => ({ kind: i.kind, eventId: i.event.id, email: i.email, ...(i.userId ? { userId: i.userId } : {}), detail: i.detail, status: holdBack && i.destructive ? 'held_back' : 'not_attempted' }));
 
@@ -244,7 +251,7 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
     heldBack: count('held_back'),
     failed: count('failed'),
     notAttempted: count('not_attempted'),
-    threshold: { ...deps.threshold, disables, tripped: overThreshold },
+    threshold: { ...deps.threshold, disables, downgrades, tripped: overThreshold },
     skipped: drift.skipped,
     contactsCompared,
     calls: { roster: rosterCalls, docspaceReads: deps.docspaceCalls?.() ?? pages },
@@ -284,7 +291,8 @@ async function processAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: '
     }
   }
   // What failed for a passing reason is tried again by the next chunk of this run.
-  for (const { report } of todo) if (report.status === 'failed' && ['unavailable', 'in_flight', 'internal_error'].includes(report.outcome ?? '')) report.status = 'not_attempted';
+  // (An internal error is not passing: a bug on one member must not keep the run open, re-read every 15 minutes.)
+  for (const { report } of todo) if (report.status === 'failed' && ['unavailable', 'in_flight'].includes(report.outcome ?? '')) report.status = 'not_attempted';
 }
 
 async function enqueueAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: 'queue' }>, all: Todo, cursor: Cursor): Promise<void> {
@@ -340,9 +348,7 @@ function logAndMeasure(report: ReconcileReport, dryRun: boolean): void {
   }
   // A run the safety threshold stopped, with the invocation's other figures (service and stage only): the alarm's.
   if (report.heldBack > 0) metrics.addMetric('ReconcileHeldBackRuns', MetricUnit.Count, 1);
-  const totals = metrics.singleMetric();
-  totals.addDimension('sender', report.sender);
-  totals.addMetric('ReconcileApplied', MetricUnit.Count, report.applied + report.queued);
-  totals.addMetric('ReconcileHeldBack', MetricUnit.Count, report.heldBack);
-  totals.addMetric('ReconcileFailed', MetricUnit.Count, report.failed);
+  // A single metric is written (and its dimensions cleared) by its addMetric: one each.
+  const totals: [string, number][] = [['ReconcileApplied', report.applied + report.queued], ['ReconcileHeldBack', report.heldBack], ['ReconcileFailed', report.failed]];
+  for (const [name, value] of totals) metrics.singleMetric().addDimension('sender', report.sender).addMetric(name, MetricUnit.Count, value);
 }

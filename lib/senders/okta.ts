@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { privilegeOf } from '../docspace/types';
 import { parseJsonAs } from '../json';
 import { userTypeForRole } from '../roles';
-import { RefusedEvent } from '../outcome';
+import { ConfigurationError, RefusedEvent } from '../outcome';
 import type { IncomingWebhook, SenderAdapter, SenderContext, Translation } from './kit/adapter';
 import { apiAuth } from './kit/api';
 import { bodyOf } from './kit/body';
@@ -85,9 +85,14 @@ async function mappedGroupRoles(context: SenderContext, api: Awaited<ReturnType<
   for (const [name, role] of Object.entries(context.mapping.groups)) {
     const type = userTypeForRole(context.roles, role);
     if (type === undefined) continue;
-    const found = await api.page('GET', `/api/v1/groups?q=${encodeURIComponent(name)}&limit=200`, z.array(groupSchema), { remainingMs });
-    const group = found.data.find((g) => g.profile.name === name);
-    if (!group) continue;
+    let group: z.infer<typeof groupSchema> | undefined;
+    for (let path: string | undefined = `/api/v1/groups?q=${encodeURIComponent(name)}&limit=200`; path && !group; ) {
+      const found: { data: z.infer<typeof groupSchema>[]; next?: string } = await api.page('GET', path, z.array(groupSchema), { remainingMs });
+      group = found.data.find((g) => g.profile.name === name);
+      path = found.next;
+    }
+    // Without the group its members would fall back to their profile's role: a mass downgrade. Stop instead.
+    if (!group) throw new ConfigurationError(`SENDER_MAPPING.okta.groups names "${name}", which Okta does not have (renamed?): fix the mapping before reconciling`);
     for (let path: string | undefined = `/api/v1/groups/${encodeURIComponent(group.id)}/users?limit=200`; path; ) {
       const page: { data: { id: string }[]; next?: string } = await api.page('GET', path, z.array(z.object({ id: z.string() })), { remainingMs });
       for (const { id } of page.data) {

@@ -28,7 +28,7 @@ export function dynamoDbRecords(client: DynamoDBClient, tableName: string): Reco
         // Keys DynamoDB did not get to (throttling, the 16 MB answer limit) come back as UnprocessedKeys: ask again.
         for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
           if (attempt > 0) await sleep(Math.min(1_000, 50 * 2 ** attempt));
-          const answer: BatchGetItemCommandOutput = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+          const answer: BatchGetItemCommandOutput = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
           for (const item of answer.Responses?.[tableName] ?? []) {
             const { id, rev: _rev, ...value } = unmarshall(item) as Record<string, unknown>;
             out.set(String(id), value as T);

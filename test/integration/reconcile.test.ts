@@ -128,6 +128,10 @@ describe('reconcile', () => {
     const emf = capturedLogLines().slice(lines).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => 'ReconcileHeldBackRuns' in l);
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ ReconcileHeldBackRuns: 1, _aws: { CloudWatchMetrics: [{ Namespace: 'DocSpaceIdpSync', Dimensions: [['service', 'stage']] }] } });
+    // The run's totals, each with its sender.
+    const totals = capturedLogLines().slice(lines).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => 'ReconcileHeldBack' in l || 'ReconcileApplied' in l || 'ReconcileFailed' in l);
+    expect(totals.map((l) => [Object.keys(l).find((k) => k.startsWith('Reconcile')), l.sender])).toEqual([['ReconcileApplied', 'bamboohr'], ['ReconcileHeldBack', 'bamboohr'], ['ReconcileFailed', 'bamboohr']]);
+    expect(totals.find((l) => 'ReconcileHeldBack' in l)).toMatchObject({ ReconcileHeldBack: 3 });
     expect(held.items.every((i) => i.status === 'held_back')).toBe(true);
     expect(writes()).toHaveLength(before);
     expect([0, 1, 2].map((i) => member(`staff${i}@example.com`)?.status)).toEqual([1, 1, 1]);
@@ -136,6 +140,30 @@ describe('reconcile', () => {
     expect(forced).toMatchObject({ force: true, heldBack: 0, applied: 3, threshold: { tripped: true } });
     expect([0, 1, 2].map((i) => member(`staff${i}@example.com`)?.status)).toEqual([2, 2, 2]);
     expect(writes().slice(before).map((w) => `${w.method} ${w.path}`)).toEqual(Array(3).fill('PUT /api/2.0/people/status/2'));
+  });
+
+  it('counts downgrades toward the threshold too: a roster that would demote 30 % of the members changes nobody', async () => {
+    local.stack.senderApis.seedRoster('bamboohr', people(10, 'lead').map((p) => ({ ...p, title: 'RoomAdmin' })));
+    await run({ sender: 'bamboohr' });
+    for (const id of ['1000', '1001', '1002']) local.stack.senderApis.bamboohr.get(id)!.jobTitle = 'User';
+    const before = writes().length;
+    const held = await run({ sender: 'bamboohr' });
+    expect(held).toMatchObject({ drift: { type: 3, deactivate: 0 }, heldBack: 3, applied: 0, threshold: { disables: 0, downgrades: 3, tripped: true } });
+    expect(writes()).toHaveLength(before);
+    expect([0, 1, 2].map((i) => member(`lead${i}@example.com`)?.type)).toEqual([1, 1, 1]);
+  });
+
+  it('never claims someone nobody manages only to disable them: an unmanaged member the roster lists as gone is left alone', async () => {
+    local.stack.docspace.addMember({ email: 'contractor@example.com', firstName: 'Con', lastName: 'Tractor', type: 4 });
+    local.stack.senderApis.bamboohr.set('88', { firstName: 'Con', lastName: 'Tractor', workEmail: 'contractor@example.com', homeEmail: '', mobilePhone: '', workPhone: '', homePhone: '', jobTitle: 'User', department: '', division: '', status: 'Inactive' });
+    const report = await run({ sender: 'bamboohr' });
+    expect(report).toMatchObject({ matched: 0, drift: { deactivate: 0 } });
+    expect(report.skipped.unmanaged).toBe(1);
+    expect(writes().filter((w) => w.path.startsWith('/api/2.0/people/status'))).toEqual([]);
+    expect(member('contractor@example.com')).toMatchObject({ status: 1 });
+    // Not claimed: an Okta run may still match them.
+    local.stack.senderApis.seedRoster('okta', [{ id: '00u9', email: 'contractor@example.com', firstName: 'Con', lastName: 'Tractor', title: 'User', active: true }]);
+    expect(await run({ sender: 'okta' })).toMatchObject({ matched: 1 });
   });
 
   it('a chunked run resumes from its cursor (the resume schedule) without creating anyone twice', async () => {
@@ -223,6 +251,14 @@ describe('reconcile', () => {
       expect(local.stack.senderApis.calls.filter((c) => c.path.startsWith('/api/v1/groups')).map((c) => c.path)).toEqual(
         Array(2).fill(['/api/v1/groups', '/api/v1/groups/00g1/users', '/api/v1/groups', '/api/v1/groups/00g2/users']).flat(),
       );
+
+      // The admins' group renamed in Okta: its members would fall back to their titles (a downgrade each); the run stops.
+      local.stack.senderApis.oktaGroups.set('00g1', { name: 'DocSpace Administrators', members: ['1000'] });
+      const before = writes().length;
+      const renamed = await withGroups({ sender: 'okta' }, lambdaContext('reconcile', 120_000));
+      expect(renamed).toMatchObject({ outcome: 'misconfigured', message: expect.stringContaining('"DocSpace Admins"') });
+      expect(writes()).toHaveLength(before);
+      expect(member('grp0@example.com')?.type).toBe(3);
     } finally {
       restore();
     }

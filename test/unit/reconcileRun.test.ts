@@ -16,7 +16,8 @@ import { senderContext } from '../support/doubles';
 const person = (i: number, active = true): RosterPerson => ({ senderId: String(i), email: `p${i}@x.io`, firstName: 'Pat', lastName: 'Lee', fields: { jobTitle: 'User' }, active });
 const profile = (i: number): Profile => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, email: `p${i}@x.io`, status: 1, isCollaborator: true });
 
-function setup(rosterSize: number, inactive: number, members: number) {
+/** `owned`: every member is the sender's already (else nobody manages them, and the run matches the active ones). */
+function setup(rosterSize: number, inactive: number, members: number, owned = false) {
   const records = memoryRecords();
   const directory = new MemberDirectory(records);
   const submitted: CanonicalEvent[] = [];
@@ -26,7 +27,10 @@ function setup(rosterSize: number, inactive: number, members: number) {
     context: senderContext({ sender: 'bamboohr', mapping: structuredClone(SENDERS.bamboohr.mapping) }),
     roster: async () => Array.from({ length: rosterSize }, (_, i) => person(i, i >= inactive)),
     people: { listMembers: async (start, count = 100) => ({ members: all.slice(start, start + count), total: all.length }) },
-    owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
+    owners: {
+      ownersOf: async (emails) => (owned ? new Map(emails.map((email) => [email, { userId: all.find((p) => p.email === email)?.id ?? '', managedBy: 'bamboohr', via: 'created' as const, sinceMs: 0 }])) : directory.ownersOf(emails)),
+      claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now),
+    },
     cursor: recordCursorStore(records),
     submit: { kind: 'pipeline', process: async (event) => (submitted.push(event), { outcome: 'updated' }) },
     clock: manualClock(),
@@ -62,11 +66,11 @@ describe('a reconcile run', () => {
       [1000, 26, true], // more than 25
     ];
     for (const [size, inactive, expected] of cases) {
-      const { deps, submitted } = setup(size, inactive, size);
+      const { deps, submitted } = setup(size, inactive, size, true);
       const report = await reconcile(deps);
       expect({ size, inactive, tripped: report.threshold.tripped, heldBack: report.heldBack, disabled: submitted.length }).toEqual({ size, inactive, tripped: expected, heldBack: expected ? inactive : 0, disabled: expected ? 0 : inactive });
     }
-    const { deps, submitted } = setup(10, 3, 10);
+    const { deps, submitted } = setup(10, 3, 10, true);
     expect(await reconcile(deps, { force: true })).toMatchObject({ heldBack: 0, applied: 3, threshold: { tripped: true } });
     expect(submitted.map((e) => e.type)).toEqual(Array(3).fill('user.deactivated'));
   });
