@@ -35,6 +35,8 @@ export interface PlanAnswer extends Answer {
   outcomes: PlannedEvent[];
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 export interface PlanSession {
   /** Plans one event after those before it; answers (or throws) as the real pipeline would. */
   process: ProcessEvent;
@@ -86,7 +88,8 @@ export function planner(deps: PlannerDeps): Planner {
           eventType: event.type,
           outcome: answer.outcome,
           ...(event.data.email ? { emailHash: emailHash(event.data.email) } : {}),
-          writes: maskEmails(writes),
+          // Which writes, not what they carry: the bodies hold names and phone numbers (the answer has them in full).
+          writes: writes.map(({ method, path, body, creates }) => ({ method, path: maskEmails(path), ...(isObject(body) ? { fields: Object.keys(body) } : {}), ...(creates ? { creates } : {}) })),
         });
       };
       try {
