@@ -10,7 +10,7 @@ import { People } from './docspace/people';
 import type { SenderDoorServices } from './http/senderDoor';
 import { applier } from './pipeline/apply';
 import { MemberLease } from './pipeline/claim';
-import { pipeline, type FollowUpReport } from './pipeline/exactlyOnce';
+import { pipeline, type FollowUpReport, type PipelineDeps } from './pipeline/exactlyOnce';
 import { MemberDirectory } from './pipeline/member';
 import { PendingWork } from './pipeline/pending';
 import { secretsManager } from './secrets/secretsManager';
@@ -20,6 +20,7 @@ import type { ScimDoorServices } from './scim/door';
 import type { ScimGroups } from './scim/groups';
 import type { ScimUsers } from './scim/users';
 import type { CanonicalEvent } from './events';
+import { uncounted } from './metrics/record';
 import { ConfigurationError } from './outcome';
 import { planner, type Planner, type PlannerDeps } from './plan/planner';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
@@ -29,7 +30,7 @@ import type { ReconcileServices } from './reconcile/door';
 import { parseSettings, type Settings } from './settings';
 import type { EventsTable } from './store/dynamoDb';
 import { lazyIdempotency, lazyKeySet, lazyRecords, once } from './store/lazy';
-import type { Clock, KeySet, RecordStore } from './store/ports';
+import type { Clock, KeySet } from './store/ports';
 
 /** Everything the doors use. */
 export interface Services extends SenderDoorServices, ScimDoorServices, ReconcileServices {
@@ -53,9 +54,8 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}),
   };
   const apply = applier(applyDeps);
-  let stores;
+  let stores: PipelineDeps['stores'];
   let readOnly: PlannerDeps['stores'];
-  let reconcileStores: { directory: MemberDirectory; records: RecordStore } | undefined;
   /** SCIM's users and groups, built (and their code evaluated) on first use: most functions never serve SCIM. */
   let scim: (() => Promise<{ users: ScimUsers; groups: ScimGroups }>) | undefined;
   if (settings.eventsTable) {
@@ -73,7 +73,6 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       pending: new PendingWork(records, pendingMembers, clock),
     };
     readOnly = { records, pendingMembers, idempotency };
-    reconcileStores = { directory: stores.directory, records };
     const scimDeps = { records, keySet, directory: stores.directory, roles: settings.roles, deleteMode: settings.scimDelete, groupTypes: settings.scimGroupTypes, clock };
     scim = once(async () => (await import('./scim/compose')).openScim({ ...scimDeps, process: (e, c) => process(e, c) }));
   }
@@ -145,43 +144,43 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       };
     },
     async reconcile(sender, request, context) {
-      if (!reconcileStores) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
+      if (!stores || !readOnly) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
       // Loaded here, on first use: only the reconcile function runs it.
       const [{ isUnfinished, reconcile }, { recordCursorStore }] = await Promise.all([import('./reconcile/run'), import('./reconcile/cursor')]);
-      const { resumeOnly, ...runRequest } = request;
-      if (resumeOnly && !isUnfinished(await recordCursorStore(reconcileStores.records).get(sender), clock.now())) return undefined;
+      const { resumeOnly, dryRun, ...runRequest } = request;
+      if (resumeOnly && !isUnfinished(await recordCursorStore(readOnly.records).get(sender), clock.now())) return undefined;
       const remainingMs = () => context.getRemainingTimeInMillis();
       const reads = scimPeople(remainingMs);
       const senderCtx = this.senderContext(sender);
       // A plan (--dry-run, a DRY_RUN stage): the drift goes to a plan session, and the run's own records (matched
       // members' ownership, the cursor) to the session's view of the table, so the plan stores nothing.
-      const dryRun = runRequest.dryRun === true || settings.dryRun;
-      const session = dryRun ? this.planner() : undefined;
-      const planRecords = session?.records;
-      const directory = planRecords ? new MemberDirectory(planRecords) : reconcileStores.directory;
-      const cursor = recordCursorStore(planRecords ?? reconcileStores.records);
+      const session = dryRun === true || settings.dryRun ? this.planner() : undefined;
+      const records = session?.records ?? readOnly.records;
+      const directory = session ? new MemberDirectory(records) : stores.directory;
       const submit = session
         ? { kind: 'pipeline' as const, process: (event: CanonicalEvent) => session.process(event, context) }
         : ingress
           ? { kind: 'queue' as const, enqueue: ingress.enqueue, process: (event: CanonicalEvent) => process(event, context) }
           : { kind: 'pipeline' as const, process: (event: CanonicalEvent) => process(event, context) };
-      const report = await reconcile(
-        {
-          sender,
-          context: senderCtx,
-          roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
-          people: reads.people,
-          owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
-          cursor,
-          submit,
-          clock,
-          threshold: settings.reconcileThreshold,
-          remainingMs,
-          docspaceCalls: () => reads.calls,
-        },
-        { ...runRequest, dryRun },
-      );
-      return session && report ? { ...report, dryRun: true, plan: session.answer() } : report;
+      const run = () =>
+        reconcile(
+          {
+            sender,
+            context: senderCtx,
+            roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
+            people: reads.people,
+            owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
+            cursor: recordCursorStore(records),
+            submit,
+            clock,
+            threshold: settings.reconcileThreshold,
+            remainingMs,
+            docspaceCalls: () => reads.calls,
+          },
+          runRequest,
+        );
+      // A plan's drift did not happen: it is logged, not counted in the metrics.
+      return session ? { ...(await uncounted(run)), dryRun: true, plan: session.answer() } : run();
     },
   };
 }

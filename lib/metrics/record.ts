@@ -46,12 +46,12 @@ export const uncounted = <T>(work: () => Promise<T>): Promise<T> => planning.run
 /** This invocation's counts by metric and dimension values: one line each when it ends, however many events. */
 const counts = new Map<string, { metric: string; dimensions: Record<string, string>; value: number }>();
 
-function count(metric: string, dimensions: Record<string, string>): void {
+function count(metric: string, dimensions: Record<string, string>, value = 1): void {
   if (planning.getStore()) return;
   const key = `${metric}\u0000${Object.values(dimensions).join('\u0000')}`;
   const known = counts.get(key);
-  if (known) known.value += 1;
-  else counts.set(key, { metric, dimensions, value: 1 });
+  if (known) known.value += value;
+  else counts.set(key, { metric, dimensions, value });
 }
 
 function publishCounts(): void {
@@ -73,6 +73,18 @@ export function countRequest(door: Door, sender: string, outcome: string): void 
 /** One SCIM request: the operation as `METHOD /Resource[/{id}]` and its outcome. */
 export function countScimRequest(operation: string, outcome: string): void {
   count('ScimRequests', { operation, outcome });
+}
+
+/**
+ * A reconcile run: its drift by kind, the items applied (or queued), held back and failed, per sender; and, when the
+ * safety threshold stopped it, the run itself with the service and stage alone (the held-back alarm's figure).
+ */
+export function countReconcileRun(sender: string, drift: Record<string, number>, done: { applied: number; heldBack: number; failed: number }): void {
+  for (const [kind, items] of Object.entries(drift)) count('ReconcileDrift', { sender, kind }, items);
+  count('ReconcileApplied', { sender }, done.applied);
+  count('ReconcileHeldBack', { sender }, done.heldBack);
+  count('ReconcileFailed', { sender }, done.failed);
+  if (done.heldBack > 0) count('ReconcileHeldBackRuns', {});
 }
 
 let docspaceRequests = 0;

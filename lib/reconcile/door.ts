@@ -21,8 +21,11 @@ import type { ReconcileReport, ReconcileRequest } from './run';
 export type ReconcileResult = ReconcileReport & { dryRun?: true; plan?: PlanAnswer };
 
 export interface ReconcileServices {
-  /** `resumeOnly`: continue an unfinished run, or answer undefined without reading anything else. */
-  reconcile(sender: Sender, request: ReconcileRequest & { resumeOnly?: boolean }, context: Context): Promise<ReconcileResult | undefined>;
+  /**
+   * `resumeOnly`: continue an unfinished run, or answer undefined without reading anything else. `dryRun`: the plan
+   * (nothing applied or stored, nothing counted in the metrics).
+   */
+  reconcile(sender: Sender, request: ReconcileRequest & { resumeOnly?: boolean; dryRun?: boolean }, context: Context): Promise<ReconcileResult | undefined>;
 }
 
 const requestSchema = z.object({

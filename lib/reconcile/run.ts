@@ -14,12 +14,11 @@
  * yet, such as a parked or deferred event, without a DocSpace call). A run that finished leaves the cursor `done`,
  * and the next run has a new id, so it can apply again what someone undid by hand since.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { MEMBERS_PAGE_SIZE, type MembersPage } from '../docspace/people';
 import type { Profile } from '../docspace/types';
 import type { CanonicalEvent } from '../events';
 import { emailHash, logger } from '../log';
-import { metrics } from '../metrics/metrics';
+import { countReconcileRun } from '../metrics/record';
 import { answerFor, type OutcomeName, type SyncResult } from '../outcome';
 import type { Ownership } from '../pipeline/member';
 import type { SenderContext } from '../senders/kit/adapter';
@@ -87,8 +86,6 @@ export interface ReconcileDeps {
 
 export interface ReconcileRequest {
   force?: boolean;
-  /** A plan: the report is logged, not counted in the metrics (nothing was applied). */
-  dryRun?: boolean;
 }
 
 type ItemStatus = 'applied' | 'queued' | 'held_back' | 'failed' | 'unsupported' | 'not_attempted';
@@ -258,7 +255,7 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
     durationsMs: { roster: rosterMs, docspace: docspaceMs, owners: ownersMs, apply: applyMs },
     items,
   };
-  logAndMeasure(report, request.dryRun === true);
+  logAndMeasure(report);
   return report;
 }
 
@@ -300,7 +297,7 @@ async function enqueueAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: '
   const contacts = todo.filter((x) => x.item.kind === 'contacts');
   const probe = cursor.contactsUnsupported ? undefined : contacts[0];
   if (cursor.contactsUnsupported || probe) {
-    if (probe) await processAll(deps, { kind: 'pipeline', process: (event) => submit.process(event) }, [probe], cursor);
+    if (probe) await processAll(deps, { kind: 'pipeline', process: submit.process }, [probe], cursor);
     if (cursor.contactsUnsupported) for (const x of contacts) x.report.status = 'unsupported';
     todo = todo.filter((x) => x.report.status === 'not_attempted');
   }
@@ -322,7 +319,7 @@ async function enqueueAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: '
 }
 
 /** One log line per item (e-mails hashed), one for the run; metrics by kind and by what was done. */
-function logAndMeasure(report: ReconcileReport, dryRun: boolean): void {
+function logAndMeasure(report: ReconcileReport): void {
   // The keys the pipeline appended for the last event applied belong to that event, not to the run.
   logger.resetKeys();
   for (const item of report.items) {
@@ -339,16 +336,5 @@ function logAndMeasure(report: ReconcileReport, dryRun: boolean): void {
   }
   const { items: _items, ...summary } = report;
   logger.info('reconcile run', { ...summary });
-  if (dryRun) return;
-  for (const kind of DRIFT_KINDS) {
-    const one = metrics.singleMetric();
-    one.addDimension('sender', report.sender);
-    one.addDimension('kind', kind);
-    one.addMetric('ReconcileDrift', MetricUnit.Count, report.drift[kind]);
-  }
-  // A run the safety threshold stopped, with the invocation's other figures (service and stage only): the alarm's.
-  if (report.heldBack > 0) metrics.addMetric('ReconcileHeldBackRuns', MetricUnit.Count, 1);
-  // A single metric is written (and its dimensions cleared) by its addMetric: one each.
-  const totals: [string, number][] = [['ReconcileApplied', report.applied + report.queued], ['ReconcileHeldBack', report.heldBack], ['ReconcileFailed', report.failed]];
-  for (const [name, value] of totals) metrics.singleMetric().addDimension('sender', report.sender).addMetric(name, MetricUnit.Count, value);
+  countReconcileRun(report.sender, report.drift, { applied: report.applied + report.queued, heldBack: report.heldBack, failed: report.failed });
 }
