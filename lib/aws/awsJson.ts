@@ -43,12 +43,17 @@ const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequest
 
 type Env = Record<string, string | undefined>;
 
+/** The endpoint configured for `service`, as the SDK reads it: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`. */
+export function configuredEndpoint(service: Service, env: Env = process.env): URL | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() === 'true') return undefined;
+  const configured = env[`AWS_ENDPOINT_URL_${service.endpointId}`] || env.AWS_ENDPOINT_URL;
+  return configured ? new URL(configured) : undefined;
+}
+
 /** The endpoint the SDK would use for `service`: the configured one, else the regional one. */
 export function endpointOf(service: Service, region: string, env: Env = process.env): URL {
-  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() !== 'true') {
-    const configured = env[`AWS_ENDPOINT_URL_${service.endpointId}`] || env.AWS_ENDPOINT_URL;
-    if (configured) return new URL(configured);
-  }
+  const configured = configuredEndpoint(service, env);
+  if (configured) return configured;
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return new URL(`https://${service.signingName}.${region}.${suffix}`);
 }

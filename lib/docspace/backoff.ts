@@ -22,27 +22,29 @@ export function backoffDelayMs(
   return Math.floor(random() * Math.min(options.capMs, options.baseMs * 2 ** attempt));
 }
 
+type HeaderMap = Record<string, string | string[] | undefined>;
+
+/** A header's (first) value. */
+const firstOf = (headers: HeaderMap) => (name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
 /**
  * Milliseconds until `X-RateLimit-Reset` (Unix seconds) when the window is used up (`X-RateLimit-Remaining: 0`).
  * DocSpace's limiter sends it beside `Retry-After` (API-NOTES §9); `Retry-After` is rounded up to whole seconds,
  * so a client that waits for it alone loses up to a second of every window.
  */
-export function rateLimitResetInMs(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
-  const first = (name: string) => {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
+export function rateLimitResetInMs(headers: HeaderMap, now = Date.now()): number | undefined {
+  const first = firstOf(headers);
   const reset = Number(first('x-ratelimit-reset'));
   if (first('x-ratelimit-remaining') !== '0' || !Number.isFinite(reset) || reset <= 0) return undefined;
   return Math.max(0, reset * 1000 - now);
 }
 
 /** Seconds from `Retry-After` (seconds or an HTTP date), else from `X-RateLimit-Reset` (Unix seconds). */
-export function retryAfterFromHeaders(headers: Record<string, string | string[] | undefined>, now = Date.now()): number | undefined {
-  const first = (name: string) => {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
+export function retryAfterFromHeaders(headers: HeaderMap, now = Date.now()): number | undefined {
+  const first = firstOf(headers);
   const retryAfter = first('retry-after');
   if (retryAfter) {
     const seconds = Number(retryAfter);
@@ -50,9 +52,6 @@ export function retryAfterFromHeaders(headers: Record<string, string | string[] 
     const date = Date.parse(retryAfter);
     if (!Number.isNaN(date)) return Math.max(0, Math.ceil((date - now) / 1000));
   }
-  const reset = Number(first('x-ratelimit-reset'));
-  if (first('x-ratelimit-remaining') === '0' && Number.isFinite(reset) && reset > 0) {
-    return Math.max(0, Math.ceil(reset - now / 1000));
-  }
-  return undefined;
+  const resetMs = rateLimitResetInMs(headers, now);
+  return resetMs === undefined ? undefined : Math.ceil(resetMs / 1000);
 }

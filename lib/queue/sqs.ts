@@ -5,14 +5,12 @@
  * one by one, in order: a member's events must reach the group in the order the sender gave them, and a batch send
  * could partly fail in the middle.
  */
-import { AwsError, awsJson, endpointOf, md5, regionOf, SQS } from '../aws/awsJson';
+import { AwsError, awsJson, configuredEndpoint, endpointOf, md5, regionOf, SQS } from '../aws/awsJson';
 import type { Queue } from './queue';
 
 /** Where SendMessage goes: a configured endpoint, else the queue URL's origin (the SDK's `useQueueUrlAsEndpoint`). */
 export function sqsEndpoint(queueUrl: string, env: Record<string, string | undefined> = process.env): URL {
-  const configured = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.toLowerCase() !== 'true' && (env.AWS_ENDPOINT_URL_SQS || env.AWS_ENDPOINT_URL);
-  if (!configured && URL.canParse(queueUrl)) return new URL(new URL(queueUrl).origin);
-  return endpointOf(SQS, regionOf(env), env);
+  return configuredEndpoint(SQS, env) ?? (URL.canParse(queueUrl) ? new URL(new URL(queueUrl).origin) : endpointOf(SQS, regionOf(env), env));
 }
 
 export function sqsQueue(queueUrl: string): Queue {
