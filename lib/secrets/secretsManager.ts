@@ -89,31 +89,27 @@ async function signingSecret(secretId: string, ttlSeconds: number, sender: strin
   return pick(secretId, raw, sender);
 }
 
+/** A secret whose string must be JSON (`shape` says what is expected, for the error). */
+async function readSecretJson(secretId: string, ttlSeconds: number, refresh = false, shape = 'JSON'): Promise<unknown> {
+  const raw = await readSecretString(secretId, ttlSeconds, refresh);
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new SecretError(`secret "${secretId}" must be ${shape}`);
+  }
+}
+
 /** A list of bearer tokens under `field` of the webhook secret: a string or an array of strings, none empty. */
 const tokensSchema = z.union([z.string().min(1).transform((t) => [t]), z.array(z.string().min(1)).min(1)]);
 
 async function bearerTokens(secretId: string, ttlSeconds: number, field: string, refresh: boolean): Promise<string[]> {
-  const raw = await readSecretString(secretId, ttlSeconds, refresh);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new SecretError(`secret "${secretId}" must be JSON with a "${field}" field`);
-  }
+  const parsed = await readSecretJson(secretId, ttlSeconds, refresh, `JSON with a "${field}" field`);
   const tokens = tokensSchema.safeParse(typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[field] : undefined);
   if (!tokens.success) throw new SecretError(`secret "${secretId}" has no "${field}" field holding a token or a list of tokens`);
   return tokens.data;
 }
 
-/** A secret whose string is a JSON object (the sender API credentials). */
-async function readSecretJson(secretId: string, ttlSeconds: number): Promise<unknown> {
-  const raw = await readSecretString(secretId, ttlSeconds, false);
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    throw new SecretError(`secret "${secretId}" must be JSON`);
-  }
-}
+
 
 export interface SecretIds {
   apiKeySecretId: string;
