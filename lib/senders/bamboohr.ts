@@ -42,6 +42,12 @@ const NAME_FIELDS = new Set(['firstName', 'lastName', 'preferredName']);
 /** Fields read from the employees API when a payload carries ids only: who, their status, and what the mapping needs. */
 const BASE_FIELDS = ['firstName', 'lastName', 'workEmail', 'status'];
 
+/** The fields a read asks for: the person's, and those the mapping names (role, contacts). */
+const mappedFields = (context: SenderContext): string[] => [...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+
+/** Why a field asked for can be missing from an answer, and what to do. */
+const HIDDEN_FIELDS = "BambooHR leaves out, without an error, the fields the API key's user may not view: give that user access to them (or correct SENDER_MAPPING).";
+
 const scalar = z.union([z.string(), z.number(), z.null()]).transform((v) => (v === null ? '' : String(v)));
 /** Permissioned webhooks nest values as {"value": …}. */
 const fieldValue = z.union([scalar, z.object({ value: scalar })]).transform((v) => (typeof v === 'object' ? v.value : v));
@@ -88,10 +94,10 @@ function personFrom(id: string, fields: Record<string, string | undefined>): Sen
  * empty: an omitted one is a configuration fault, an empty one is just empty.
  */
 async function readEmployee(context: SenderContext, id: string): Promise<SenderPerson | null> {
-  const fields = [...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+  const fields = mappedFields(context);
   const record = await (await context.api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${fields.map(encodeURIComponent).join(',')}`, employeeSchema);
   if (!record) return null;
-  requireAnswered('BambooHR', `employee ${id}`, fields, record, 'BambooHR leaves out, without an error, the fields the API key\'s user may not view: give that user access to them (or correct SENDER_MAPPING).');
+  requireAnswered('BambooHR', `employee ${id}`, fields, record, HIDDEN_FIELDS);
   return personFrom(id, record);
 }
 
@@ -104,11 +110,11 @@ const reportSchema = z.object({ employees: z.array(z.object({ id: z.union([z.str
  * with `onlyCurrent=false`, the inactive people too, so a leaver is told from someone never employed.
  */
 async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
-  const fields = [...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+  const fields = mappedFields(context);
   const api = await context.api();
   const { data } = await api.page('POST', '/v1/reports/custom?format=JSON&onlyCurrent=false', reportSchema, { body: { title: 'docspace-idp-sync roster', fields }, remainingMs });
   return data.employees.map((employee) => {
-    requireAnswered('BambooHR', `the custom report (employee ${employee.id})`, fields, employee, "BambooHR leaves out, without an error, the fields the API key's user may not view: give that user access to them (or correct SENDER_MAPPING).");
+    requireAnswered('BambooHR', `the custom report (employee ${employee.id})`, fields, employee, HIDDEN_FIELDS);
     const person = personFrom(employee.id, employee);
     return { ...person, active: (person.fields.status ?? '').toLowerCase() !== 'inactive' };
   });

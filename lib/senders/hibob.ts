@@ -75,10 +75,18 @@ function fieldsOf(employee: Record<string, unknown>): Record<string, string | un
   return out;
 }
 
+/** The fields a read asks for: the person's, and those the mapping names (role, contacts). */
+const mappedFields = (context: SenderContext): string[] => [...new Set(['root.email', 'root.firstName', 'root.surname', context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+
+/** Why a field asked for can be missing from an answer, and what to do. */
+const HIDDEN_FIELDS =
+  "Bob leaves out, without an error, the fields its service user may not view: grant it View on each one's category (Basic info, About, Work, Work contact details, or the category of a field you mapped); and ids that do not exist: check SENDER_MAPPING against Bob's fields metadata.";
+
+const personOf = (id: string, flat: Record<string, string | undefined>): SenderPerson => ({ senderId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat });
+
 /** Reads the employee with exactly the fields the mapping needs, and checks that Bob answered every one. */
 async function readPerson(context: SenderContext, id: string): Promise<SenderPerson | null> {
-  const mapping = context.mapping;
-  const fields = [...new Set(['root.email', 'root.firstName', 'root.surname', mapping.roleField, ...Object.keys(mapping.contacts)])];
+  const fields = mappedFields(context);
   const record = await (await context.api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, personSchema, { fields, humanReadable: 'REPLACE' });
   // The older published OpenAPI types this answer as {"employees": [one]}: accept that envelope as well.
   const employee = Array.isArray(record?.employees) && !Object.keys(record).some((k) => k.startsWith('/')) ? (record.employees[0] as Record<string, unknown> | undefined) : record;
@@ -89,9 +97,9 @@ async function readPerson(context: SenderContext, id: string): Promise<SenderPer
     `employee ${id}`,
     fields,
     flat,
-    "Bob leaves out, without an error, the fields its service user may not view: grant it View on each one's category (Basic info, About, Work, Work contact details, or the category of a field you mapped); and ids that do not exist: check SENDER_MAPPING against Bob's fields metadata.",
+    HIDDEN_FIELDS,
   );
-  return { senderId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat };
+  return personOf(id, flat);
 }
 
 const searchSchema = z.object({ employees: z.array(z.record(z.string(), z.unknown())) });
@@ -103,13 +111,12 @@ const searchSchema = z.object({ employees: z.array(z.record(z.string(), z.unknow
  * `showInactive` (active employees only, ids alone) tells who is active.
  */
 async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
-  const mapping = context.mapping;
-  const needed = [...new Set(['root.id', 'root.email', 'root.firstName', 'root.surname', mapping.roleField, ...Object.keys(mapping.contacts)])];
+  const needed = ['root.id', ...mappedFields(context)];
   const api = await context.api();
   const { data } = await api.page('POST', '/v1/people/search', searchSchema, { body: { fields: [...needed, 'internal.status'], showInactive: true, humanReadable: 'REPLACE' }, remainingMs });
   const people = data.employees.map((employee) => {
     const flat = fieldsOf(employee);
-    requireAnswered('HiBob', `people search (employee ${flat['root.id'] ?? '?'})`, needed, flat, "Bob leaves out, without an error, the fields its service user may not view: grant it View on each one's category (Basic info, About, Work, Work contact details).");
+    requireAnswered('HiBob', `people search (employee ${flat['root.id'] ?? '?'})`, needed, flat, HIDDEN_FIELDS);
     return { flat, status: flat['internal.status'] };
   });
   let activeIds: Set<string> | undefined;
@@ -118,11 +125,7 @@ async function readRoster(context: SenderContext, remainingMs: () => number): Pr
     activeIds = new Set(active.data.employees.map((e) => fieldsOf(e)['root.id'] ?? ''));
   }
   return people.map(({ flat, status }) => ({
-    senderId: flat['root.id'] ?? '',
-    email: flat['root.email'],
-    firstName: flat['root.firstName'],
-    lastName: flat['root.surname'],
-    fields: flat,
+    ...personOf(flat['root.id'] ?? '', flat),
     active: activeIds ? activeIds.has(flat['root.id'] ?? '') : (status ?? 'Active').toLowerCase() !== 'inactive',
   }));
 }
