@@ -11,7 +11,7 @@ import { parseJsonAs } from '../json';
 import { userTypeForRole } from '../roles';
 import { ConfigurationError, RefusedEvent } from '../outcome';
 import type { IncomingWebhook, SenderAdapter, SenderContext, Translation } from './kit/adapter';
-import { apiAuth } from './kit/api';
+import { apiAuth, pagesOf } from './kit/api';
 import { bodyOf } from './kit/body';
 import { refuse, safeEqual } from './kit/signature';
 import { eventsFor, mergeTranslations, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
@@ -64,10 +64,8 @@ const INACTIVE = new Set(['SUSPENDED', 'DEPROVISIONED']);
 async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
   const api = await context.api();
   const people: RosterPerson[] = [];
-  for (let path: string | undefined = '/api/v1/users?limit=200'; path; ) {
-    const page: { data: z.infer<typeof userSchema>[]; next?: string } = await api.page('GET', path, z.array(userSchema), { remainingMs });
-    for (const user of page.data) people.push({ ...personOf(user), active: !INACTIVE.has((user.status ?? 'ACTIVE').toUpperCase()) });
-    path = page.next;
+  for await (const users of pagesOf(api, '/api/v1/users?limit=200', z.array(userSchema), { remainingMs })) {
+    for (const user of users) people.push({ ...personOf(user), active: !INACTIVE.has((user.status ?? 'ACTIVE').toUpperCase()) });
   }
   const groupRoles = await mappedGroupRoles(context, api, remainingMs);
   return groupRoles.size === 0 ? people : people.map((p) => (groupRoles.has(p.senderId) ? { ...p, role: groupRoles.get(p.senderId) as string } : p));
@@ -86,21 +84,18 @@ async function mappedGroupRoles(context: SenderContext, api: Awaited<ReturnType<
     const type = userTypeForRole(context.roles, role);
     if (type === undefined) continue;
     let group: z.infer<typeof groupSchema> | undefined;
-    for (let path: string | undefined = `/api/v1/groups?q=${encodeURIComponent(name)}&limit=200`; path && !group; ) {
-      const found: { data: z.infer<typeof groupSchema>[]; next?: string } = await api.page('GET', path, z.array(groupSchema), { remainingMs });
-      group = found.data.find((g) => g.profile.name === name);
-      path = found.next;
+    for await (const found of pagesOf(api, `/api/v1/groups?q=${encodeURIComponent(name)}&limit=200`, z.array(groupSchema), { remainingMs })) {
+      group = found.find((g) => g.profile.name === name);
+      if (group) break;
     }
     // Without the group its members would fall back to their profile's role: a mass downgrade. Stop instead.
     if (!group) throw new ConfigurationError(`SENDER_MAPPING.okta.groups names "${name}", which Okta does not have (renamed?): fix the mapping before reconciling`);
-    for (let path: string | undefined = `/api/v1/groups/${encodeURIComponent(group.id)}/users?limit=200`; path; ) {
-      const page: { data: { id: string }[]; next?: string } = await api.page('GET', path, z.array(z.object({ id: z.string() })), { remainingMs });
-      for (const { id } of page.data) {
+    for await (const members of pagesOf(api, `/api/v1/groups/${encodeURIComponent(group.id)}/users?limit=200`, z.array(z.object({ id: z.string() })), { remainingMs })) {
+      for (const { id } of members) {
         const held = roles.get(id);
         const heldType = held === undefined ? undefined : userTypeForRole(context.roles, held);
         if (heldType === undefined || privilegeOf(type) > privilegeOf(heldType)) roles.set(id, role);
       }
-      path = page.next;
     }
   }
   return roles;

@@ -59,6 +59,15 @@ function rateLimitWaitMs(headers: IncomingHttpHeaders, now: number): number {
   return Number.isFinite(after) && after >= 0 ? after * 1000 : 1_000;
 }
 
+/** The pages of a Link-paged list (Okta's), in order: the first at `path`, then each `rel="next"` until none. */
+export async function* pagesOf<T>(api: SenderApi, path: string, schema: z.ZodType<T>, options: { remainingMs?: () => number } = {}): AsyncGenerator<T> {
+  for (let next: string | undefined = path; next; ) {
+    const page: { data: T; next?: string } = await api.page('GET', next, schema, options);
+    yield page.data;
+    next = page.next;
+  }
+}
+
 /** How an adapter authenticates to its sender's API: the shape of its credentials and the header they make. */
 export interface SenderApiAuth<C> {
   credentials: z.ZodType<C>;
