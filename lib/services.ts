@@ -77,7 +77,9 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     scim = once(async () => (await import('./scim/compose')).openScim({ ...scimDeps, process: (e, c) => process(e, c) }));
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
-  const scimPeople = (remainingMs: () => number) => {
+  // DocSpace's People and Groups for one invocation, with its request count: SCIM's reads, the follow-ups' group
+  // offers, reconcile's member pages.
+  const docspaceReads = (remainingMs: () => number) => {
     const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
     return {
       people: new People(client),
@@ -107,7 +109,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       const report = await followUp(remainingMs);
       if (!scim) return report;
       // Members of SCIM groups who could not join (Guests, disabled) are offered again once eligible.
-      const ports = scimPeople(remainingMs);
+      const ports = docspaceReads(remainingMs);
       const groups = await (await scim()).groups.offerPending(ports.groups, remainingMs);
       return groups.joined || groups.waiting ? { ...report, groupMembersJoined: groups.joined, groupMembersWaiting: groups.waiting } : report;
     },
@@ -120,7 +122,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       return (await scim()).groups;
     },
     now: () => clock.now(),
-    scimPeople,
+    docspaceReads,
     senderContext(sender) {
       const entry = senderEntry(sender);
       let api: Promise<SenderApi> | undefined;
@@ -150,7 +152,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       const { resumeOnly, dryRun, ...runRequest } = request;
       if (resumeOnly && !isUnfinished(await recordCursorStore(readOnly.records).get(sender), clock.now())) return undefined;
       const remainingMs = () => context.getRemainingTimeInMillis();
-      const reads = scimPeople(remainingMs);
+      const reads = docspaceReads(remainingMs);
       const senderCtx = this.senderContext(sender);
       // A plan (--dry-run, a DRY_RUN stage): the drift goes to a plan session, and the run's own records (matched
       // members' ownership, the cursor) to the session's view of the table, so the plan stores nothing.

@@ -25,10 +25,10 @@ export interface ScimDoorServices {
   secrets: Secrets;
   /** The /Users operations; a ServiceError when the service is not set up for SCIM (no events table). */
   scimUsers(): Promise<ScimUsers>;
-  /** DocSpace reads for one request, with the number of calls made. */
   /** The /Groups operations; the same ServiceError without an events table. */
   scimGroups(): Promise<ScimGroups>;
-  scimPeople(remainingMs: () => number): { people: People; groups: Groups; readonly calls: number };
+  /** DocSpace reads for one request, with the number of calls made. */
+  docspaceReads(remainingMs: () => number): { people: People; groups: Groups; readonly calls: number };
   /** The time, for how often a refused token may make the secret be read again. */
   now(): number;
   /** A DRY_RUN stage: SCIM is never planned (an IdP needs real ids back), so /Users and /Groups answer 501. */
@@ -188,7 +188,7 @@ export function scimDoor(services: () => ScimDoorServices) {
       }
       if (collection && segments.length <= 2) {
         const resources: ScimCollection = await collection.of();
-        const reads = services().scimPeople(() => request.context.getRemainingTimeInMillis());
+        const reads = services().docspaceReads(() => request.context.getRemainingTimeInMillis());
         about.reads = () => reads.calls;
         const base = locationBase(event, exchange.headers);
         const scim: ScimRequest = { people: reads.people, groups: reads.groups, context: request.context, location: (id) => `${base}/${collection.path}/${id}`, events: about.events };
