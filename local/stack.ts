@@ -6,7 +6,7 @@ import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './emulators/docs
 import { DynamoDbEmulator } from './emulators/dynamodb';
 import { SecretsManagerEmulator } from './emulators/secretsManager';
 import { SqsEmulator, type SqsEmulatorOptions } from './emulators/sqs';
-import { BAMBOOHR_COMPANY, SENDER_CREDENTIALS, SenderApisEmulator } from './emulators/senderApis';
+import { SENDER_CREDENTIALS, senderApisEnv, SenderApisEmulator } from './emulators/senderApis';
 import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
 
 /** Signing material the vendors' reference vectors use, where they publish one; a made-up one for the others. */
@@ -70,23 +70,7 @@ export async function startLocalStack(
     dynamoDb,
     senderApis,
     sqs,
-    env: {
-      // The queue for queue mode (DELIVERY_MODE=queue sets it to work; the default in code is sync).
-      QUEUE_URL: sqs.queueUrl,
-      QUEUE_DLQ_URL: sqs.dlqUrl,
-      AWS_ENDPOINT_URL_SQS: sqs.url,
-      ...senderApis.env,
-      SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
-      IDEMPOTENCY_TABLE: LOCAL.eventsTable,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.url,
-      DOCSPACE_URL: docspace.url,
-      DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
-      WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-    },
+    env: functionEnv({ docspace: docspace.url, secretsManager: secretsManager.url, dynamoDb: dynamoDb.url, senderApis: senderApis.url, sqs: sqs.url, queueUrl: sqs.queueUrl, dlqUrl: sqs.dlqUrl }),
     stop: async () => {
       await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop(), senderApis.stop(), sqs.stop()]);
     },
@@ -100,22 +84,33 @@ export async function startLocalStack(
  */
 export function runningStackEnv(): Record<string, string> {
   const at = (name: string, fallback: number) => `http://127.0.0.1:${process.env[name] ?? String(fallback)}`;
-  const senderApis = at('SENDER_APIS_PORT', LOCAL.senderApisPort);
   const sqs = at('SQS_PORT', LOCAL.sqsPort);
+  return functionEnv({
+    docspace: at('DOCSPACE_PORT', LOCAL.docspacePort),
+    secretsManager: at('SECRETS_MANAGER_PORT', LOCAL.secretsManagerPort),
+    dynamoDb: at('DYNAMODB_PORT', LOCAL.dynamoDbPort),
+    senderApis: at('SENDER_APIS_PORT', LOCAL.senderApisPort),
+    sqs,
+    queueUrl: `${sqs}/123456789012/${LOCAL.eventsTable}.fifo`,
+    dlqUrl: `${sqs}/123456789012/${LOCAL.eventsTable}-dlq.fifo`,
+  });
+}
+
+/** The environment a function needs to run against the emulators at these addresses. */
+function functionEnv(urls: { docspace: string; secretsManager: string; dynamoDb: string; senderApis: string; sqs: string; queueUrl: string; dlqUrl: string }): Record<string, string> {
   return {
-    DOCSPACE_URL: at('DOCSPACE_PORT', LOCAL.docspacePort),
-    DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
-    WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
+    // The queue for queue mode (DELIVERY_MODE=queue sets it to work; the default in code is sync).
+    QUEUE_URL: urls.queueUrl,
+    QUEUE_DLQ_URL: urls.dlqUrl,
+    AWS_ENDPOINT_URL_SQS: urls.sqs,
+    ...senderApisEnv(urls.senderApis),
     SENDER_API_SECRET_ID: LOCAL.senderApiSecretId,
     IDEMPOTENCY_TABLE: LOCAL.eventsTable,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: at('SECRETS_MANAGER_PORT', LOCAL.secretsManagerPort),
-    AWS_ENDPOINT_URL_DYNAMODB: at('DYNAMODB_PORT', LOCAL.dynamoDbPort),
-    OKTA_ORG_URL: senderApis,
-    BAMBOOHR_API_URL: `${senderApis}/api/gateway.php/${BAMBOOHR_COMPANY}`,
-    HIBOB_API_URL: senderApis,
-    AWS_ENDPOINT_URL_SQS: sqs,
-    QUEUE_URL: `${sqs}/123456789012/${LOCAL.eventsTable}.fifo`,
-    QUEUE_DLQ_URL: `${sqs}/123456789012/${LOCAL.eventsTable}-dlq.fifo`,
+    AWS_ENDPOINT_URL_DYNAMODB: urls.dynamoDb,
+    DOCSPACE_URL: urls.docspace,
+    DOCSPACE_API_KEY_SECRET_ID: LOCAL.apiKeySecretId,
+    WEBHOOK_SECRET_ID: LOCAL.webhookSecretId,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: urls.secretsManager,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',

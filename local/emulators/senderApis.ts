@@ -34,7 +34,10 @@ export const SENDER_CREDENTIALS = {
   hibob: { serviceUserId: 'SERVICE-LOCAL', token: 'local-hibob-token-not-a-secret' },
 };
 
-export const BAMBOOHR_COMPANY = 'acme';
+const BAMBOOHR_COMPANY = 'acme';
+
+/** The three senders' API base URLs as the functions are configured with them, for these emulators at `url`. */
+export const senderApisEnv = (url: string): Record<string, string> => ({ OKTA_ORG_URL: url, BAMBOOHR_API_URL: `${url}/api/gateway.php/${BAMBOOHR_COMPANY}`, HIBOB_API_URL: url });
 
 type Vendor = 'okta' | 'bamboohr' | 'hibob';
 
@@ -253,11 +256,6 @@ export class SenderApisEmulator extends HttpEmulator {
   constructor() {
     super();
     this.seed();
-  }
-
-  /** Base URLs as the functions are configured with them (OKTA_ORG_URL, BAMBOOHR_API_URL, HIBOB_API_URL). */
-  get env(): Record<string, string> {
-    return { OKTA_ORG_URL: this.url, BAMBOOHR_API_URL: `${this.url}/api/gateway.php/${BAMBOOHR_COMPANY}`, HIBOB_API_URL: this.url };
   }
 
   reset(): void {
