@@ -3,15 +3,14 @@
  * webhooks samples): members, types and status asserted in the DocSpace emulator's state, answers in SCIM's terms.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OWNER_ID } from '../../local/emulators/docspace';
 import { composedHandlers, invokeScim, lambdaContext as realContext, scimEvent, setEnv, virtualClock } from '../../local/lambda';
-import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
+import { LOCAL } from '../../local/stack';
 import { capturedLogLines } from '../setup/logGuard';
-import { freshScimState } from '../support/localStack';
+import { freshScimState, useLocalStack } from '../support/localStack';
 
-let stack: LocalStack;
-let restoreEnv: () => void;
+const local = useLocalStack({ DOCSPACE_REASSIGN_USER_ID: OWNER_ID, ROLE_MAP: JSON.stringify({ Admin: 'DocSpaceAdmin', 'Room Admin': 'RoomAdmin', Visitor: 'Guest' }) });
 const clock = virtualClock();
 const functions = composedHandlers(clock);
 const scim = functions.scim();
@@ -19,7 +18,7 @@ const followUp = functions.followUp();
 const call = (method: string, target: string, body?: unknown, options?: Parameters<typeof scimEvent>[3]) =>
   invokeScim(scim, scimEvent(method, target, body, options), realContext('scim', 30_000, clock));
 const sample = (name: string) => JSON.parse(readFileSync(`events/scim/${name}`, 'utf8')) as Record<string, unknown>;
-const member = (email: string) => stack.docspace.memberByEmail(email);
+const member = (email: string) => local.stack.docspace.memberByEmail(email);
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 const entraUser = (n: string, extra: Record<string, unknown> = {}) => ({
@@ -34,15 +33,7 @@ const entraUser = (n: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-beforeAll(async () => {
-  stack = await startLocalStack();
-  restoreEnv = setEnv({ ...stack.env, DOCSPACE_REASSIGN_USER_ID: OWNER_ID, ROLE_MAP: JSON.stringify({ Admin: 'DocSpaceAdmin', 'Room Admin': 'RoomAdmin', Visitor: 'Guest' }) });
-});
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
-});
-beforeEach(() => freshScimState(stack));
+beforeEach(() => freshScimState(local.stack));
 
 describe('SCIM /Users: Microsoft Entra ID', () => {
   it('creates a member with POST (201, Location, id = DocSpace id) and reads it back as provisioned', async () => {
@@ -79,14 +70,14 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
   });
 
   it('matches an existing DocSpace member by filter and from then on manages them; the owner is never found', async () => {
-    const existing = stack.docspace.addMember({ email: 'linus@contoso.example', firstName: 'Linus', lastName: 'Pauling', type: 1 });
+    const existing = local.stack.docspace.addMember({ email: 'linus@contoso.example', firstName: 'Linus', lastName: 'Pauling', type: 1 });
     expect((await call('GET', '/Users')).body.totalResults).toBe(0);
     const found = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "linus@contoso.example"')}`);
     expect(found.body).toMatchObject({ totalResults: 1, Resources: [{ id: existing.id, name: { givenName: 'Linus' }, active: true }] });
     expect((await call('GET', '/Users')).body).toMatchObject({ totalResults: 1, Resources: [{ id: existing.id }] });
     expect((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "owner@docspace.local"')}`)).body.totalResults).toBe(0);
     expect((await call('GET', `/Users/${OWNER_ID}`)).status).toBe(404);
-    expect(stack.docspace.calls({ writes: true })).toEqual([]);
+    expect(local.stack.docspace.calls({ writes: true })).toEqual([]);
   });
 
   it('applies both PATCH shapes: capitalised ops with "False" (default) and the aadOptscim062020 path-less replace', async () => {
@@ -127,7 +118,7 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
     const retry = await call('POST', '/Users', entraUser('tim'));
     expect(retry.status).toBe(201);
     expect(retry.body.id).toBe(first.body.id);
-    expect(stack.docspace.calls({ writes: true }).filter((c) => c.method === 'POST' && c.path === '/api/2.0/people')).toHaveLength(1);
+    expect(local.stack.docspace.calls({ writes: true }).filter((c) => c.method === 'POST' && c.path === '/api/2.0/people')).toHaveLength(1);
   });
 
   it('refuses an existing active userName or e-mail with 409 uniqueness', async () => {
@@ -136,7 +127,7 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
     expect(sameMail).toMatchObject({ status: 409, body: { schemas: [ERROR], status: '409', scimType: 'uniqueness' } });
     const sameName = await call('POST', '/Users', entraUser('dennis', { userName: 'KEN@contoso.example' }));
     expect(sameName.status).toBe(409);
-    stack.docspace.addMember({ email: 'bjarne@contoso.example' });
+    local.stack.docspace.addMember({ email: 'bjarne@contoso.example' });
     expect((await call('POST', '/Users', entraUser('bjarne'))).status).toBe(409);
   });
 
@@ -153,7 +144,7 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
     expect(again.status).toBe(201);
     expect(again.body).toMatchObject({ id, active: true, externalId: 'ext-joan-2' });
     expect(member('joan@contoso.example')).toMatchObject({ id, status: 1, type: 1 });
-    expect(stack.docspace.members.size).toBe(2);
+    expect(local.stack.docspace.members.size).toBe(2);
   });
 
   it('with SCIM_DELETE=delete, deletes the member from DocSpace after disabling them', async () => {
@@ -163,7 +154,7 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
       const created = await invokeScim(deleting, scimEvent('POST', '/Users', entraUser('barbara')), realContext('scim', 30_000, clock));
       expect((await invokeScim(deleting, scimEvent('DELETE', `/Users/${created.body.id}`), realContext('scim', 30_000, clock))).status).toBe(204);
       expect(member('barbara@contoso.example')).toBeUndefined();
-      expect(stack.docspace.calls({ writes: true }).map((c) => `${c.method} ${c.path}`).slice(-2)).toEqual(['PUT /api/2.0/people/status/2', `DELETE /api/2.0/people/${created.body.id}`]);
+      expect(local.stack.docspace.calls({ writes: true }).map((c) => `${c.method} ${c.path}`).slice(-2)).toEqual(['PUT /api/2.0/people/status/2', `DELETE /api/2.0/people/${created.body.id}`]);
     } finally {
       restore();
     }
@@ -179,14 +170,14 @@ describe('SCIM /Users: Okta', () => {
     const id = created.body.id as string;
     expect(created.body).not.toHaveProperty('password');
     // An admin made a DocSpaceAdmin in DocSpace (or through Entra roles): Okta's PUT carries no roles.
-    stack.docspace.members.get(id)!.type = 3;
+    local.stack.docspace.members.get(id)!.type = 3;
     const current = await call('GET', `/Users/${id}`);
     const put = await call('PUT', `/Users/${id}`, { ...sample('okta-put-user.json'), id });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ id, name: { givenName: 'Another', middleName: 'Excited', familyName: 'User' }, active: true });
     expect(current.body.meta.version).not.toBe(put.body.meta.version);
     expect(member('test.user@okta.local')).toMatchObject({ type: 3, status: 1 });
-    expect(stack.docspace.calls({ writes: true }).filter((c) => c.path.startsWith('/api/2.0/people/type'))).toEqual([]);
+    expect(local.stack.docspace.calls({ writes: true }).filter((c) => c.path.startsWith('/api/2.0/people/type'))).toEqual([]);
 
     const deactivated = await call('PATCH', `/Users/${id}`, sample('okta-patch-deactivate.json'));
     expect(deactivated).toMatchObject({ status: 200, body: { active: false } });
@@ -206,15 +197,15 @@ describe('SCIM /Users: Okta', () => {
   });
 
   it('creates a Guest as User, then changes them to Guest', async () => {
-    stack.docspace.downgradePolls = 1_000;
+    local.stack.docspace.downgradePolls = 1_000;
     try {
       await call('POST', '/Users', entraUser('gus', { roles: [{ value: 'Visitor' }] }));
       expect(member('gus@contoso.example')?.type).toBe(4);
-      stack.docspace.finishTypeTasks();
+      local.stack.docspace.finishTypeTasks();
       await followUp(undefined, realContext('f', 30_000, clock));
       expect(member('gus@contoso.example')?.type).toBe(2);
     } finally {
-      stack.docspace.downgradePolls = 2;
+      local.stack.docspace.downgradePolls = 2;
     }
   });
 });
@@ -238,10 +229,10 @@ describe('SCIM paging, discovery, auth and errors', () => {
     await call('POST', '/Users', entraUser('otto', { displayName: 'Otto P' }));
     expect((await call('GET', `/Users?filter=${encodeURIComponent('userName sw "O" and displayName co "P"')}`)).body.totalResults).toBe(1);
     expect((await call('GET', `/Users?filter=${encodeURIComponent('displayName eq "Olga O" or displayName eq "Otto P"')}`)).body.totalResults).toBe(2);
-    const before = stack.docspace.calls().length;
+    const before = local.stack.docspace.calls().length;
     const bad = await call('GET', `/Users?filter=${encodeURIComponent('(userName eq "x"')}`);
     expect(bad).toMatchObject({ status: 400, body: { schemas: [ERROR], scimType: 'invalidFilter' } });
-    expect(stack.docspace.calls().length).toBe(before);
+    expect(local.stack.docspace.calls().length).toBe(before);
   });
 
   it('serves the discovery endpoints and an empty /Groups', async () => {
@@ -254,7 +245,7 @@ describe('SCIM paging, discovery, auth and errors', () => {
   it('takes a rotated token at once, keeps the old one while it is listed, and refuses anything else with 401', async () => {
     const rotated = 'scimrotated_8f7e6d5c4b3a2918';
     expect((await call('GET', '/Users', undefined, { token: rotated })).status).toBe(401);
-    stack.secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, scim: [LOCAL.scimToken, rotated] }));
+    local.stack.secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, scim: [LOCAL.scimToken, rotated] }));
     await clock.sleep(31_000);
     expect((await call('GET', '/Users', undefined, { token: rotated })).status).toBe(200);
     expect((await call('GET', '/Users')).status).toBe(200);
@@ -268,7 +259,7 @@ describe('SCIM paging, discovery, auth and errors', () => {
 
   it('answers bad input with a 4xx SCIM Error and no DocSpace call', async () => {
     const { body } = await call('POST', '/Users', entraUser('eve'));
-    const before = stack.docspace.calls().length;
+    const before = local.stack.docspace.calls().length;
     const cases: [string, string, unknown, number, string?][] = [
       ['POST', '/Users', { active: true, emails: [{ value: 'x@contoso.example' }] }, 400, 'invalidValue'],
       ['POST', '/Users', { userName: 'NoMail', emails: [{ value: 'emailName357', primary: true }] }, 400, 'invalidValue'],
@@ -290,15 +281,15 @@ describe('SCIM paging, discovery, auth and errors', () => {
       expect(answer.status, `${method} ${target} ${JSON.stringify(payload)}`).toBe(status);
       expect(answer.body).toMatchObject({ schemas: [ERROR], status: String(status), ...(scimType ? { scimType } : {}) });
     }
-    expect(stack.docspace.calls().slice(before)).toEqual([]);
+    expect(local.stack.docspace.calls().slice(before)).toEqual([]);
   });
 
   it('answers DocSpace 429 with 429 and 5xx with 503, each with Retry-After', async () => {
-    stack.docspace.failNext(20, 429, { 'retry-after': '7' });
+    local.stack.docspace.failNext(20, 429, { 'retry-after': '7' });
     const limited = await invokeScim(scim, scimEvent('POST', '/Users', entraUser('rita')), realContext('scim', 3_000, clock));
     expect(limited).toMatchObject({ status: 429, headers: { 'retry-after': expect.any(String) }, body: { schemas: [ERROR] } });
-    stack.docspace.reset({ profile: 'current' });
-    stack.docspace.failNext(20, 502);
+    local.stack.docspace.reset({ profile: 'current' });
+    local.stack.docspace.failNext(20, 502);
     const down = await invokeScim(scim, scimEvent('GET', `/Users?filter=${encodeURIComponent('userName eq "rita@contoso.example"')}`), realContext('scim', 3_000, clock));
     expect(down).toMatchObject({ status: 503, headers: { 'retry-after': expect.any(String) } });
   });

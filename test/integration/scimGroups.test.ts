@@ -3,15 +3,18 @@
  * members asserted in the DocSpace emulator's state, user types from SCIM_GROUP_TYPES through the pipeline.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OWNER_ID } from '../../local/emulators/docspace';
-import { composedHandlers, invokeScim, lambdaContext as realContext, scimEvent, setEnv, virtualClock } from '../../local/lambda';
-import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
+import { composedHandlers, invokeScim, lambdaContext as realContext, scimEvent, virtualClock } from '../../local/lambda';
+import { LOCAL } from '../../local/stack';
 import { capturedLogLines } from '../setup/logGuard';
-import { freshScimState } from '../support/localStack';
+import { freshScimState, useLocalStack } from '../support/localStack';
 
-let stack: LocalStack;
-let restoreEnv: () => void;
+const local = useLocalStack({
+  DOCSPACE_REASSIGN_USER_ID: OWNER_ID,
+  ROLE_MAP: JSON.stringify({ 'Room Admin': 'RoomAdmin', Visitor: 'Guest' }),
+  SCIM_GROUP_TYPES: JSON.stringify({ 'DocSpace Admins': 'DocSpaceAdmin', 'Room Admins': 'RoomAdmin', Visitors: 'Guest' }),
+});
 const clock = virtualClock();
 const functions = composedHandlers(clock);
 const scim = functions.scim();
@@ -35,28 +38,15 @@ async function user(n: string, extra: Record<string, unknown> = {}): Promise<str
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body.id as string;
 }
-const typeOf = (id: string) => stack.docspace.members.get(id)?.type;
-const membersOf = (groupId: string) => [...(stack.docspace.groups.get(groupId)?.members ?? [])].sort();
+const typeOf = (id: string) => local.stack.docspace.members.get(id)?.type;
+const membersOf = (groupId: string) => [...(local.stack.docspace.groups.get(groupId)?.members ?? [])].sort();
 const group = (displayName: string, members: string[] = [], extra: Record<string, unknown> = {}) =>
   call('POST', '/Groups', { schemas: [GROUP], displayName, members: members.map((value) => ({ value })), ...extra });
 /** A sample of events/scim with its MEMBER_ID and GROUP_ID placeholders filled, as `npm run send` does. */
 const sample = (name: string, member = '', groupId = '') => JSON.parse(readFileSync(`events/scim/${name}`, 'utf8').replaceAll('MEMBER_ID', member).replaceAll('GROUP_ID', groupId)) as Record<string, unknown>;
 const patch = (id: string, Operations: unknown[]) => call('PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations });
 
-beforeAll(async () => {
-  stack = await startLocalStack();
-  restoreEnv = setEnv({
-    ...stack.env,
-    DOCSPACE_REASSIGN_USER_ID: OWNER_ID,
-    ROLE_MAP: JSON.stringify({ 'Room Admin': 'RoomAdmin', Visitor: 'Guest' }),
-    SCIM_GROUP_TYPES: JSON.stringify({ 'DocSpace Admins': 'DocSpaceAdmin', 'Room Admins': 'RoomAdmin', Visitors: 'Guest' }),
-  });
-});
-afterAll(async () => {
-  restoreEnv?.();
-  await stack?.stop();
-});
-beforeEach(() => freshScimState(stack));
+beforeEach(() => freshScimState(local.stack));
 
 describe('SCIM /Groups: Microsoft Entra ID', () => {
   it('creates a group with its members (201, Location, id = DocSpace group id), externalId and meta from the store', async () => {
@@ -65,7 +55,7 @@ describe('SCIM /Groups: Microsoft Entra ID', () => {
     const created = await group('Legal', [ann, bob], { externalId: 'entra-legal' });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    expect(stack.docspace.groups.get(id)).toMatchObject({ name: 'Legal' });
+    expect(local.stack.docspace.groups.get(id)).toMatchObject({ name: 'Legal' });
     expect(membersOf(id)).toEqual([ann, bob].sort());
     expect(created.headers.location).toBe(`http://localhost:3000/scim/v2/Groups/${id}`);
     expect(created.body).toMatchObject({ schemas: [GROUP], displayName: 'Legal', externalId: 'entra-legal', meta: { resourceType: 'Group', location: created.headers.location } });
@@ -78,7 +68,7 @@ describe('SCIM /Groups: Microsoft Entra ID', () => {
   it('applies PATCH with capitalised ops and value arrays (Add, Remove with a value array, Replace displayName) as one PUT group/{id}; answers 204', async () => {
     const [ann, bob, cid] = [await user('ann'), await user('bob'), await user('cid')];
     const id = (await group('Sales', [ann])).body.id as string;
-    stack.docspace.requests.length = 0;
+    local.stack.docspace.requests.length = 0;
     const added = await patch(id, [{ op: 'Add', path: 'members', value: [{ value: bob }, { value: cid }] }]);
     expect(added.status).toBe(204);
     expect(added.body).toBeUndefined();
@@ -89,8 +79,8 @@ describe('SCIM /Groups: Microsoft Entra ID', () => {
     ]);
     expect(removed.status).toBe(204);
     expect(membersOf(id)).toEqual([bob]);
-    expect(stack.docspace.groups.get(id)?.name).toBe('Sales EMEA');
-    const writes = stack.docspace.calls({ writes: true });
+    expect(local.stack.docspace.groups.get(id)?.name).toBe('Sales EMEA');
+    const writes = local.stack.docspace.calls({ writes: true });
     expect(writes.map((w) => `${w.method} ${w.path}`)).toEqual([`PUT /api/2.0/group/${id}`, `PUT /api/2.0/group/${id}`]);
     expect(writes[1]?.body).toEqual({ groupName: 'Sales EMEA', membersToRemove: [ann, cid] });
   });
@@ -102,9 +92,9 @@ describe('SCIM /Groups: Microsoft Entra ID', () => {
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ id, displayName: 'Operations' });
     expect(membersOf(id)).toEqual([bob, cid].sort());
-    const last = stack.docspace.calls({ writes: true }).at(-1);
+    const last = local.stack.docspace.calls({ writes: true }).at(-1);
     expect(last).toMatchObject({ method: 'PUT', path: `/api/2.0/group/${id}`, body: { groupName: 'Operations', membersToAdd: [cid], membersToRemove: [ann] } });
-    expect(stack.docspace.calls().some((r) => r.path.endsWith('/members'))).toBe(false);
+    expect(local.stack.docspace.calls().some((r) => r.path.endsWith('/members'))).toBe(false);
   });
 });
 
@@ -118,7 +108,7 @@ describe('SCIM /Groups: Okta Group Push', () => {
     expect((await patch(id, [{ op: 'remove', path: `members[value eq "${ann}"]` }])).status).toBe(204);
     expect(membersOf(id)).toEqual([bob]);
     expect((await patch(id, [{ op: 'replace', value: { id, displayName: 'Engineering (all)' } }])).status).toBe(204);
-    expect(stack.docspace.groups.get(id)?.name).toBe('Engineering (all)');
+    expect(local.stack.docspace.groups.get(id)?.name).toBe('Engineering (all)');
     const read = await call('GET', `/Groups/${id}`);
     expect(read.body.members).toEqual([{ value: bob, display: 'bob', type: 'User', $ref: `http://localhost:3000/scim/v2/Users/${bob}` }]);
   });
@@ -135,7 +125,7 @@ describe('SCIM /Groups: the samples of events/scim, with SCIM_GROUP_TYPES', () =
     expect(membersOf(id)).toEqual([ann]);
     expect(typeOf(ann)).toBe(3);
     expect((await call('PATCH', `/Groups/${id}`, sample('entra-patch-group-remove-member.json', ann))).status).toBe(204);
-    stack.docspace.finishTypeTasks();
+    local.stack.docspace.finishTypeTasks();
     expect(membersOf(id)).toEqual([]);
     expect(typeOf(ann)).toBe(4);
   });
@@ -149,8 +139,8 @@ describe('SCIM /Groups: the samples of events/scim, with SCIM_GROUP_TYPES', () =
     expect(membersOf(id)).toEqual([bob]);
     expect(typeOf(bob)).toBe(1);
     expect((await call('PATCH', `/Groups/${id}`, sample('okta-patch-group-rename.json', '', id))).status).toBe(204);
-    expect(stack.docspace.groups.get(id)?.name).toBe('Room Admins (EMEA)');
-    stack.docspace.finishTypeTasks();
+    expect(local.stack.docspace.groups.get(id)?.name).toBe('Room Admins (EMEA)');
+    local.stack.docspace.finishTypeTasks();
     expect(typeOf(bob)).toBe(4);
     expect((await call('PATCH', `/Groups/${id}`, sample('okta-patch-group-remove-member.json', bob))).status).toBe(204);
     expect(membersOf(id)).toEqual([]);
@@ -160,11 +150,11 @@ describe('SCIM /Groups: the samples of events/scim, with SCIM_GROUP_TYPES', () =
 describe('SCIM /Groups: DocSpace rules', () => {
   it('needs a DocSpace key that may read groups: one with scopes but without accounts:read is refused by DocSpace (403), and the answer says so', async () => {
     const id = (await group('Scoped')).body.id as string;
-    stack.docspace.addApiKey(LOCAL.apiKey, OWNER_ID, ['accounts:write']);
+    local.stack.docspace.addApiKey(LOCAL.apiKey, OWNER_ID, ['accounts:write']);
     const read = await call('GET', `/Groups/${id}`);
     expect(read.status).toBe(502);
     expect(read.body.detail).toMatch(/403/);
-    stack.docspace.addApiKey(LOCAL.apiKey, OWNER_ID, ['accounts:read', 'accounts:write']);
+    local.stack.docspace.addApiKey(LOCAL.apiKey, OWNER_ID, ['accounts:read', 'accounts:write']);
     expect((await call('GET', `/Groups/${id}`)).status).toBe(200);
   });
 
@@ -181,22 +171,22 @@ describe('SCIM /Groups: DocSpace rules', () => {
   it('matches a DocSpace group made by hand on displayName eq (exactly one of that name): managed by SCIM from then on, its members assigned', async () => {
     const ann = await user('ann');
     const bob = await user('bob');
-    const made = stack.docspace.addGroup('Finance', [ann]);
-    stack.docspace.addGroup('Finance Ops');
+    const made = local.stack.docspace.addGroup('Finance', [ann]);
+    local.stack.docspace.addGroup('Finance Ops');
     const found = await call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "finance"')}`);
     expect(found.body).toMatchObject({ totalResults: 1, Resources: [{ id: made.id, displayName: 'Finance', members: [{ value: ann }] }] });
     expect((await patch(made.id, [{ op: 'add', path: 'members', value: [{ value: bob }] }])).status).toBe(204);
     expect(membersOf(made.id)).toEqual([ann, bob].sort());
     // Two DocSpace groups of one name: neither is matched, and a create of that name is a 409.
-    stack.docspace.addGroup('Board');
-    stack.docspace.addGroup('board');
+    local.stack.docspace.addGroup('Board');
+    local.stack.docspace.addGroup('board');
     expect((await call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Board"')}`)).body.totalResults).toBe(0);
     expect((await group('Board')).status).toBe(409);
   });
 
   it('frees the name of a group deleted in DocSpace by hand: its GET is 404, and a create of that name makes a new group', async () => {
     const first = (await group('Temp')).body.id as string;
-    stack.docspace.groups.delete(first);
+    local.stack.docspace.groups.delete(first);
     expect((await call('GET', `/Groups/${first}`)).status).toBe(404);
     expect((await call('GET', '/Groups')).body.totalResults).toBe(0);
     const again = await group('Temp');
@@ -207,11 +197,11 @@ describe('SCIM /Groups: DocSpace rules', () => {
   it('answers 409 for a duplicate displayName (this door\'s group in any case, or a DocSpace group of that name); DocSpace itself would allow it', async () => {
     expect((await group('Finance')).status).toBe(201);
     expect(await group('FINANCE')).toMatchObject({ status: 409, body: { scimType: 'uniqueness' } });
-    stack.docspace.addGroup('Board');
+    local.stack.docspace.addGroup('Board');
     expect((await group('board')).status).toBe(409);
     const other = (await group('Audit')).body.id as string;
     expect((await patch(other, [{ op: 'replace', path: 'displayName', value: 'finance' }])).status).toBe(409);
-    expect(stack.docspace.groups.size).toBe(3);
+    expect(local.stack.docspace.groups.size).toBe(3);
   });
 
   it('keeps Guests and disabled members assigned but out of the DocSpace group, reports them (answer and log), and adds them once eligible', async () => {
@@ -240,27 +230,27 @@ describe('SCIM /Groups: DocSpace rules', () => {
   it('the follow-ups offer waiting members again: one enabled or upgraded outside SCIM (in DocSpace by hand) joins within a run', async () => {
     const ann = await user('ann');
     const off = await user('off', { active: false });
-    const guest = stack.docspace.addMember({ email: 'outside.guest@example.com', type: 2 });
+    const guest = local.stack.docspace.addMember({ email: 'outside.guest@example.com', type: 2 });
     const id = (await group('Waiting room', [ann, off, guest.id])).body.id as string;
     expect(membersOf(id)).toEqual([ann]);
     const followUp = functions.followUp();
     expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toMatchObject({ groupMembersJoined: 0, groupMembersWaiting: 2 });
-    const offMember = stack.docspace.members.get(off);
+    const offMember = local.stack.docspace.members.get(off);
     if (offMember) offMember.status = 1;
     guest.type = 4;
     expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toMatchObject({ groupMembersJoined: 2, groupMembersWaiting: 0 });
     expect(membersOf(id)).toEqual([ann, off, guest.id].sort());
     // Nothing waits any more: the next run reads no group.
-    stack.docspace.requests.length = 0;
+    local.stack.docspace.requests.length = 0;
     expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toEqual({ done: 0, remaining: 0, waiting: 0 });
-    expect(stack.docspace.calls().filter((r) => r.path.startsWith('/api/2.0/group'))).toEqual([]);
+    expect(local.stack.docspace.calls().filter((r) => r.path.startsWith('/api/2.0/group'))).toEqual([]);
   });
 
   it('a member downgraded to Guest leaves every DocSpace group; the SCIM group keeps them as pending', async () => {
     const ann = await user('ann');
     const id = (await group('Crew', [ann])).body.id as string;
     expect((await call('PATCH', `/Users/${ann}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'roles', value: [{ value: 'Visitor' }] }] })).status).toBe(200);
-    stack.docspace.finishTypeTasks();
+    local.stack.docspace.finishTypeTasks();
     expect(typeOf(ann)).toBe(2);
     expect(membersOf(id)).toEqual([]);
     const read = await call('GET', `/Groups/${id}`);
@@ -271,11 +261,11 @@ describe('SCIM /Groups: DocSpace rules', () => {
     const id = (await group('Team')).body.id as string;
     expect(await patch(id, [{ op: 'add', path: 'members', value: [{ value: '0e0e0e0e-0000-4000-8000-000000000000' }] }])).toMatchObject({ status: 400, body: { scimType: 'invalidValue' } });
     expect((await patch(id, [{ op: 'add', path: 'members', value: 'string id 1' }])).status).toBe(400);
-    stack.docspace.requests.length = 0;
+    local.stack.docspace.requests.length = 0;
     for (const [method, body] of [['GET'], ['PUT', { displayName: 'x' }], ['PATCH', { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] }], ['DELETE']] as const) {
       expect((await call(method, `/Groups/${SYSTEM_USER_GROUP}`, body)).status).toBe(404);
     }
-    expect(stack.docspace.calls({ writes: true })).toEqual([]);
+    expect(local.stack.docspace.calls({ writes: true })).toEqual([]);
     expect((await call('GET', '/Groups')).body.totalResults).toBe(1);
   });
 
@@ -283,8 +273,8 @@ describe('SCIM /Groups: DocSpace rules', () => {
     const ann = await user('ann');
     const id = (await group('Temp', [ann])).body.id as string;
     expect((await call('DELETE', `/Groups/${id}`)).status).toBe(204);
-    expect(stack.docspace.groups.has(id)).toBe(false);
-    expect(stack.docspace.members.has(ann)).toBe(true);
+    expect(local.stack.docspace.groups.has(id)).toBe(false);
+    expect(local.stack.docspace.members.has(ann)).toBe(true);
     expect((await call('GET', `/Groups/${id}`)).status).toBe(404);
     expect((await call('DELETE', `/Groups/${id}`)).status).toBe(404);
     expect((await call('GET', '/Groups')).body.totalResults).toBe(0);
@@ -307,7 +297,7 @@ describe('SCIM_GROUP_TYPES: user types from group membership', () => {
     expect(typeOf(ann)).toBe(1);
     // bob leaves his last mapped group: no role, so the default (User), an asynchronous downgrade.
     await patch(rooms, [{ op: 'remove', path: 'members', value: [{ value: bob }] }]);
-    stack.docspace.finishTypeTasks();
+    local.stack.docspace.finishTypeTasks();
     expect(typeOf(bob)).toBe(4);
     const events = capturedLogLines().filter((l) => l.includes('user.role_changed'));
     expect(events.length).toBeGreaterThan(0);
@@ -328,7 +318,7 @@ describe('SCIM_GROUP_TYPES: user types from group membership', () => {
     const admins = (await group('DocSpace Admins', [bob])).body.id as string;
     expect(typeOf(bob)).toBe(3);
     expect((await call('DELETE', `/Groups/${admins}`)).status).toBe(204);
-    stack.docspace.finishTypeTasks();
+    local.stack.docspace.finishTypeTasks();
     expect(typeOf(bob)).toBe(4);
   });
 
