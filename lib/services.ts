@@ -89,11 +89,12 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       },
     };
   };
-  // Queue mode (settings make sure the queue URL and the events table are set): the webhook doors enqueue.
+  // Queue mode: the webhook doors enqueue. The queue's settings and the events table are checked where an event is
+  // enqueued (a direct invocation applies at once and needs neither).
   let ingress: Ingress | undefined;
-  if (settings.deliveryMode === 'queue' && settings.queueUrl && stores) {
+  if (settings.deliveryMode === 'queue') {
     // The client honours AWS_ENDPOINT_URL_SQS, so tests and `npm start` reach the local SQS.
-    ingress = queueIngress(queue ?? sqsQueue(settings.queueUrl), stores.directory, settings.roles);
+    ingress = queueIngress(queue ?? sqsQueue(settings), stores?.directory, settings.roles);
   }
 
   return {
@@ -162,7 +163,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       const submit = session
         ? { kind: 'pipeline' as const, process: (event: CanonicalEvent) => session.process(event, context) }
         : ingress
-          ? { kind: 'queue' as const, enqueue: ingress.enqueue, process: (event: CanonicalEvent) => process(event, context) }
+          ? { kind: 'queue' as const, enqueue: (events: readonly CanonicalEvent[]) => ingress.enqueue(events, context), process: (event: CanonicalEvent) => process(event, context) }
           : { kind: 'pipeline' as const, process: (event: CanonicalEvent) => process(event, context) };
       const run = () =>
         reconcile(

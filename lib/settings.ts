@@ -1,7 +1,8 @@
 /**
  * Settings, all from environment variables (serverless.yml passes them through as `${env:NAME, default}`), checked
- * once per container by the composition root. A wrong setting stops every invocation with a message that names it,
- * never a silent default. The senders' own settings (API URL, options) are named by their registry entries.
+ * once per container by the composition root. A wrong setting that every request uses stops every invocation with a
+ * message that names it, never a silent default; the queue's settings are checked only where an event is enqueued
+ * (lib/queue/address.ts), so a direct invocation or sync mode never fails on them. The senders' own settings (API URL, options) are named by their registry entries.
  */
 import * as z from 'zod';
 import type { UserType } from './docspace/types';
@@ -47,8 +48,13 @@ const envSchema = z.object({
   SCIM_DELETE: z.preprocess(blankIsUnset, z.enum(['disable', 'delete']).default('disable')),
   /** queue: the webhook doors verify, translate, enqueue and answer at once, and the worker applies; sync: the doors apply. */
   DELIVERY_MODE: z.preprocess(blankIsUnset, z.enum(['queue', 'sync']).default('sync')),
-  /** The SQS FIFO queue the doors send to in queue mode. */
-  QUEUE_URL: z.preprocess(blankIsUnset, httpUrl.optional()),
+  /**
+   * The SQS FIFO queue the doors send to in queue mode: its name (serverless.yml: the stack's queue), or its URL,
+   * which wins when set (npm start's local queue). Checked where an event is enqueued (lib/queue/address.ts), not
+   * here: a direct invocation and sync mode need no queue.
+   */
+  QUEUE_NAME: z.preprocess(blankIsUnset, z.string().trim().optional()),
+  QUEUE_URL: z.preprocess(blankIsUnset, z.string().trim().optional()),
   /** One idempotency key prefix for every function, so doors, worker, SCIM and follow-ups share one key space. */
   IDEMPOTENCY_KEY_PREFIX: z.preprocess(blankIsUnset, z.string().trim().min(1).default('docspace-idp-sync')),
   /**
@@ -100,6 +106,7 @@ export interface Settings {
   scimGroupTypes: ReadonlyMap<string, UserType>;
   deliveryMode: 'queue' | 'sync';
   queueUrl?: string;
+  queueName?: string;
   idempotencyKeyPrefix: string;
   idempotencyLegacyPrefixes: string[];
   /** DRY_RUN: plan, never apply (SCIM refuses). */
@@ -130,11 +137,9 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const parsed = envSchema.safeParse(withDeprecated);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   const senders = senderSettings(env, problems);
-  if (parsed.success && parsed.data.DELIVERY_MODE === 'queue') {
-    if (!parsed.data.QUEUE_URL) problems.push('QUEUE_URL: required when DELIVERY_MODE is queue');
-    if (!parsed.data.IDEMPOTENCY_TABLE) problems.push('IDEMPOTENCY_TABLE: required when DELIVERY_MODE is queue (the worker applies exactly once)');
+  if (!parsed.success || problems.length > 0) {
+    throw new ConfigurationError(`invalid configuration: ${problems.join('; ')} (each is an environment variable: deployed, set it where you run \`serverless deploy\`; locally, in the shell that runs \`npm start\`, \`serverless invoke local\` or \`serverless offline\`; docs/configuration.md describes every setting)`);
   }
-  if (!parsed.success || problems.length > 0) throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   const e = parsed.data;
   return {
     docspaceUrl: e.DOCSPACE_URL,
@@ -153,6 +158,7 @@ export function parseSettings(env: NodeJS.ProcessEnv): Settings {
     scimGroupTypes: new Map(Object.entries(e.SCIM_GROUP_TYPES).map(([name, type]) => [name.trim().toLowerCase(), type])),
     deliveryMode: e.DELIVERY_MODE,
     ...(e.QUEUE_URL ? { queueUrl: e.QUEUE_URL } : {}),
+    ...(e.QUEUE_NAME ? { queueName: e.QUEUE_NAME } : {}),
     idempotencyKeyPrefix: e.IDEMPOTENCY_KEY_PREFIX,
     idempotencyLegacyPrefixes: e.IDEMPOTENCY_LEGACY_PREFIXES,
     dryRun: e.DRY_RUN,

@@ -5,7 +5,7 @@
 import { DocSpaceEmulator, type DocSpaceEmulatorOptions } from './emulators/docspace';
 import { DynamoDbEmulator } from './emulators/dynamodb';
 import { SecretsManagerEmulator } from './emulators/secretsManager';
-import { SqsEmulator, type SqsEmulatorOptions } from './emulators/sqs';
+import { QUEUE_NAMES, SqsEmulator, type SqsEmulatorOptions } from './emulators/sqs';
 import { SENDER_CREDENTIALS, senderApisEnv, SenderApisEmulator } from './emulators/senderApis';
 import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
 
@@ -26,7 +26,10 @@ export const LOCAL = {
   /** The bearer token Entra ID, Okta or a test sends to /scim/v2 (the `scim` key of the webhook secret). */
   scimToken: 'scimlocal_0f1e2d3c4b5a69788796a5b4c3d2e1f0',
   senderSecrets: Object.fromEntries(SENDER_NAMES.map((s) => [s, VENDOR_VECTORS[s] ?? `local-${s}-signing-secret`])) as Record<Sender, string>,
-  eventsTable: 'docspace-idp-sync-local-events',
+  /** The `dev` stage's names (serverless.yml's defaults), so `invoke local` and `serverless offline` need no override. */
+  eventsTable: 'docspace-idp-sync-dev-events',
+  queueName: QUEUE_NAMES.events,
+  deadLetterQueueName: QUEUE_NAMES.deadLetters,
   docspacePort: 8090,
   secretsManagerPort: 4566,
   dynamoDbPort: 8000,
@@ -91,8 +94,8 @@ export function runningStackEnv(): Record<string, string> {
     dynamoDb: at('DYNAMODB_PORT', LOCAL.dynamoDbPort),
     senderApis: at('SENDER_APIS_PORT', LOCAL.senderApisPort),
     sqs,
-    queueUrl: `${sqs}/123456789012/${LOCAL.eventsTable}.fifo`,
-    dlqUrl: `${sqs}/123456789012/${LOCAL.eventsTable}-dlq.fifo`,
+    queueUrl: `${sqs}/123456789012/${LOCAL.queueName}`,
+    dlqUrl: `${sqs}/123456789012/${LOCAL.deadLetterQueueName}`,
   });
 }
 
@@ -101,6 +104,7 @@ function functionEnv(urls: { docspace: string; secretsManager: string; dynamoDb:
   return {
     // The queue for queue mode (DELIVERY_MODE=queue sets it to work; the default in code is sync).
     QUEUE_URL: urls.queueUrl,
+    QUEUE_NAME: LOCAL.queueName,
     QUEUE_DLQ_URL: urls.dlqUrl,
     AWS_ENDPOINT_URL_SQS: urls.sqs,
     ...senderApisEnv(urls.senderApis),

@@ -18,7 +18,7 @@ import { authenticity } from './authenticity';
 import { exchangeOf, type Exchange } from './exchange';
 import { jsonBody } from './jsonBody';
 import { rawBody } from './rawBody';
-import { STANDARD_WEBHOOKS_KEY, verifyStandardWebhook } from './standardWebhooks';
+import { REQUIRED_HEADERS, STANDARD_WEBHOOKS_KEY, verifyStandardWebhook } from './standardWebhooks';
 
 /** What a door needs from the composition root, built on the first invocation of a container. */
 export interface DoorServices {
@@ -58,7 +58,7 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
     .use(flushMetrics())
     .use(answer({ subject: 'event', door: 'canonical' }))
     .use(rawBody())
-    .use(authenticity({ secret: () => services().secrets.signingSecret(STANDARD_WEBHOOKS_KEY), verify: verifyStandardWebhook }))
+    .use(authenticity({ secret: () => services().secrets.signingSecret(STANDARD_WEBHOOKS_KEY), verify: verifyStandardWebhook, signatureHeaders: () => REQUIRED_HEADERS }))
     .use({
       before: (request) => {
         const exchange = exchangeOf(request);
@@ -92,7 +92,7 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
       // its caller, which reads the answer, and Lambda retries a failed asynchronous invocation.
       if (ingress && exchange?.http === true) {
         ingress.admit(parsed.event);
-        await ingress.enqueue([parsed.event]);
+        await ingress.enqueue([parsed.event], context);
         return { outcome: 'queued', message: `event ${parsed.event.id} queued; the worker applies it shortly` };
       }
       return process(parsed.event, context);

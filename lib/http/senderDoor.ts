@@ -51,7 +51,7 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
         return undefined;
       },
     })
-    .use(authenticity({ secret, verify: (delivery, key) => adapter.verify(delivery, key, contextOf(delivery)) }))
+    .use(authenticity({ secret, verify: (delivery, key) => adapter.verify(delivery, key, contextOf(delivery)), signatureHeaders: (delivery) => adapter.signatureHeaders(contextOf(delivery)) }))
     .handler(async (delivery, context): Promise<DoorAnswer> => {
       const { handshake } = delivery as Exchange;
       if (handshake) return { outcome: 'handshake', handshake };
@@ -66,7 +66,7 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
         const reply: PlanAnswer & { ignored: string[] } = { ...planned(session), ignored: translation.ignored };
         return reply;
       }
-      const reply = ingress ? await enqueueDelivery(sender, translation, ingress) : await processDelivery(sender, translation, process, context);
+      const reply = ingress ? await enqueueDelivery(sender, translation, ingress, context) : await processDelivery(sender, translation, process, context);
       Object.assign((delivery as Exchange).logFields, { events: reply.results.length, ignored: reply.ignored.length });
       return reply;
     });

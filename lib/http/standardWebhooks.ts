@@ -10,7 +10,7 @@ import type { IncomingWebhook } from '../senders/kit/adapter';
 
 /** The key of the Standard Webhooks secret in the webhook secret. */
 export const STANDARD_WEBHOOKS_KEY = 'standardWebhooks';
-const REQUIRED_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+export const REQUIRED_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
 const SECRET_PREFIX = 'whsec_';
 const TOLERANCE_SECONDS = 5 * 60;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

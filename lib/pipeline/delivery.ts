@@ -10,6 +10,7 @@ import { countEvent } from '../metrics/record';
 import { answerFor, isRetryable, type Answer } from '../outcome';
 import type { Translation } from '../senders/kit/adapter';
 import type { ProcessEvent } from './exactlyOnce';
+import type { Invocation } from '../queue/address';
 import type { Ingress } from '../queue/ingress';
 
 interface EventResult extends Answer {
@@ -62,7 +63,7 @@ export async function processDelivery(sender: string, translation: Translation, 
  * 200 all the same. A queue that does not take the events fails the whole delivery (503): the sender delivers
  * again, and deduplication keeps the events sent already from being applied twice.
  */
-export async function enqueueDelivery(sender: string, translation: Translation, ingress: Ingress): Promise<DeliveryAnswer> {
+export async function enqueueDelivery(sender: string, translation: Translation, ingress: Ingress, invocation?: Invocation): Promise<DeliveryAnswer> {
   const results: EventResult[] = [];
   const admitted = translation.events.filter((event) => {
     try {
@@ -75,7 +76,7 @@ export async function enqueueDelivery(sender: string, translation: Translation, 
       return false;
     }
   });
-  await ingress.enqueue(admitted);
+  await ingress.enqueue(admitted, invocation);
   for (const event of admitted) logger.info('event queued', { sender, ...eventKeys(event) });
   for (const reason of translation.ignored) logger.info('delivery item ignored', { sender, reason });
   results.push(...admitted.map((e) => ({ eventId: e.id, type: e.type, outcome: 'queued' as const })));

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CanonicalEvent } from '../events';
+import type { Invocation } from './address';
 
 /** One message as SQS FIFO takes it. */
 export interface QueueMessage {
@@ -17,8 +18,11 @@ export interface QueueMessage {
 }
 
 export interface Queue {
-  /** Sends the messages in this order; throws when the queue did not take them all. */
-  send(messages: readonly QueueMessage[]): Promise<void>;
+  /**
+   * Sends the messages in this order; throws when the queue did not take them all (a ConfigurationError when the
+   * queue's settings do not name a queue). The invocation's ARN says which account and region the queue is in.
+   */
+  send(messages: readonly QueueMessage[], invocation?: Invocation): Promise<void>;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

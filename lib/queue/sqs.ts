@@ -6,6 +6,7 @@
  * could partly fail in the middle.
  */
 import { AwsError, awsJson, configuredEndpoint, endpointOf, md5, regionOf, SQS } from '../aws/awsJson';
+import { resolveQueueUrl, type LookUpQueueUrl, type QueueSettings } from './address';
 import type { Queue } from './queue';
 
 /** Where SendMessage goes: a configured endpoint, else the queue URL's origin (the SDK's `useQueueUrlAsEndpoint`). */
@@ -13,10 +14,13 @@ export function sqsEndpoint(queueUrl: string, env: Record<string, string | undef
   return configuredEndpoint(SQS, env) ?? (URL.canParse(queueUrl) ? new URL(new URL(queueUrl).origin) : endpointOf(SQS, regionOf(env), env));
 }
 
-export function sqsQueue(queueUrl: string): Queue {
+/** The queue named by these settings (lib/queue/address.ts), its URL found on the first send and kept. */
+export function sqsQueue(settings: QueueSettings, lookUp?: LookUpQueueUrl): Queue {
+  let queueUrl: string | undefined;
   let endpoint: URL | undefined;
   return {
-    async send(messages) {
+    async send(messages, invocation) {
+      queueUrl ??= await resolveQueueUrl(settings, invocation, lookUp);
       endpoint ??= sqsEndpoint(queueUrl);
       for (const m of messages) {
         const answer = await awsJson(SQS, 'SendMessage', { QueueUrl: queueUrl, MessageBody: m.body, MessageGroupId: m.groupId, MessageDeduplicationId: m.deduplicationId }, { endpoint });

@@ -200,6 +200,8 @@ export const bamboohr: SenderAdapter = {
     authorization: (c: { apiKey: string }) => basicAuth(c.apiKey, 'x'),
   }),
 
+  signatureHeaders: () => ['x-bamboohr-signature', 'x-bamboohr-timestamp'],
+
   verify(request, secret) {
     const timestamp = requireFreshTimestamp(request.headers['x-bamboohr-timestamp'], 'X-BambooHR-Timestamp');
     const signature = request.headers['x-bamboohr-signature'];

@@ -158,6 +158,8 @@ export const hibob: SenderAdapter = {
     return ping ? { status: 200, body: { outcome: 'handshake', message: 'pong' } } : undefined;
   },
 
+  signatureHeaders: () => ['bob-signature'],
+
   verify(request, secret) {
     const signature = request.headers['bob-signature'];
     if (!signature) refuse('missing Bob-Signature header');

@@ -134,6 +134,9 @@ async function translateEvent(event: z.infer<typeof logEventSchema>, context: Se
   return eventsFor(context, kinds, personOf(record), { id: event.uuid, occurredAt: event.published }, groupRole);
 }
 
+/** The header that carries the shared secret: Okta's *Authentication field*, `Authorization` unless one was chosen. */
+const authHeaderOf = (context: SenderContext) => context.options.authHeader ?? 'authorization';
+
 export const okta: SenderAdapter = {
   api: apiAuth({
     credentials: z.object({ apiToken: z.string().min(1) }),
@@ -148,8 +151,10 @@ export const okta: SenderAdapter = {
     return { status: 200, body: { verification: challenge } };
   },
 
+  signatureHeaders: (context) => [authHeaderOf(context)],
+
   verify(request, secret, context) {
-    const header = context.options.authHeader ?? 'authorization';
+    const header = authHeaderOf(context);
     const value = request.headers[header];
     if (!value) refuse(`missing ${header} header`);
     if (!safeEqual(value as string, secret)) refuse(`${header} does not match the shared secret`);

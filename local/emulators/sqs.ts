@@ -9,6 +9,9 @@ import { createSqsServer } from 'local-aws-sqs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The `dev` stage's queue names (serverless.yml's defaults), so a local function finds them by QUEUE_NAME. */
+export const QUEUE_NAMES = { events: 'docspace-idp-sync-dev-events.fifo', deadLetters: 'docspace-idp-sync-dev-events-dlq.fifo' } as const;
+
 export interface SqsEmulatorOptions {
   /** Receives before a message moves to the DLQ (QUEUE_MAX_RECEIVES). */
   maxReceives?: number;
@@ -29,12 +32,12 @@ export class SqsEmulator {
     this.server = await createSqsServer({ port, hostname, emulateQueueCreationLifecycle: false });
     this.url = `http://${hostname}:${(this.server.address() as AddressInfo).port}`;
     const client = this.client();
-    this.dlqUrl = (await client.send(new CreateQueueCommand({ QueueName: 'docspace-idp-sync-local-events-dlq.fifo', Attributes: { FifoQueue: 'true', MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' } }))).QueueUrl ?? '';
+    this.dlqUrl = (await client.send(new CreateQueueCommand({ QueueName: QUEUE_NAMES.deadLetters, Attributes: { FifoQueue: 'true', MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' } }))).QueueUrl ?? '';
     this.dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: this.dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
     this.queueUrl = (
       await client.send(
         new CreateQueueCommand({
-          QueueName: 'docspace-idp-sync-local-events.fifo',
+          QueueName: QUEUE_NAMES.events,
           Attributes: {
             FifoQueue: 'true',
             VisibilityTimeout: String(this.options.visibilityTimeoutSeconds ?? 2),

@@ -52,7 +52,7 @@ describe('Secrets Manager, signed calls to the local emulator', () => {
 describe('SQS, signed SendMessage to the local SQS', () => {
   it('puts the messages on the FIFO queue in order, with their group and deduplication ids', async () => {
     const { sqs } = local.stack;
-    const queue = sqsQueue(sqs.queueUrl);
+    const queue = sqsQueue({ queueUrl: sqs.queueUrl });
     const run = `r${Date.now()}`;
     await queue.send([
       { body: `{"n":1,"run":"${run}"}`, groupId: `g-${run}`, deduplicationId: `${run}-1` },
@@ -68,7 +68,7 @@ describe('SQS, signed SendMessage to the local SQS', () => {
   });
 
   it('a queue that does not exist is an error the door turns into “unavailable”', async () => {
-    const queue = sqsQueue(`${local.stack.sqs.url}/000000000000/nope.fifo`);
+    const queue = sqsQueue({ queueUrl: `${local.stack.sqs.url}/000000000000/nope.fifo` });
     await expect(queue.send([{ body: '{}', groupId: 'g', deduplicationId: 'd' }])).rejects.toThrow(/NonExistentQueue|QueueDoesNotExist/);
   });
 });

@@ -293,7 +293,12 @@ describe('serverless package --stage prod', () => {
     const mapping = resources.find(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')?.[1];
     expect(mapping?.Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': ['EventsQueue', 'Arn'] }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     const worker = template.Resources.WorkerLambdaFunction?.Properties as { Environment: { Variables: Record<string, unknown> } };
-    expect(worker.Environment.Variables).toMatchObject({ DELIVERY_MODE: 'queue', QUEUE_URL: { Ref: 'EventsQueue' }, IDEMPOTENCY_KEY_PREFIX: 'docspace-idp-sync' });
+    // The queue by its plain name, the same the queue resource has: `invoke local` resolves no intrinsic function in
+    // `environment` without calling CloudFormation, so every value there is a plain string.
+    expect(worker.Environment.Variables).toMatchObject({ DELIVERY_MODE: 'queue', QUEUE_NAME: 'docspace-idp-sync-prod-events.fifo', QUEUE_URL: '', IDEMPOTENCY_KEY_PREFIX: 'docspace-idp-sync' });
+    for (const [, fn] of functions) {
+      for (const value of Object.values((fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables)) expect(typeof value).toBe('string');
+    }
 
     // Reconcile: per sender, a daily run and a resume rule every 15 minutes, each naming its sender.
     const rules = resources.filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([, r]) => r.Properties as { ScheduleExpression: string; Targets: { Input?: string }[] });

@@ -88,7 +88,7 @@ describe('a signed AWS JSON call', () => {
 
   it('speaks SQS’s JSON 1.0 with the AmazonSQS target, signed for sqs', async () => {
     replies = [{ status: 200, body: { MessageId: 'm1', MD5OfMessageBody: createHash('md5').update('hello').digest('hex') } }];
-    await sqsQueue(`${url}/000000000000/events.fifo`).send([{ body: 'hello', groupId: 'g', deduplicationId: 'd' }]);
+    await sqsQueue({ queueUrl: `${url}/000000000000/events.fifo` }).send([{ body: 'hello', groupId: 'g', deduplicationId: 'd' }]);
     const [r] = received;
     expect(r?.headers['content-type']).toBe('application/x-amz-json-1.0');
     expect(r?.headers['x-amz-target']).toBe('AmazonSQS.SendMessage');
@@ -99,7 +99,7 @@ describe('a signed AWS JSON call', () => {
 
   it('refuses a send whose MD5 the queue reports differently (the body did not arrive as sent)', async () => {
     replies = [{ status: 200, body: { MessageId: 'm1', MD5OfMessageBody: '0'.repeat(32) } }];
-    await expect(sqsQueue(`${url}/q.fifo`).send([{ body: 'hello', groupId: 'g', deduplicationId: 'd' }])).rejects.toThrow(/MD5/);
+    await expect(sqsQueue({ queueUrl: `${url}/q.fifo` }).send([{ body: 'hello', groupId: 'g', deduplicationId: 'd' }])).rejects.toThrow(/MD5/);
   });
 
   it('tries throttling and 5xx again (three times in all), a client error never', async () => {

@@ -58,6 +58,8 @@ export interface SenderAdapter {
   handshake?(request: IncomingWebhook, context: SenderContext, secret: () => Promise<string>): Promise<HandshakeReply | undefined>;
   /** Throws a RefusedEvent ('unauthorized') unless the delivery is genuine. */
   verify(request: IncomingWebhook, secret: string, context: SenderContext): void;
+  /** The (lower-case) headers every signed delivery carries: one that is missing is a 401 before the secret is read. */
+  signatureHeaders(context: SenderContext): readonly string[];
   /** Turns a verified delivery into canonical events, reading the sender's API where the payload has no values. */
   translate(request: IncomingWebhook, context: SenderContext): Promise<Translation>;
   /**
