@@ -32,8 +32,8 @@ const firstOf = (headers: HeaderMap) => (name: string): string | undefined => {
 
 /**
  * Milliseconds until `X-RateLimit-Reset` (Unix seconds) when the window is used up (`X-RateLimit-Remaining: 0`).
- * DocSpace's limiter sends it beside `Retry-After` (API-NOTES §9); `Retry-After` is rounded up to whole seconds,
- * so a client that waits for it alone loses up to a second of every window.
+ * DocSpace's limiter sends it beside `Retry-After` (docs/docspace-caveats.md#rate-limiting); `Retry-After` is rounded
+ * up to whole seconds, so a client that waits for it alone loses up to a second of every window.
  */
 export function rateLimitResetInMs(headers: HeaderMap, now = Date.now()): number | undefined {
   const first = firstOf(headers);

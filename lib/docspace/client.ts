@@ -193,7 +193,7 @@ export class DocSpaceClient {
       if (resetInMs !== undefined) error.resetInMs = resetInMs;
       throw error;
     }
-    // `DELETE group/{id}` answers NoContent(): 204 with no body and no envelope (GROUPS-NOTES §1.6).
+    // `DELETE group/{id}` answers NoContent(): 204 with no body and no envelope (docs/docspace-caveats.md#groups).
     if (status === 204 && text.length === 0) {
       const empty = options.schema.safeParse(undefined);
       if (empty.success) return empty.data;

@@ -1,5 +1,5 @@
 /**
- * The Groups API calls SCIM makes, typed, as shared/reference/docspace/GROUPS-NOTES.md gives them: create
+ * The Groups API calls SCIM makes, typed, as DocSpace's source shows them (docs/docspace-caveats.md#groups): create
  * (`POST api/2.0/group`, where a Guest or disabled member is a 400), get (with members), search (the name as a
  * substring, lower-cased by the server; paged by 100), rename and change members in one `PUT api/2.0/group/{id}`
  * with `membersToAdd`/`membersToRemove` (never the replace route, which drops the manager and refuses an empty list;

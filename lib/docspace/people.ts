@@ -1,5 +1,6 @@
 /**
- * The People API calls the sync makes, typed. Paths and semantics as in shared/reference/docspace/API-NOTES.md.
+ * The People API calls the sync makes, typed. What DocSpace does on each route, with the server source it was read
+ * from: docs/docspace-caveats.md.
  */
 import * as z from 'zod';
 import type { DocSpacePort } from './client';
@@ -38,7 +39,7 @@ async function nullWhenNotFound<T>(call: Promise<T>): Promise<T | null> {
   }
 }
 
-/** The most `people/filter` answers at once (`ApiContext.MaxCount`, API-NOTES §3.5). */
+/** The most `people/filter` answers at once (`ApiContext.MaxCount`; docs/docspace-caveats.md#listing-members-peoplefilter). */
 export const MEMBERS_PAGE_SIZE = 100;
 
 /** One page of `people/filter`: the members, and the number of matches (the envelope's `total`). */
@@ -67,7 +68,7 @@ export class People {
 
   /**
    * `GET api/2.0/people/filter` with `startIndex`/`count` (at most 100) and `employeeStatus=7` (all: active,
-   * disabled, pending; omitted, only an admin caller would see the disabled ones; GROUPS-NOTES §5.1), ordered by
+   * disabled, pending; omitted, only an admin caller would see the disabled ones), ordered by
    * first name, the owner among them. The envelope's `total` says how many match; without it, a short page is the last.
    */
   async listMembers(startIndex: number, count = MEMBERS_PAGE_SIZE): Promise<MembersPage> {
@@ -117,8 +118,9 @@ export class People {
   }
 
   /**
-   * `PUT api/2.0/people/{id}` with the names. Servers apply another member's names only up to v3.1.1; later ones
-   * answer 200 and keep theirs (API-NOTES §3.6), so the caller compares the profile it gets back.
+   * `PUT api/2.0/people/{id}` with the names. DocSpace applies names only when members edit themselves; for anybody
+   * else it answers 200 and keeps theirs (docs/docspace-caveats.md#another-members-names-and-contacts), so the caller
+   * compares the profile it gets back.
    */
   updateNames(userId: string, firstName: string, lastName: string): Promise<Profile> {
     return this.client.request('PUT', `api/2.0/people/${enc(userId)}`, { body: { userId, firstName, lastName }, schema: profileSchema });
@@ -126,7 +128,7 @@ export class People {
 
   /**
    * `DELETE api/2.0/people/{id}`: only a disabled member (403 otherwise); the server then removes the member's data in
-   * a background task (API-NOTES §3.10).
+   * a background task (docs/docspace-caveats.md#disabling-and-deleting).
    */
   async deleteMember(userId: string): Promise<void> {
     await this.client.request('DELETE', `api/2.0/people/${enc(userId)}`, { schema: z.unknown() });

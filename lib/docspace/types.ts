@@ -1,6 +1,6 @@
 /**
  * The parts of DocSpace's People API payloads the sync reads. Names follow the server (EmployeeFullDto,
- * EmployeeType); see shared/reference/docspace/API-NOTES.md §4–5.
+ * EmployeeType); see docs/docspace-caveats.md#no-role-field-user-types.
  */
 import * as z from 'zod';
 

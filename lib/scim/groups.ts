@@ -1,5 +1,5 @@
 /**
- * The /Groups operations ↔ DocSpace groups (shared/reference/docspace/GROUPS-NOTES.md). The SCIM Group id is the
+ * The /Groups operations ↔ DocSpace groups (docs/docspace-caveats.md#groups). The SCIM Group id is the
  * DocSpace group id; displayName, externalId, meta and the members the IdP assigned are kept in the SCIM store.
  *
  * - Writes: `POST api/2.0/group` to create; every later change of name or members is one `PUT api/2.0/group/{id}`

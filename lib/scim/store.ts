@@ -7,7 +7,7 @@
  * Items: `scim#user#<id>`, `scim#userName#<lower>`, `scim#externalId#<value>`, `scim#email#<lower>` (each `{userId}`), and
  * the key set `scim#users`. No index: lookups are items, so the role needs no new permission.
  *
- * Groups (issue 14): per SCIM Group (= DocSpace group id) `scim#group#<id>` with its displayName, externalId, meta
+ * Groups: per SCIM Group (= DocSpace group id) `scim#group#<id>` with its displayName, externalId, meta
  * and the members the IdP assigned (those DocSpace has not let join yet included); `scim#groupName#<lower>` (each
  * `{groupId}`) for the duplicate check and SCIM_GROUP_TYPES; the key sets `scim#groups` and `scim#groups#pending` (groups
  * whose assigned members have not all joined).

@@ -20,7 +20,8 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
   const target = typeForRoleOrRefuse(deps.roles, event.data.role);
   let member = await findMember(deps.people, event.data);
   if (!member) return { outcome: 'not_found', message: notFoundMessage(event.data) };
-  // Both type routes refuse a disabled target (403): the change waits until the member is enabled again.
+  // Both type routes refuse a disabled target (the synchronous one with 403, the asynchronous one with 400): the
+  // change waits until the member is enabled again.
   if (member.status === MemberStatus.Disabled) {
     return { outcome: 'deferred', userId: member.id, message: `the member is disabled; ${userTypeName(target)} is applied when they are enabled again` };
   }

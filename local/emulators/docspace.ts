@@ -1,22 +1,25 @@
 /**
- * A DocSpace People API emulator that behaves like the real server for every call this project makes
- * (shared/reference/docspace/API-NOTES.md): the `{response, status, statusCode}` envelope and error shapes, Bearer
+ * A DocSpace People API emulator that behaves like the real server for every call this project makes (each rule,
+ * with the server source it was read from, in docs/docspace-caveats.md; "UserController" below is
+ * products/ASC.People/Server/Api/UserController.cs and "GroupsController" products/ASC.People/Server/Api/
+ * GroupsController.cs of github.com/ONLYOFFICE/DocSpace-server, line numbers at tag v3.7.2-server): the
+ * `{response, status, statusCode}` envelope and error shapes, Bearer
  * API keys (401), unique e-mails (400 with the real message), 404 for unknown ids, the user-type rules and the
  * asynchronous downgrade with progress, contacts stored as a list and replaced whole.
  *
  * Profiles: `v3.1` (contacts routes live, the default) and `current` (v3.2.1+: no contacts routes, and
  * `PUT people/{id}` ignores other members' names and contacts while answering 200).
  *
- * The rules enforced, each from the server's source as the notes give it: who may create which type (Guest never,
- * DocSpaceAdmin only by the owner; §3.1), the type routes' caller and target rules and the 403 on a disabled member
- * (§3.7, also on the asynchronous route), the status rules (§3.9), the owner untouchable by anybody else, contacts
- * replaced whole (§3.8), and the unique e-mail check that is a check then a save, so two concurrent creates of one
+ * The rules enforced, each from the server's source: who may create which type (Guest never, DocSpaceAdmin only by
+ * the owner), the type routes' caller and target rules and the refusal of a disabled member (here a 403 on both
+ * routes; the server's asynchronous route answers 400), the status rules, the owner untouchable by anybody else,
+ * contacts replaced whole, and the unique e-mail check that is a check then a save, so two concurrent creates of one
  * address can both succeed, as on the real server (`GET people/email` then answers the first).
  *
  * Every API key belongs to a member: those given in `apiKeys` or `setApiKeys` to the portal owner (as our key
  * does), others through `addApiKey`.
  *
- * The Groups API (shared/reference/docspace/GROUPS-NOTES.md) with its awkward parts: names are not unique, the list
+ * The Groups API (docs/docspace-caveats.md#groups) with its awkward parts: names are not unique, the list
  * searches names as a lower-cased substring and pages with `total`, Guests and disabled members cannot join (400 on
  * create, skipped silently on `PUT group/{id}`), disabled members keep their membership but are hidden from
  * `members`, a downgrade to Guest (`POST people/type`) drops every membership, system-group ids resolve on GET but
@@ -460,7 +463,7 @@ export class DocSpaceEmulator extends HttpEmulator {
       throw new ApiError(400, 'Incorrect firstname or lastname');
     }
     const type = parseType(field(body, 'type'));
-    // UC L260–264: guests are never created on this route; a RoomAdmin needs a DocSpaceAdmin caller, a DocSpaceAdmin
+    // UserController L260–266: guests are never created on this route; a RoomAdmin needs a DocSpaceAdmin caller, a DocSpaceAdmin
     // the owner. Members of type User or Guest cannot add anybody.
     if (type === 2) throw accessDenied();
     if (!isAdmin(caller)) throw accessDenied();
@@ -506,7 +509,7 @@ export class DocSpaceEmulator extends HttpEmulator {
         if (member.type === 3 && !caller.isOwner) throw accessDenied();
         member.status = disable ? 2 : 1;
       }
-      // UC L2003–2033: isUser true files the member as a Guest (never an admin), false takes a guest out of the
+      // UserController L2003–2033: isUser true files the member as a Guest (never an admin), false takes a guest out of the
       // Guest group, which reads back as RoomAdmin.
       const isUser = field(body, 'isUser');
       if (isUser === true && member.type !== 3) member.type = 2;
@@ -516,7 +519,7 @@ export class DocSpaceEmulator extends HttpEmulator {
   }
 
   /**
-   * `DELETE people/{id}` (UC L699): an admin removes a member who is disabled first ("The user is not suspended",
+   * `DELETE people/{id}` (UserController L697–700): an admin removes a member who is disabled first ("The user is not suspended",
    * 403, otherwise); never the owner or the caller; a DocSpaceAdmin only by the owner.
    */
   private remove(member: Member, caller: Member): unknown {
@@ -535,7 +538,8 @@ export class DocSpaceEmulator extends HttpEmulator {
   }
 
   /**
-   * `PUT people/type/{type}` (UC L2223–2242, UserManagerWrapper.UpdateUserTypeAsync UMW L260–350), per member:
+   * `PUT people/type/{type}` (UserController L2223–2242; UserManagerWrapper.UpdateUserTypeAsync, L260–350 of
+   * web/ASC.Web.Core/Users/UserManagerWrapper.cs), per member:
    * 403 for a disabled member, the owner, the caller themself, or a Guest caller; → DocSpaceAdmin only by the owner
    * and only from RoomAdmin, User or Guest; → RoomAdmin by a DocSpaceAdmin from User or Guest, or from DocSpaceAdmin
    * when the caller is the owner; → User only from Guest; → Guest never. The same type again is a 403 too: the route
@@ -556,8 +560,9 @@ export class DocSpaceEmulator extends HttpEmulator {
   }
 
   /**
-   * `POST people/type` (UC L2276–2325): only to User or Guest (else 400 "Can not update to …"); the owner, the
-   * caller themself and a disabled member are refused with 403 as on the synchronous route.
+   * `POST people/type` (UserController L2276–2325): only to User or Guest (else 400 "Can not update to …"); the owner,
+   * the caller themself and a disabled member are refused with 403 as on the synchronous route (the server refuses
+   * the last two with 400 "Can not update type" on this route; the sync checks for a disabled member before it calls).
    */
   private startDowngrade(body: unknown, caller: Member): unknown {
     const type = parseType(field(body, 'type'));
@@ -593,7 +598,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     return { id: task.id, ...(task.error ? { error: task.error } : {}), percentage, isCompleted: done, status: task.error ? 4 : done ? 2 : 1 };
   }
 
-  /** `PUT people/status/{status}` (UC L2075–2190): never the owner or the caller; a DocSpaceAdmin only by the owner. */
+  /** `PUT people/status/{status}` (UserController L2074–2192): never the owner or the caller; a DocSpaceAdmin only by the owner. */
   private setStatus(status: string, body: unknown, caller: Member): unknown {
     if (status !== '1' && status !== '2') throw new ApiError(400, 'Incorrect status');
     const members = this.userIds(body);
@@ -610,12 +615,12 @@ export class DocSpaceEmulator extends HttpEmulator {
     return this.toDto(member);
   }
 
-  // ---- Groups API (GROUPS-NOTES.md) ----
+  // ---- Groups API (docs/docspace-caveats.md#groups) ----
 
   private routeGroup(method: string, segments: string[], query: Record<string, string>, body: unknown, caller: Member, scopes: string[]): unknown {
     const [id, more] = segments;
     const read = method === 'GET';
-    // AUTHX ScopesMap: a key with scopes needs one of the listed ones; the refusal is a 403 with no body.
+    // ScopesMap (common/ASC.Api.Core/Auth/AuthorizationExtension.cs): a key with scopes needs one of the listed ones; the refusal is a 403 with no body.
     if (scopes.length && !scopes.some((s) => (read ? GROUP_READ_SCOPES : GROUP_WRITE_SCOPES).includes(s))) throw new ApiError(403, 'Forbidden', true);
     // Reads: RoomAdmin allowed, User denied, Guest none; writes: admins only (Acl.cs, AzManager).
     if (read ? !(isAdmin(caller) || caller.type === 1) : !isAdmin(caller)) throw accessDenied();
@@ -627,7 +632,8 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (id !== undefined && method === 'GET') return this.groupDto(this.group(id), query.includeMembers?.toLowerCase() !== 'false');
     if (id !== undefined && method === 'PUT') return this.updateGroup(this.writableGroup(id), body);
     if (id !== undefined && method === 'DELETE') {
-      // UM L927–930: a system id is silently not deleted; the controller still answers 204.
+      // UserManager.DeleteGroupAsync (common/ASC.Core.Common/Context/Impl/UserManager.cs L927–930): a system id is
+      // silently not deleted; the controller still answers 204.
       if (!SYSTEM_GROUPS[id.toLowerCase()]) this.groups.delete(this.group(id).id);
       return NO_CONTENT;
     }
@@ -643,13 +649,13 @@ export class DocSpaceEmulator extends HttpEmulator {
     return found;
   }
 
-  /** The controller does not block writes to system ids, and their effect is unresearched (§3.9): not modelled. */
+  /** The controller does not block writes to system ids, and what they do is not known from the source: not modelled. */
   private writableGroup(id: string): EmulatedGroup {
-    if (SYSTEM_GROUPS[id.toLowerCase()]) throw new ApiError(500, 'emulator: writes to a system group are not modelled (GROUPS-NOTES §3.9, §8)');
+    if (SYSTEM_GROUPS[id.toLowerCase()]) throw new ApiError(500, 'emulator: writes to a system group are not modelled (docs/docspace-caveats.md#what-the-source-does-not-settle)');
     return this.group(id);
   }
 
-  /** ValidateUserAsync (GC L437–444): a known member, not disabled, not a Guest. Pending members pass. */
+  /** ValidateUserAsync (GroupsController L437–444): a known member, not disabled, not a Guest. Pending members pass. */
   private canJoin(id: unknown): Member | undefined {
     if (typeof id !== 'string' || !GUID.test(id)) return undefined;
     const member = this.members.get(id.toLowerCase());
@@ -683,7 +689,7 @@ export class DocSpaceEmulator extends HttpEmulator {
   }
 
   /**
-   * `GET people/filter` (UC L1179, API-NOTES §3.5, GROUPS-NOTES §5.1): Guest and User callers 403; `count` 1–100
+   * `GET people/filter` (UserController L1178–1209, L2583–2689): Guest and User callers 403; `count` 1–100
    * (default 100), `startIndex`; `employeeStatus` omitted or 7: every member (a non-admin caller never sees the
    * disabled), 1 or 5: active only (pending excluded), 4: pending, 2: disabled (admins only); ordered by first name
    * as the server sorts by default (then last name; ids break ties), with `total`.
@@ -723,7 +729,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     return value;
   }
 
-  /** `POST group` (GC L156–197): the name checked, every member validated (the first failing one is a 400), saved. */
+  /** `POST group` (GroupsController L153–197): the name checked, every member validated (the first failing one is a 400), saved. */
   private createGroup(body: unknown): unknown {
     const name = this.groupName(field(body, 'groupName'), 1);
     if (name === undefined) throw new ApiError(400, 'One or more validation errors occurred.');
@@ -737,7 +743,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     return this.groupDto(group, true);
   }
 
-  /** `PUT group/{id}` (GC L213–246): name (`""` is saved), manager, then membersToAdd (skipping who cannot join), then membersToRemove. */
+  /** `PUT group/{id}` (GroupsController L210–248): name (`""` is saved), manager, then membersToAdd (skipping who cannot join), then membersToRemove. */
   private updateGroup(group: EmulatedGroup, body: unknown): unknown {
     const name = this.groupName(field(body, 'groupName'), 0);
     const toAdd = this.ids(field(body, 'membersToAdd'), 'membersToAdd');

@@ -72,8 +72,9 @@ export class FaultInjector {
 }
 
 /**
- * DocSpace's limiter answers 429 with Retry-After and X-RateLimit-Limit/-Remaining/-Reset (API-NOTES §9). This one
- * is a fixed one-second window, which is what a client sees of a sliding window at its edge.
+ * DocSpace's limiter answers 429 with Retry-After and X-RateLimit-Limit/-Remaining/-Reset
+ * (docs/docspace-caveats.md#rate-limiting). This one is a fixed one-second window, which is what a client sees of a
+ * sliding window at its edge.
  */
 export class RateLimiter {
   rejected = 0;

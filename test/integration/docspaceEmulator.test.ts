@@ -1,5 +1,5 @@
 /**
- * The DocSpace emulator keeps the server's rules (shared/reference/docspace/API-NOTES.md §3.1, §3.7–§3.9), over HTTP
+ * The DocSpace emulator keeps the server's rules (docs/docspace-caveats.md, with the server source of each), over HTTP
  * as the client meets them: if the emulator were easier than the server, the handler tests and the chaos run would
  * prove less than they claim.
  */
@@ -44,7 +44,7 @@ beforeEach(() => {
   docspace.addApiKey(ADMIN_KEY, admin.id);
 });
 
-describe('POST people: who may create which type (§3.1)', () => {
+describe('POST people: who may create which type', () => {
   const hire = (email: string, extra: Record<string, unknown> = {}) => ({ email, firstName: 'Sam', lastName: 'Lee', ...extra });
 
   it('never creates a Guest (403), even for the owner', async () => {
@@ -104,7 +104,7 @@ describe('the unique e-mail check races as on the server (check, then save)', ()
   });
 });
 
-describe('user type routes (§3.7)', () => {
+describe('user type routes', () => {
   /** → DocSpaceAdmin from RoomAdmin/User/Guest; → RoomAdmin from User/Guest/DocSpaceAdmin; → User only from Guest. */
   const allowed: Record<number, number[]> = { 3: [1, 4, 2], 1: [4, 2, 3], 4: [2], 2: [] };
 
@@ -168,7 +168,7 @@ describe('user type routes (§3.7)', () => {
   });
 });
 
-describe('status (§3.9) and the owner', () => {
+describe('status and the owner', () => {
   it('leaves the owner untouchable: status, type and update are 403, and nothing changes', async () => {
     expect(await api('PUT', 'people/status/2', { userIds: [OWNER_ID] })).toMatchObject(denied);
     expect(await api('PUT', 'people/status/2', { userIds: [OWNER_ID] }, ADMIN_KEY)).toMatchObject(denied);
@@ -189,7 +189,7 @@ describe('status (§3.9) and the owner', () => {
   });
 });
 
-describe('contacts (§3.8) and profiles', () => {
+describe('contacts and profiles', () => {
   it('replaces the whole list on PUT people/{id}/contacts (v3.1), dropping empty values', async () => {
     const m = docspace.addMember({ email: 'c@example.com', contacts: [{ type: 'mail', value: 'a@example.org' }, { type: 'phone', value: '+1 555 0100' }] });
     const answer = await api('PUT', `people/${m.id}/contacts`, { contacts: [{ type: 'mobphone', value: '+1 555 0199' }, { type: 'skype', value: '' }] });
@@ -209,7 +209,7 @@ describe('contacts (§3.8) and profiles', () => {
   });
 });
 
-describe('Groups API (GROUPS-NOTES.md)', () => {
+describe('Groups API', () => {
   const SYSTEM_USER_GROUP = '88f11e7c-7407-4bea-b4cb-070010cdbb6b';
   const idsOf = (answer: Answer) => ((answer.json.response?.members ?? []) as { id: string }[]).map((m) => m.id);
   let ann: Member;
@@ -314,7 +314,7 @@ describe('Groups API (GROUPS-NOTES.md)', () => {
     expect((await api('GET', 'group', undefined, READ_KEY)).status).toBe(200);
   });
 
-  it('never changes a system group: DELETE answers 204 and does nothing (UM L927–930); a PUT, whose effect is unresearched, fails loudly (500)', async () => {
+  it('never changes a system group: DELETE answers 204 and does nothing (UserManager.DeleteGroupAsync); a PUT, whose effect the source does not settle, fails loudly (500)', async () => {
     expect(await api('DELETE', `group/${SYSTEM_USER_GROUP}`)).toMatchObject({ status: 204, text: '' });
     expect((await api('PUT', `group/${SYSTEM_USER_GROUP}`, { membersToAdd: [ann.id] })).status).toBe(500);
     expect((await api('GET', `group/${SYSTEM_USER_GROUP}`)).json.response).toMatchObject({ name: 'User', membersCount: 0 });
@@ -328,7 +328,7 @@ describe('Groups API (GROUPS-NOTES.md)', () => {
   });
 });
 
-describe('GET people/filter pages as the server does (§3.5, GROUPS-NOTES §5.1)', () => {
+describe('GET people/filter pages as the server does', () => {
   it('answers count and total in the envelope, at most 100 a page, by first name, with the disabled for an admin', async () => {
     for (let i = 0; i < 150; i += 1) docspace.addMember({ email: `p${i}@example.com`, firstName: `N${String(i).padStart(3, '0')}`.replace(/\d/g, (d) => 'abcdefghij'[Number(d)] ?? ''), lastName: 'Page', status: i === 7 ? 2 : 1 });
     const page = async (query: string, key = OWNER_KEY) => {

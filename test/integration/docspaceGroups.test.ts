@@ -1,6 +1,7 @@
 /**
- * The Groups port (lib/docspace/groups.ts) over HTTP against the emulator: the calls and payloads GROUPS-NOTES.md
- * gives, the envelope unwrapped, DELETE's 204 without a body, search paged past DocSpace's 100 per page.
+ * The Groups port (lib/docspace/groups.ts) over HTTP against the emulator: the calls and payloads DocSpace's source
+ * gives (docs/docspace-caveats.md#groups), the envelope unwrapped, DELETE's 204 without a body, search paged past
+ * DocSpace's 100 per page.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DocSpaceClient, openDocSpacePool } from '../../lib/docspace/client';

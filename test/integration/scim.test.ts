@@ -1,6 +1,6 @@
 /**
- * The SCIM door against the emulators, with the request shapes Entra ID and Okta send (shared/reference/scim and the
- * webhooks samples): members, types and status asserted in the DocSpace emulator's state, answers in SCIM's terms.
+ * The SCIM door against the emulators, with the request shapes Entra ID and Okta send (the samples in events/scim/,
+ * from Microsoft's and Okta's SCIM documentation; see events/README.md): members, types and status asserted in the DocSpace emulator's state, answers in SCIM's terms.
  */
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * SCIM /Groups against the emulators (GROUPS-NOTES.md), with the request shapes Entra ID and Okta send: groups and
+ * SCIM /Groups against the emulators (docs/docspace-caveats.md#groups), with the request shapes Entra ID and Okta send: groups and
  * members asserted in the DocSpace emulator's state, user types from SCIM_GROUP_TYPES through the pipeline.
  */
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,12 @@
-/** The vendors' signature recipes against the reference vectors (shared/reference/webhooks/README.md §4, §5). */
+/**
+ * The vendors' signature recipes against known vectors. Where each comes from:
+ * - BambooHR (recipe: documentation.bamboohr.com/docs/webhooks, HMAC-SHA256 of the body followed by the timestamp,
+ *   hex): the private key, body, timestamp and signature of the public test fixture in github.com/fusebit/integrations,
+ *   src/bamboohr/bamboohr-connector/test/ (webhook.test.ts, sampleData.ts, mock/webhook-event.json), body minified.
+ * - HiBob (recipe: apidocs.hibob.com/reference/getting-started-webhooks, base64 HMAC-SHA512 of the raw body): the
+ *   employee.created example of apidocs.hibob.com/reference/api-calls-for-webhook-events, minified, signed by us with
+ *   our own secret (Bob publishes no vector); recomputed with Node's crypto.
+ */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RefusedEvent } from '../../lib/outcome';
 import { bamboohr } from '../../lib/senders/bamboohr';

@@ -3,7 +3,9 @@ import { RefusedEvent } from '../../lib/outcome';
 import { signStandardWebhook, verifyStandardWebhook } from '../../lib/http/standardWebhooks';
 import { webhook } from '../support/doubles';
 
-// The reference vector (shared/reference/webhooks/README.md §7): the spec's example body, minified.
+// The Standard Webhooks spec's example message (github.com/standard-webhooks/standard-webhooks, spec/standard-webhooks.md,
+// "Signature scheme": its id, timestamp and minified body), signed with the secret of the reference libraries' tests
+// (libraries/javascript/src/webhook.test.ts there); the signature computed by us with Node's crypto.
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const body = '{"type":"contact.created","timestamp":"2022-11-03T20:26:10.344522Z","data":{"id":"1f81eb52-5198-4599-803e-771906343485"}}';
 const headers = {
