@@ -167,9 +167,10 @@ function checkRoles(report: Reporter, stage: StageConfig, settings: Settings): P
           const id = secretIdOf(settings, kind);
           const verdict = allows(role.statements, 'secretsmanager:GetSecretValue', secretArn(id, place), place);
           if (verdict !== 'allowed') {
+            const pattern = shownArn(id, place);
             throw new Problem(
-              `${role.label}, the role of ${readers.join(', ')}, ${verdict === 'denied' ? 'denies' : 'does not allow'} secretsmanager:GetSecretValue on secret ${id} (${shownArn(id, place)}): ` +
-                `give that role an Allow statement for this ARN pattern in serverless.yml${verdict === 'denied' ? ' and remove the Deny' : ''}, then deploy`,
+              `${readers.join(', ')} read secret ${id}${pattern === id ? '' : ` (${pattern})`} and run with ${role.label}, which ${verdict === 'denied' ? 'denies' : 'does not allow'} secretsmanager:GetSecretValue on it — ` +
+                `give that role an Allow statement for this ARN in serverless.yml${verdict === 'denied' ? ' and remove the Deny' : ''}, then deploy`,
             );
           }
         }
@@ -187,7 +188,7 @@ function secretAdvice(target: Target, id: string, setting: string, example: stri
     if (/ResourceNotFound/.test(message)) {
       return target.kind === 'local'
         ? `npm start creates it: is npm start running (on these ports)? Or ${setting} in this shell names another secret`
-        : `create it (aws secretsmanager create-secret --name ${id} --secret-string '${example}'), or set ${setting} to the secret's name or ARN`;
+        : `create it (aws secretsmanager create-secret --name ${id} --secret-string '${example}'), or set ${setting} to its name`;
     }
     if (/AccessDenied|credentials|security token|signature/i.test(message)) {
       return 'preflight reads with your AWS credentials, as the AWS CLI does (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): use credentials that may read it';
