@@ -145,40 +145,44 @@ async function loadSettings(target: Target): Promise<Passed<Loaded>> {
   };
 }
 
-/** Stage only: every function's role allows GetSecretValue on each secret that function reads. */
-function checkRoles(report: Reporter, stage: StageConfig, settings: Settings): Promise<void> {
+/** Stage only: every function's role allows GetSecretValue on each secret that function reads (by its own settings). */
+function checkRoles(report: Reporter, stage: StageConfig): Promise<void> {
   const place: Place = { region: stage.region };
-  const byRole = new Map<string, typeof stage.functions>();
-  for (const fn of stage.functions) byRole.set(fn.role.label, [...(byRole.get(fn.role.label) ?? []), fn]);
-  const checkable = [...byRole.values()].filter((fns) => fns[0]?.role.kind === 'statements');
-  for (const fns of byRole.values()) {
-    const role = fns[0]?.role;
-    if (role?.kind === 'external') report.skip(`IAM ${role.label}`, `made outside this stack, so its statements are not in serverless.yml: check that it allows secretsmanager:GetSecretValue on the secrets of ${fns.map((f) => f.name).join(', ')}`);
+  const external = new Map<string, string[]>();
+  const checked = new Map<string, number>();
+  /** The functions a role does not let read a secret, by role, secret and verdict. */
+  const refused = new Map<string, { label: string; id: string; verdict: string; readers: string[] }>();
+  for (const fn of stage.functions) {
+    if (fn.role.kind === 'external') {
+      external.set(fn.role.label, [...(external.get(fn.role.label) ?? []), fn.name]);
+      continue;
+    }
+    checked.set(fn.role.label, (checked.get(fn.role.label) ?? 0) + 1);
+    const settings = parseSettings(fn.env);
+    for (const kind of SECRETS_READ_BY[fn.handler] ?? ALL_SECRETS) {
+      const id = secretIdOf(settings, kind);
+      const verdict = allows(fn.role.statements, 'secretsmanager:GetSecretValue', secretArn(id, place), place);
+      if (verdict === 'allowed') continue;
+      const key = JSON.stringify([fn.role.label, id, verdict]);
+      refused.set(key, { label: fn.role.label, id, verdict, readers: [...(refused.get(key)?.readers ?? []), fn.name] });
+    }
   }
-  return report.check(
-    "the functions' roles may read their secrets",
-    async () => {
-      for (const fns of checkable) {
-        const role = fns[0]?.role;
-        if (role?.kind !== 'statements') continue;
-        for (const kind of ALL_SECRETS) {
-          const readers = fns.filter((fn) => (SECRETS_READ_BY[fn.handler] ?? ALL_SECRETS).includes(kind)).map((fn) => fn.name);
-          if (readers.length === 0) continue;
-          const id = secretIdOf(settings, kind);
-          const verdict = allows(role.statements, 'secretsmanager:GetSecretValue', secretArn(id, place), place);
-          if (verdict !== 'allowed') {
-            const pattern = shownArn(id, place);
-            throw new Problem(
-              `${readers.join(', ')} read secret ${id}${pattern === id ? '' : ` (${pattern})`} and run with ${role.label}, which ${verdict === 'denied' ? 'denies' : 'does not allow'} secretsmanager:GetSecretValue on it — ` +
-                `give that role an Allow statement for this ARN in serverless.yml${verdict === 'denied' ? ' and remove the Deny' : ''}, then deploy`,
-            );
-          }
-        }
-      }
-      const described = checkable.map((fns) => `${fns[0]?.role.label}: ${fns.length} function(s)`).join('; ');
-      return { value: undefined, detail: described || 'no role made by this stack' };
-    },
-  );
+  for (const [label, names] of external) {
+    report.skip(`IAM ${label}`, `made outside this stack, so its statements are not in serverless.yml: check that it allows secretsmanager:GetSecretValue on the secrets of ${names.join(', ')}`);
+  }
+  return report.check("the functions' roles may read their secrets", async () => {
+    const [first] = refused.values();
+    if (first) {
+      const { label, id, verdict, readers } = first;
+      const pattern = shownArn(id, place);
+      throw new Problem(
+        `${readers.join(', ')} read secret ${id}${pattern === id ? '' : ` (${pattern})`} and run with ${label}, which ${verdict === 'denied' ? 'denies' : 'does not allow'} secretsmanager:GetSecretValue on it — ` +
+          `give that role an Allow statement for this ARN in serverless.yml${verdict === 'denied' ? ' and remove the Deny' : ''}, then deploy`,
+      );
+    }
+    const described = [...checked].map(([label, count]) => `${label}: ${count} function(s)`).join('; ');
+    return { value: undefined, detail: described || 'no role made by this stack' };
+  });
 }
 
 /** How to fix a secret that cannot be read, or does not hold what it should. */
@@ -452,7 +456,7 @@ export async function preflight(target: Target, line: (text: string) => void): P
       },
       () => howToSet(target),
     );
-    if (stage) await checkRoles(report, stage, settings);
+    if (stage) await checkRoles(report, stage);
     const services = compose(settings);
     const used = await checkSecrets(report, target, services, settings);
     await checkDocSpace(report, target, services, settings);
