@@ -52,6 +52,15 @@ module.exports = {
       to: { path: '^lib/plan/' },
     },
     {
+      name: 'preflight-is-a-tool',
+      severity: 'error',
+      comment:
+        'lib/preflight checks a setup from outside (npm run preflight) with the functions\' own readers and clients. ' +
+        'Nothing the functions run depends on it, so it never ends up in a bundle.',
+      from: { path: '^(lib|handlers)/', pathNot: '^lib/preflight/' },
+      to: { path: '^lib/preflight/' },
+    },
+    {
       name: 'sync-docspace-not-to-pipeline-or-senders',
       severity: 'error',
       comment:
