@@ -19,6 +19,7 @@ import * as z from 'zod';
 import { AwsError, awsJson, SQS } from '../aws/awsJson';
 import { DocSpaceError } from '../docspace/errors';
 import { userTypeName, userTypeOf, type Profile } from '../docspace/types';
+import { resolveQueueUrl } from '../queue/address';
 import { sqsEndpoint } from '../queue/sqs';
 import { SENDER_NAMES, senderEntry, type Sender } from '../senders/registry';
 import { compose, type Services } from '../services';
@@ -414,7 +415,7 @@ async function checkEventsTable(report: Reporter, target: Target, settings: Sett
   );
 }
 
-async function checkQueue(report: Reporter, target: Target, settings: Settings, env: Record<string, string | undefined>): Promise<void> {
+async function checkQueue(report: Reporter, target: Target, settings: Settings): Promise<void> {
   if (settings.deliveryMode !== 'queue') {
     report.skip('events queue', 'DELIVERY_MODE is sync: the doors apply, nothing is queued');
     return;
@@ -422,15 +423,9 @@ async function checkQueue(report: Reporter, target: Target, settings: Settings, 
   await report.check(
     'events queue',
     async () => {
-      // QUEUE_URL when set; else the queue's name, looked up as the functions look it up.
-      let url = settings.queueUrl;
-      const name = env.QUEUE_NAME?.trim();
-      if (!url && name) {
-        const answer = await awsJson(SQS, 'GetQueueUrl', { QueueName: name });
-        if (typeof answer.QueueUrl !== 'string') throw new AwsError('GetQueueUrl: no QueueUrl in the answer', 'InvalidResponse', 0);
-        url = answer.QueueUrl;
-      }
-      if (!url) throw new Problem(`queue mode, and neither QUEUE_URL nor QUEUE_NAME is set — ${howToSet(target)}`);
+      // As the functions find it (QUEUE_URL, else QUEUE_NAME looked up by name: here there is no function ARN).
+      if (!settings.queueUrl && !settings.queueName) throw new Problem(`queue mode, and neither QUEUE_URL nor QUEUE_NAME is set — ${howToSet(target)}`);
+      const url = await resolveQueueUrl(settings, undefined);
       const answer = await awsJson(SQS, 'GetQueueAttributes', { QueueUrl: url, AttributeNames: ['FifoQueue'] }, { endpoint: sqsEndpoint(url) });
       const attributes = (answer.Attributes ?? {}) as Record<string, unknown>;
       if (attributes.FifoQueue !== 'true') throw new Problem(`${url} is not a FIFO queue: the events of one member must stay in order; use the stage's queue (serverless.yml's EventsQueue)`);
@@ -462,7 +457,7 @@ export async function preflight(target: Target, line: (text: string) => void): P
     await checkDocSpace(report, target, services, settings);
     await checkSenders(report, services, settings, used);
     await checkEventsTable(report, target, settings);
-    await checkQueue(report, target, settings, env);
+    await checkQueue(report, target, settings);
     return true;
   } catch (error) {
     if (error instanceof Stop) return false;
