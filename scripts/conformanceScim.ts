@@ -6,7 +6,7 @@
  * Against a running `npm start` (found at --url, default http://localhost:3000) it first resets the DocSpace
  * emulator and the events table; otherwise it starts the local stack itself and serves the SCIM function in-process
  * (the handler of handlers/scim.ts, composed as Lambda runs it) on a free port. Exits 1 when a request fails that
- * is not one of the known failures below (the README lists them with the same reasons).
+ * is not one of the known failures below (docs/scim.md lists them with the same reasons).
  */
 import newman, { type Assertion, type Summary } from 'newman';
 import { DynamoDbEmulator } from '../local/emulators/dynamodb';

@@ -1,7 +1,7 @@
 /**
  * `npm run -s email-hash -- <address> [<address> …]`: the `emailHash` the log lines carry for each address (the same
  * function, lib/log.ts: SHA-256 of the trimmed, lower-cased address, first 16 hex digits), for the CloudWatch Logs
- * Insights query that answers "what happened to this hire?" (README, *Operating*). Nothing is sent anywhere.
+ * Insights query that answers "what happened to this hire?" (docs/operating.md). Nothing is sent anywhere.
  */
 import { emailHash } from '../lib/log';
 import { parseCommandLine, usageError } from './cli';
