@@ -8,6 +8,9 @@
  *   npm run send -- --sender scim events/scim/entra-create-group.json                     (POST /scim/v2/Groups)
  *   npm run send -- --sender scim events/scim/okta-patch-group-members.json --id <group id> --member <user id>
  *     (a file named *group* goes to /Groups; MEMBER_ID and GROUP_ID in a sample become --member and --id)
+ *   --id and --member also take `user:<userName>` or `group:<displayName>`, looked up first with a SCIM filter
+ *   against the same API, so the samples can be sent one after another without copying ids:
+ *   npm run send -- --sender scim events/scim/okta-patch-group-members.json --id 'group:Room Admins' --member user:test.user@okta.local
  * Options: --url (default http://localhost:3000), --secret (default: the local one for that sender),
  * --docspace (default http://127.0.0.1:8090, the emulator `npm start` runs; --docspace '' skips the watch).
  * Prints the answer, then — in queue mode the worker applies a moment later — the members DocSpace changed.
@@ -95,6 +98,8 @@ async function showChanges(docspace: string, before: Members): Promise<void> {
 async function sendScim(file: string, base: string, token: string, id: string | undefined, member: string | undefined): Promise<void> {
   const raw = readFileSync(file, 'utf8');
   if (raw.includes('MEMBER_ID') && !member) throw new Error(`${file}: names a member: --member <user id>`);
+  id = id === undefined ? undefined : await resolveId(id, base, token);
+  member = member === undefined ? undefined : await resolveId(member, base, token);
   const body = raw.replaceAll('MEMBER_ID', member ?? '').replaceAll('GROUP_ID', id ?? '');
   const resource = /group/i.test(file) ? 'Groups' : 'Users';
   const parsed = JSON.parse(body) as { schemas?: string[] };
@@ -106,6 +111,22 @@ async function sendScim(file: string, base: string, token: string, id: string | 
   console.log(`${method} ${url.pathname} → ${res.status}`);
   console.log(await res.text());
   if (!res.ok) process.exitCode = 1;
+}
+
+/** `user:<userName>` or `group:<displayName>` → the id the SCIM API gives it (a filtered GET); anything else as it is. */
+async function resolveId(value: string, base: string, token: string): Promise<string> {
+  const ref = /^(user|group):(.+)$/s.exec(value);
+  if (!ref) return value;
+  const [, kind, name] = ref as unknown as [string, 'user' | 'group', string];
+  const [resource, attribute] = kind === 'user' ? ['Users', 'userName'] : ['Groups', 'displayName'];
+  const url = new URL(`/scim/v2/${resource}`, base);
+  url.searchParams.set('filter', `${attribute} eq ${JSON.stringify(name)}`);
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' } });
+  if (!res.ok) throw new Error(`${value}: GET ${url.pathname}?filter=${url.searchParams.get('filter')} → ${res.status}: ${await res.text()}`);
+  const found = ((await res.json()) as { Resources?: { id?: string }[] }).Resources ?? [];
+  if (found.length === 0 || !found[0]?.id) throw new Error(`${value}: no ${kind} with ${attribute} "${name}" at ${url.origin} (send its create first)`);
+  if (found.length > 1) throw new Error(`${value}: ${found.length} ${kind}s have ${attribute} "${name}"; pass the id itself`);
+  return found[0].id;
 }
 
 main().catch((error: unknown) => {
