@@ -38,8 +38,12 @@ it.skipIf(Boolean(process.env.DOCS))(
       const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
       execFileSync('git', ['clone', '--quiet', '--no-checkout', ROOT, clone]);
       execFileSync('git', ['checkout', '--quiet', head], { cwd: clone });
+      let t = Date.now();
       await run('npm ci --prefer-offline --no-audit --no-fund', clone, env, INSTALL_TIMEOUT_MS);
+      const installed = Date.now() - t;
+      t = Date.now();
       await stack.ensure('start');
+      console.log(`fresh clone: npm ci ${(installed / 1000).toFixed(1)} s, npm start ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
       const sent = await run(`npm run send -- ${SAMPLE}`, clone, env, 60_000);
       expect(sent, sent).toMatch(/→ 2\d\d/);
