@@ -46,9 +46,17 @@ const MAX_OUTPUT = 4_000_000;
 
 /** Every process group this module started and has not yet seen end: killed when the test process exits. */
 const groups = new Set<number>();
-process.on('exit', () => {
+const killAll = () => {
   for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
-});
+};
+process.on('exit', killAll);
+// The groups are detached, so a Ctrl-C on the test run does not reach them: this process takes them along.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.kill(process.pid, signal);
+  });
+}
 
 function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
