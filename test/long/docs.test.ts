@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SENDER_NAMES } from '../../lib/senders/registry';
 import { brokenLink, commandsOf, docFiles, KINDS, linksOf, readPage, ROOT, selectedFiles, SHELL_LANGUAGES, type Fence, type Page } from './support/markdown';
 import { readerEnv, Shell, tail } from './support/processes';
-import { READY_TIMEOUT_MS, serviceDefinitions, ServiceStack, startTimes } from './support/services';
+import { READY_TIMEOUT_MS, serviceDefinitions, ServiceStack, serviceTimes } from './support/services';
 import { allSettingNames } from './support/settings';
 
 /** A run block that has not ended after this long fails (`timeout=<seconds>` on the fence changes it). */
@@ -111,10 +111,10 @@ async function runBlock(block: Fence, stack: ServiceStack, timeoutMs: number): P
 }
 
 afterAll(() => {
-  if (blockTimes.length === 0 && startTimes.length === 0) return;
+  if (blockTimes.length === 0 && serviceTimes.length === 0) return;
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const lines = ['docs test timings:'];
-  for (const t of startTimes) lines.push(`  start ${t.id.padEnd(14)} ${s(t.ms).padStart(8)}  (${t.at})`);
+  for (const t of serviceTimes) lines.push(`  ${t.what.padEnd(5)} ${t.id.padEnd(22)} ${s(t.ms).padStart(8)}  (${t.at})`);
   const byPage = new Map<string, number>();
   for (const t of blockTimes) byPage.set(t.at.replace(/:\d+$/, ''), (byPage.get(t.at.replace(/:\d+$/, '')) ?? 0) + t.ms);
   for (const [page, ms] of byPage) lines.push(`  ${page}: run blocks ${s(ms)}`);

@@ -63,8 +63,8 @@ export function serviceDefinitions(fences: Fence[]): { services: Map<string, Ser
   return { services, problems };
 }
 
-/** How long each start took, for the suite's closing summary. */
-export const startTimes: { id: string; at: string; ms: number }[] = [];
+/** How long each start and stop took (a stop: until the group ended and the ports were free), for the closing summary. */
+export const serviceTimes: { what: 'start' | 'stop'; id: string; at: string; ms: number }[] = [];
 
 interface Running {
   def: ServiceDef;
@@ -131,13 +131,15 @@ export class ServiceStack {
         await this.stopAll();
         throw new Error(message);
       }
-      startTimes.push({ id: service.id, at: where(service), ms: Date.now() - started });
+      serviceTimes.push({ what: 'start', id: service.id, at: where(service), ms: Date.now() - started });
     }
   }
 
   /** Stops the running services, the last started first, each with SIGINT to its group; waits for the ports. */
   async stopAll(): Promise<string[]> {
     const notes: string[] = [];
+    const started = Date.now();
+    const stopped = this.running.map((r) => r.def);
     while (this.running.length > 0) {
       const { def, shell } = this.running.pop()!;
       const sent = await shell.stopGroup('SIGINT', STOP_GRACE_MS);
@@ -145,6 +147,8 @@ export class ServiceStack {
     }
     const taken = await waitPortsFree(this.options.ports ?? DEFAULT_PORTS, PORTS_TIMEOUT_MS);
     if (taken.length > 0) notes.push(`port(s) ${taken.join(', ')} still in use after the services stopped`);
+    const top = stopped.at(-1);
+    if (top) serviceTimes.push({ what: 'stop', id: stopped.map((d) => d.id).join('+'), at: where(top), ms: Date.now() - started });
     return notes;
   }
 
