@@ -3,7 +3,6 @@
  * the DocSpace pool, the stores, the clock, the pipeline — handed down as values. Handlers pass `services` to their
  * door; nothing below reaches for a setting or a singleton of its own.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DocSpaceClient, openDocSpacePool } from './docspace/client';
 import { Groups } from './docspace/groups';
 import { People } from './docspace/people';
@@ -21,6 +20,7 @@ import type { ScimGroups } from './scim/groups';
 import type { ScimUsers } from './scim/users';
 import type { CanonicalEvent } from './events';
 import { uncounted } from './metrics/record';
+import { systemClock } from './net/retry';
 import { ConfigurationError } from './outcome';
 import { planner, type Planner, type PlannerDeps } from './plan/planner';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
@@ -38,8 +38,6 @@ export interface Services extends SenderDoorServices, ScimDoorServices, Reconcil
   /** A plan session: the pipeline as composed here, over a recording DocSpace port and stores that write nothing. */
   planner: Planner;
 }
-
-const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
 
 /** `queue` replaces the SQS queue of queue mode (the tests' in-memory double). */
 export function compose(settings: Settings, clock: Clock = systemClock, queue?: Queue): Services {
@@ -80,7 +78,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   // DocSpace's People and Groups for one invocation, with its request count: SCIM's reads, the follow-ups' group
   // offers, reconcile's member pages.
   const docspaceReads = (remainingMs: () => number) => {
-    const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
+    const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, clock });
     return {
       people: new People(client),
       groups: new Groups(client),
