@@ -13,7 +13,7 @@ import { pipeline, type FollowUpReport, type PipelineDeps } from './pipeline/exa
 import { MemberDirectory } from './pipeline/member';
 import { PendingWork } from './pipeline/pending';
 import { secretsManager } from './secrets/secretsManager';
-import { openSenderApi, type SenderApi } from './senders/kit/api';
+import { openSenderApi, senderPools, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
 import type { ScimDoorServices } from './scim/door';
 import type { ScimGroups } from './scim/groups';
@@ -43,6 +43,7 @@ export interface Services extends SenderDoorServices, ScimDoorServices, Reconcil
 export function compose(settings: Settings, clock: Clock = systemClock, queue?: Queue): Services {
   const secrets = secretsManager(settings);
   const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
+  const senderPool = senderPools();
   const applyDeps = {
     docspaceUrl: settings.docspaceUrl,
     pool,
@@ -138,6 +139,8 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
             baseUrl: settings.senders[sender].apiUrl,
             urlSetting: entry.apiUrl.setting,
             credentials: () => secrets.senderCredentials(sender),
+            pools: senderPool,
+            clock,
           }).then((client) => (opened = client))),
         get apiCalls() {
           return opened?.calls ?? 0;

@@ -9,7 +9,7 @@ import type { Dispatcher, Pool } from 'undici';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
-interface HttpAnswer {
+export interface HttpAnswer {
   status: number;
   headers: Headers;
   /** The body, UTF-8. */
