@@ -60,7 +60,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   if (settings.eventsTable) {
     // Loaded on first use (store/lazy.ts): an invocation that does not touch the table never loads its client.
     const { eventsTable, idempotencyTtlSeconds, idempotencyKeyPrefix, idempotencyLegacyPrefixes } = settings;
-    const table = once(async (): Promise<EventsTable> => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }));
+    const table = once(async (): Promise<EventsTable> => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }, clock));
     const records = lazyRecords(async () => (await table()).records);
     const keySet = (itemId: string): KeySet => lazyKeySet(async () => (await table()).keySet(itemId));
     const idempotency = lazyIdempotency(async () => (await table()).idempotency);
