@@ -152,7 +152,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       // Loaded here, on first use: only the reconcile function runs it.
       const [{ isUnfinished, reconcile }, { recordCursorStore }] = await Promise.all([import('./reconcile/run'), import('./reconcile/cursor')]);
       const { resumeOnly, dryRun, ...runRequest } = request;
-      if (resumeOnly && !isUnfinished(await recordCursorStore(readOnly.records).get(sender), clock.now())) return undefined;
+      if (resumeOnly && !isUnfinished(await recordCursorStore(readOnly.records, clock).get(sender), clock.now())) return undefined;
       const remainingMs = () => context.getRemainingTimeInMillis();
       const reads = docspaceReads(remainingMs);
       const senderCtx = this.senderContext(sender);
@@ -174,7 +174,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
             roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
             people: reads.people,
             owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
-            cursor: recordCursorStore(records),
+            cursor: recordCursorStore(records, clock),
             submit,
             clock,
             threshold: settings.reconcileThreshold,
