@@ -181,7 +181,7 @@ export class DocSpaceClient {
     } catch (error) {
       recordDocSpaceRequest(performance.now() - startedAt, true);
       // Too large to read: asking again brings the same answer (a 5xx's page aside, which passes with time).
-      if (error instanceof BodyTooLargeError) throw new DocSpaceError(error.status, `DocSpace's ${error.message}`, method, path);
+      if (error instanceof BodyTooLargeError) throw new DocSpaceError(error.status, `DocSpace sent ${error.message}`, method, path);
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new DocSpaceError(0, `no answer from DocSpace (${reason})`, method, path);
     }

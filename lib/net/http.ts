@@ -37,7 +37,7 @@ export class BodyTooLargeError extends Error {
     readonly status: number,
     readonly limitBytes: number,
   ) {
-    super(`the answer (HTTP ${status}) is larger than the ${formatBytes(limitBytes)} this client reads`);
+    super(`an answer (HTTP ${status}) larger than the ${formatBytes(limitBytes)} this client reads`);
     this.name = 'BodyTooLargeError';
   }
 }

@@ -173,7 +173,7 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
       } catch (error) {
         if (error instanceof SenderApiError) throw error;
         // Asking again would bring the same answer: thrown at once, as a failure (a 5xx's aside) that does not pass.
-        if (error instanceof BodyTooLargeError) throw new SenderApiError(sender, error.status, `the ${sender} API's ${error.message} (${shown})`);
+        if (error instanceof BodyTooLargeError) throw new SenderApiError(sender, error.status, `the ${sender} API sent ${error.message} (${shown})`);
         const failure = new SenderApiError(sender, 0, `no answer from the ${sender} API (${error instanceof Error ? error.message : String(error)})`);
         if (!(await retries.next())) throw failure;
       }
