@@ -77,6 +77,15 @@ module.exports = {
       to: { path: '^lib/sync/' },
     },
     {
+      name: 'net-is-a-leaf',
+      severity: 'error',
+      comment:
+        'lib/net is the transport and the retry policy that DocSpace, the senders and the stores share; it knows ' +
+        'none of them (nor any other part of lib/), so that each can use it without a cycle.',
+      from: { path: '^lib/net/' },
+      to: { path: '^lib/', pathNot: '^lib/net/' },
+    },
+    {
       name: 'senders-not-to-upper-layers',
       severity: 'error',
       comment:

@@ -1,8 +1,7 @@
 /**
- * One HTTP request with `node:http(s)` on a keep-alive agent per protocol, body read whole: for the few requests a
- * door makes (an AWS call, a sender API read). Node's own `fetch` would cost a cold start about 30 ms of CPU to load
- * on its first request, undici from the bundle more (README, Benchmark (b)); DocSpace, with many requests per
- * invocation, keeps its undici pool. Redirects are not followed: a 3xx is an answer like any other.
+ * One HTTP request with `node:http(s)` on a keep-alive agent per protocol, body read whole: what lib/aws/awsJson.ts
+ * signs its AWS calls over, and nothing else now — DocSpace and the senders' APIs use the service's HTTP client
+ * (lib/net/http.ts). It goes with awsJson.ts when the SDK clients replace it.
  */
 import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
