@@ -5,8 +5,14 @@
  * then `Emulators ready`; runs until Ctrl-C.
  */
 import { emulatorLines, exportLines, startDefaultStack } from '../local/defaultStack';
+import { parseCommandLine } from './cli';
+
+const USAGE = `usage: npm run emulators
+  the emulators npm start runs (DocSpace, Secrets Manager, DynamoDB, the senders' APIs, SQS), seeded the same way, on
+  the same ports, without serverless offline or the worker; prints the exports for invoke local and serverless offline`;
 
 async function main(): Promise<void> {
+  parseCommandLine(USAGE, {});
   const stack = await startDefaultStack();
   for (const line of emulatorLines(stack)) console.log(line);
   console.log('For `serverless invoke local` or `npx serverless offline start` in another terminal:');

@@ -17,16 +17,21 @@
  * Exits 1 when the answer is not 2xx.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { EVENT_TYPES, type CanonicalEventType } from '../lib/events';
 import { ROUTE_BY_TYPE } from '../lib/http/routes';
 import { LOCAL } from '../local/stack';
 import { deliveryFor, SENDER_ROUTES, SENDERS, standardDelivery, type SenderName, type SignedDelivery } from '../local/deliveries';
+import { parseCommandLine, usageError } from './cli';
+
+const USAGE = `usage: npm run send -- [--sender ${[...SENDERS, 'scim'].join('|')}] <file> [--id ID] [--member ID] [--url URL] [--secret S] [--docspace URL]
+  signs a sample as its sender would and sends it to the local API (default --url http://localhost:${LOCAL.httpPort})
+  --id, --member  SCIM: the resource (and member) to PATCH or PUT: an id, user:<userName> or group:<displayName>
+  --docspace      the DocSpace emulator to watch for the change ('' to skip)`;
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
+  const { values, positionals } = parseCommandLine(
+    USAGE,
+    {
       url: { type: 'string', default: process.env.SEND_URL ?? `http://localhost:${LOCAL.httpPort}` },
       sender: { type: 'string', default: 'standardWebhooks' },
       secret: { type: 'string' },
@@ -34,11 +39,13 @@ async function main(): Promise<void> {
       member: { type: 'string' },
       docspace: { type: 'string', default: process.env.DOCSPACE_URL ?? `http://127.0.0.1:${LOCAL.docspacePort}` },
     },
-  });
+    { allowPositionals: true },
+  );
   const file = positionals[0];
   if (file && values.sender === 'scim') return sendScim(file, values.url, values.secret ?? LOCAL.scimToken, values.id, values.member);
   const sender = values.sender as SenderName;
-  if (!file || !SENDERS.includes(sender)) throw new Error(`usage: npm run send -- [--sender ${SENDERS.join('|')}] <file> [--url URL] [--secret S]`);
+  if (!file) usageError('no sample file given', USAGE);
+  if (!SENDERS.includes(sender)) usageError(`--sender must be one of ${[...SENDERS, 'scim'].join(', ')}`, USAGE);
   const text = readFileSync(file, 'utf8');
 
   let route: string;

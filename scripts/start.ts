@@ -15,8 +15,16 @@ import { workerDoor } from '../lib/queue/worker';
 import { services } from '../lib/services';
 import type { LambdaHandler } from '../local/lambda';
 import { Poller } from '../local/poller';
+import { parseCommandLine } from './cli';
+
+const USAGE = `usage: npm start
+  the whole service on this machine: the emulators, a local SQS with a poller running the worker, and the HTTP API
+  (serverless offline) on http://localhost:3000. Settings from the environment: DELIVERY_MODE=sync, DRY_RUN=true,
+  QUEUE_MAX_RECEIVES, and the ports (DOCSPACE_PORT, SECRETS_MANAGER_PORT, DYNAMODB_PORT, SENDER_APIS_PORT, SQS_PORT,
+  OFFLINE_HTTP_PORT, OFFLINE_LAMBDA_PORT)`;
 
 async function main(): Promise<void> {
+  parseCommandLine(USAGE, {});
   const stack = await startDefaultStack();
   const httpPort = process.env.OFFLINE_HTTP_PORT ?? String(LOCAL.httpPort);
   const lambdaPort = process.env.OFFLINE_LAMBDA_PORT ?? String(LOCAL.lambdaPort);

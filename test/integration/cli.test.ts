@@ -37,13 +37,4 @@ describe('the command lines', () => {
     expect(await stack.sqs.depth(stack.sqs.queueUrl)).toBe(0);
     await stack.sqs.purge();
   });
-
-  it('every script answers --help with its usage and exit 0', { timeout: 120_000 }, async () => {
-    const scripts = ['scripts/replay.ts', 'scripts/reconcile.ts', 'scripts/emailHash.ts', 'scripts/chaos.ts', 'scripts/conformanceScim.ts'];
-    const answers = await Promise.all(scripts.map((file) => script(file, ['--help'])));
-    for (const [i, answer] of answers.entries()) {
-      expect(answer.code, scripts[i]).toBe(0);
-      expect(answer.stdout, scripts[i]).toMatch(/^usage: npm run /);
-    }
-  });
 });
