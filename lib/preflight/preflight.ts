@@ -19,6 +19,7 @@ import * as z from 'zod';
 import { AwsError, awsJson, SQS } from '../aws/awsJson';
 import { DocSpaceError } from '../docspace/errors';
 import { userTypeName, userTypeOf, type Profile } from '../docspace/types';
+import { systemClock } from '../net/retry';
 import { resolveQueueUrl } from '../queue/address';
 import { sqsEndpoint } from '../queue/sqs';
 import { SENDER_NAMES, senderEntry, type Sender } from '../senders/registry';
@@ -407,7 +408,7 @@ async function checkEventsTable(report: Reporter, target: Target, settings: Sett
     async () => {
       // A read of a key nothing writes, as the functions read: the table exists and these credentials may read it.
       const { openEventsTable } = await import('../store/dynamoDb');
-      const table = openEventsTable(eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: [] });
+      const table = openEventsTable(eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: [] }, systemClock);
       await table.records.get(`preflight#${randomUUID()}`);
       return { value: undefined, detail: 'answers a read' };
     },
