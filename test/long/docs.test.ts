@@ -158,7 +158,7 @@ describe('what the docs cover', () => {
     const readme = docs.find((p) => p.file === 'README.md');
     const fences = readme?.fences ?? [];
     const start = fences.some((f) => f.kind === 'service' && commandsOf(f.body).some((c) => /^(npm ci && )?npm start$/.test(c)));
-    const test = fences.some((f) => (f.kind === 'run' || f.kind === 'illustration') && commandsOf(f.body).some((c) => /^npm test\b/.test(c)));
+    const test = fences.some((f) => (f.kind === 'run' || f.kind === 'illustration') && commandsOf(f.body).some((c) => /^(npm ci && )?npm test\b/.test(c)));
     expect({ start, test }, 'README.md needs a ```sh service``` block with `npm ci && npm start` (or `npm start`) and a ```sh illustration``` (or run) block with `npm test`').toEqual({ start: true, test: true });
   });
 });
@@ -192,7 +192,7 @@ describe('the repository stands alone', () => {
   // CI may take Microsoft's SCIM collection from the shared reference beside the clone.
   const mayNameShared = new Set(['.ci/run']);
 
-  it('no tracked file refers to ../shared, a machine path or an issue number', () => {
+  it('no tracked file refers to the shared reference beside the clone, a machine path or an issue number', () => {
     const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f && f !== 'package-lock.json');
     const found: string[] = [];
     for (const file of files) {
