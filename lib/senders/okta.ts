@@ -10,11 +10,11 @@ import { privilegeOf } from '../docspace/types';
 import { parseJsonAs } from '../json';
 import { userTypeForRole } from '../roles';
 import { ConfigurationError, RefusedEvent } from '../outcome';
-import type { IncomingWebhook, SenderAdapter, SenderContext, Translation } from './kit/adapter';
+import type { IncomingWebhook, RosterPerson, SenderAdapter, SenderContext, SenderPerson, Translation } from './kit/adapter';
 import { apiAuth, pagesOf } from './kit/api';
 import { bodyOf } from './kit/body';
 import { refuse, safeEqual } from './kit/signature';
-import { eventsFor, mergeTranslations, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
+import { eventsFor, mergeTranslations, type ChangeKind } from './kit/translate';
 
 const logEventSchema = z.object({
   uuid: z.string().min(1),
