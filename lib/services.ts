@@ -4,10 +4,9 @@
  * door; nothing below reaches for a setting or a singleton of its own.
  */
 import { DocSpaceClient, openDocSpacePool } from './docspace/client';
-import { Groups } from './docspace/groups';
-import { People } from './docspace/people';
+import { docspacePorts, type DocSpaceFor } from './docspace/ports';
 import type { SenderDoorServices } from './http/senderDoor';
-import { applier } from './pipeline/apply';
+import { applier, type ApplyDeps } from './pipeline/apply';
 import { MemberLease } from './pipeline/claim';
 import { pipeline, type FollowUpReport, type PipelineDeps } from './pipeline/exactlyOnce';
 import { MemberDirectory } from './pipeline/member';
@@ -44,14 +43,12 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   const secrets = secretsManager(settings);
   const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
   const senderPool = senderPools();
-  const applyDeps = {
-    docspaceUrl: settings.docspaceUrl,
-    pool,
-    secrets,
-    roles: settings.roles,
-    clock,
-    ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}),
-  };
+  // A DocSpace client for one invocation (one event applied, one SCIM request, one run), over the container's pool.
+  const client = (remainingMs: () => number) => new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, clock });
+  // DocSpace's People and Groups for one invocation, with its request count: SCIM's reads and the writes it makes
+  // itself, the follow-ups' group offers, reconcile's member pages, preflight's probe.
+  const docspaceFor: DocSpaceFor = (remainingMs) => docspacePorts(client(remainingMs));
+  const applyDeps: ApplyDeps = { client, roles: settings.roles, clock, ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}) };
   const apply = applier(applyDeps);
   let stores: PipelineDeps['stores'];
   let readOnly: PlannerDeps['stores'];
@@ -76,18 +73,6 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     scim = once(async () => (await import('./scim/compose')).openScim({ ...scimDeps, process: (e, c) => process(e, c) }));
   }
   const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
-  // DocSpace's People and Groups for one invocation, with its request count: SCIM's reads, the follow-ups' group
-  // offers, reconcile's member pages.
-  const docspaceReads = (remainingMs: () => number) => {
-    const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, clock });
-    return {
-      people: new People(client),
-      groups: new Groups(client),
-      get calls() {
-        return client.calls;
-      },
-    };
-  };
   // Queue mode: the webhook doors enqueue. The queue's settings and the events table are checked where an event is
   // enqueued (a direct invocation applies at once and needs neither).
   let ingress: Ingress | undefined;
@@ -109,7 +94,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       const report = await followUp(remainingMs);
       if (!scim) return report;
       // Members of SCIM groups who could not join (Guests, disabled) are offered again once eligible.
-      const ports = docspaceReads(remainingMs);
+      const ports = docspaceFor(remainingMs);
       const groups = await (await scim()).groups.offerPending(ports.groups, remainingMs);
       return groups.joined || groups.waiting ? { ...report, groupMembersJoined: groups.joined, groupMembersWaiting: groups.waiting } : report;
     },
@@ -122,7 +107,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       return (await scim()).groups;
     },
     now: () => clock.now(),
-    docspaceReads,
+    docspaceFor,
     senderContext(sender) {
       const entry = senderEntry(sender);
       let api: Promise<SenderApi> | undefined;
@@ -154,7 +139,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       const { resumeOnly, dryRun, ...runRequest } = request;
       if (resumeOnly && !isUnfinished(await recordCursorStore(readOnly.records, clock).get(sender), clock.now())) return undefined;
       const remainingMs = () => context.getRemainingTimeInMillis();
-      const reads = docspaceReads(remainingMs);
+      const docspace = docspaceFor(remainingMs);
       const senderCtx = this.senderContext(sender);
       // A plan (--dry-run, a DRY_RUN stage): the drift goes to a plan session, and the run's own records (matched
       // members' ownership, the cursor) to the session's view of the table, so the plan stores nothing.
@@ -172,14 +157,14 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
             sender,
             context: senderCtx,
             roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
-            people: reads.people,
+            people: docspace.people,
             owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
             cursor: recordCursorStore(records, clock),
             submit,
             clock,
             threshold: settings.reconcileThreshold,
             remainingMs,
-            docspaceCalls: () => reads.calls,
+            docspaceCalls: () => docspace.calls,
           },
           runRequest,
         );

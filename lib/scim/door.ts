@@ -2,14 +2,13 @@
  * The SCIM 2.0 door: `/scim/v2/...` on the HTTP API. The transport middlewares it shares with the other doors (the
  * raw body, size-limited), then the bearer token, then the route. Answers are SCIM's own: `application/scim+json`,
  * resources and ListResponses, and the Error schema (RFC 7644 §3.12) with Retry-After when the IdP should come back.
- * One log line per request: operation, resource id, status, outcome, events applied, DocSpace reads; never an
+ * One log line per request: operation, resource id, status, outcome, events applied, DocSpace calls; never an
  * e-mail or a token.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { Groups } from '../docspace/groups';
-import type { People } from '../docspace/people';
+import type { DocSpaceFor } from '../docspace/ports';
 import type { ScimGroups } from './groups';
 import { exchangeOf, isHttpApiEvent } from '../http/exchange';
 import { rawBody } from '../http/rawBody';
@@ -27,8 +26,8 @@ export interface ScimDoorServices {
   scimUsers(): Promise<ScimUsers>;
   /** The /Groups operations; the same ServiceError without an events table. */
   scimGroups(): Promise<ScimGroups>;
-  /** DocSpace reads for one request, with the number of calls made. */
-  docspaceReads(remainingMs: () => number): { people: People; groups: Groups; readonly calls: number };
+  /** DocSpace's People and Groups for one request (SCIM's reads, and the writes it makes itself), counting its calls. */
+  docspaceFor: DocSpaceFor;
   /** The time, for how often a refused token may make the secret be read again. */
   now(): number;
   /** A DRY_RUN stage: SCIM is never planned (an IdP needs real ids back), so /Users and /Groups answer 501. */
@@ -104,11 +103,11 @@ interface ScimCollection {
 export function scimDoor(services: () => ScimDoorServices) {
   const tokens = (refresh: boolean) => services().secrets.bearerTokens(SCIM_TOKEN_KEY, refresh);
   const now = () => services().now();
-  const info = new WeakMap<object, { operation: string; metric?: string; userId?: string; groupId?: string; reads: () => number; events: ScimRequest['events'] }>();
+  const info = new WeakMap<object, { operation: string; metric?: string; userId?: string; groupId?: string; calls: () => number; events: ScimRequest['events'] }>();
 
   const respond = (request: middy.Request<unknown, unknown, Error, Context>, reply: ScimReply, outcome: string, retryAfterSeconds?: number) => {
     const exchange = exchangeOf(request);
-    const about = info.get(request) ?? { operation: 'unrouted', reads: () => 0, events: [] };
+    const about = info.get(request) ?? { operation: 'unrouted', calls: () => 0, events: [] };
     const fields = {
       operation: about.operation,
       ...(about.userId ? { userId: about.userId } : {}),
@@ -116,7 +115,7 @@ export function scimDoor(services: () => ScimDoorServices) {
       status: reply.status,
       outcome,
       events: about.events,
-      docspaceReads: about.reads(),
+      docspaceCalls: about.calls(),
       durationMs: Math.round(performance.now() - exchange.startedAt),
     };
     if (reply.status >= 500) logger.error('SCIM request failed', fields);
@@ -176,7 +175,7 @@ export function scimDoor(services: () => ScimDoorServices) {
       const resource = (segments[0] ?? '').toLowerCase();
       const known = RESOURCES.get(resource);
       const metric = known && METHODS.has(method) && segments.length <= 2 ? `${method} /${known}${segments.length > 1 ? '/{id}' : ''}` : 'other';
-      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, metric, reads: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}), ...(segments[1] && resource === 'groups' ? { groupId: segments[1] } : {}) };
+      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, metric, calls: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}), ...(segments[1] && resource === 'groups' ? { groupId: segments[1] } : {}) };
       info.set(request, about);
       const body = () => jsonOf(exchange.rawBody, exchange.headers['content-type']);
 
@@ -188,10 +187,10 @@ export function scimDoor(services: () => ScimDoorServices) {
       }
       if (collection && segments.length <= 2) {
         const resources: ScimCollection = await collection.of();
-        const reads = services().docspaceReads(() => request.context.getRemainingTimeInMillis());
-        about.reads = () => reads.calls;
+        const docspace = services().docspaceFor(() => request.context.getRemainingTimeInMillis());
+        about.calls = () => docspace.calls;
         const base = locationBase(event, exchange.headers);
-        const scim: ScimRequest = { people: reads.people, groups: reads.groups, context: request.context, location: (id) => `${base}/${collection.path}/${id}`, events: about.events };
+        const scim: ScimRequest = { people: docspace.people, groups: docspace.groups, context: request.context, location: (id) => `${base}/${collection.path}/${id}`, events: about.events };
         const id = segments[1];
         if (id === undefined && method === 'GET') reply = await resources.list(query, scim);
         else if (id === undefined && method === 'POST') reply = await resources.create(body(), scim);
