@@ -7,29 +7,24 @@ import { DocSpaceClient, openDocSpacePool } from './docspace/client';
 import { docspacePorts, type DocSpaceFor } from './docspace/ports';
 import type { SenderDoorServices } from './http/senderDoor';
 import { applier, type ApplyDeps } from './pipeline/apply';
-import { MemberLease } from './pipeline/claim';
-import { pipeline, type FollowUpReport, type PipelineDeps } from './pipeline/exactlyOnce';
+import { memberStores, pipeline, type FollowUpReport } from './pipeline/exactlyOnce';
 import { MemberDirectory } from './pipeline/member';
-import { PendingWork } from './pipeline/pending';
 import { secretsManager } from './secrets/secretsManager';
 import { openSenderApi, senderPools, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
 import type { ScimDoorServices } from './scim/door';
-import type { ScimGroups } from './scim/groups';
-import type { ScimUsers } from './scim/users';
 import type { CanonicalEvent } from './events';
 import { uncounted } from './metrics/record';
 import { systemClock } from './net/retry';
 import { ConfigurationError } from './outcome';
-import { planner, type Planner, type PlannerDeps } from './plan/planner';
+import { planner, type Planner } from './plan/planner';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
 import type { ReconcileServices } from './reconcile/door';
 import { parseSettings, type Settings } from './settings';
-import type { EventsTable } from './store/dynamoDb';
-import { lazyIdempotency, lazyKeySet, lazyRecords, once } from './store/lazy';
-import type { Clock, KeySet } from './store/ports';
+import { lazyEventsTable, once } from './store/lazy';
+import type { Clock } from './store/ports';
 
 /** Everything the doors use. */
 export interface Services extends SenderDoorServices, ScimDoorServices, ReconcileServices {
@@ -49,30 +44,23 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   // itself, the follow-ups' group offers, reconcile's member pages, preflight's probe.
   const docspaceFor: DocSpaceFor = (remainingMs) => docspacePorts(client(remainingMs));
   const applyDeps: ApplyDeps = { client, roles: settings.roles, clock, ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}) };
-  const apply = applier(applyDeps);
-  let stores: PipelineDeps['stores'];
-  let readOnly: PlannerDeps['stores'];
+  // The events table, loaded on first use (store/lazy.ts): an invocation that does not touch it never loads its client.
+  const { eventsTable, idempotencyTtlSeconds, idempotencyKeyPrefix, idempotencyLegacyPrefixes } = settings;
+  const table = eventsTable
+    ? lazyEventsTable(async () => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }, clock))
+    : undefined;
+  const pipelineTable = table && { records: table.records, pendingMembers: table.keySet('pending#members'), idempotency: table.idempotency };
+  const stores = pipelineTable && memberStores(pipelineTable, clock);
+  const rules = { clock, roles: settings.roles, pendingExpiryMs: idempotencyTtlSeconds * 1000 };
+  const { process, followUp } = pipeline({ ...rules, apply: applier(applyDeps), ...(stores ? { stores } : {}) });
+  const plan = planner({ ...rules, apply: applyDeps, ...(pipelineTable ? { table: pipelineTable } : {}) });
   /** SCIM's users and groups, built (and their code evaluated) on first use: most functions never serve SCIM. */
-  let scim: (() => Promise<{ users: ScimUsers; groups: ScimGroups }>) | undefined;
-  if (settings.eventsTable) {
-    // Loaded on first use (store/lazy.ts): an invocation that does not touch the table never loads its client.
-    const { eventsTable, idempotencyTtlSeconds, idempotencyKeyPrefix, idempotencyLegacyPrefixes } = settings;
-    const table = once(async (): Promise<EventsTable> => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }, clock));
-    const records = lazyRecords(async () => (await table()).records);
-    const keySet = (itemId: string): KeySet => lazyKeySet(async () => (await table()).keySet(itemId));
-    const idempotency = lazyIdempotency(async () => (await table()).idempotency);
-    const pendingMembers = keySet('pending#members');
-    stores = {
-      idempotency,
-      lease: new MemberLease(records, clock),
-      directory: new MemberDirectory(records),
-      pending: new PendingWork(records, pendingMembers, clock),
-    };
-    readOnly = { records, pendingMembers, idempotency };
-    const scimDeps = { records, keySet, directory: stores.directory, roles: settings.roles, deleteMode: settings.scimDelete, groupTypes: settings.scimGroupTypes, clock };
-    scim = once(async () => (await import('./scim/compose')).openScim({ ...scimDeps, process: (e, c) => process(e, c) }));
-  }
-  const { process, followUp } = pipeline({ apply, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(stores ? { stores } : {}) });
+  const scim =
+    table && stores
+      ? once(async () =>
+          (await import('./scim/compose')).openScim({ records: table.records, keySet: table.keySet, directory: stores.directory, process, roles: settings.roles, deleteMode: settings.scimDelete, groupTypes: settings.scimGroupTypes, clock }),
+        )
+      : undefined;
   // Queue mode: the webhook doors enqueue. The queue's settings and the events table are checked where an event is
   // enqueued (a direct invocation applies at once and needs neither).
   let ingress: Ingress | undefined;
@@ -85,7 +73,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     secrets,
     process,
     dryRun: settings.dryRun,
-    planner: planner({ apply: applyDeps, clock, roles: settings.roles, pendingExpiryMs: settings.idempotencyTtlSeconds * 1000, ...(readOnly ? { stores: readOnly } : {}) }),
+    planner: plan,
     // A DRY_RUN stage plans at the door: nothing is queued.
     ...(ingress && !settings.dryRun ? { ingress } : {}),
     async followUp(remainingMs) {
@@ -133,18 +121,18 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       };
     },
     async reconcile(sender, request, context) {
-      if (!stores || !readOnly) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
+      if (!stores || !table) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
       // Loaded here, on first use: only the reconcile function runs it.
       const [{ isUnfinished, reconcile }, { recordCursorStore }] = await Promise.all([import('./reconcile/run'), import('./reconcile/cursor')]);
       const { resumeOnly, dryRun, ...runRequest } = request;
-      if (resumeOnly && !isUnfinished(await recordCursorStore(readOnly.records, clock).get(sender), clock.now())) return undefined;
+      if (resumeOnly && !isUnfinished(await recordCursorStore(table.records, clock).get(sender), clock.now())) return undefined;
       const remainingMs = () => context.getRemainingTimeInMillis();
       const docspace = docspaceFor(remainingMs);
       const senderCtx = this.senderContext(sender);
       // A plan (--dry-run, a DRY_RUN stage): the drift goes to a plan session, and the run's own records (matched
       // members' ownership, the cursor) to the session's view of the table, so the plan stores nothing.
-      const session = dryRun === true || settings.dryRun ? this.planner() : undefined;
-      const records = session?.records ?? readOnly.records;
+      const session = dryRun === true || settings.dryRun ? plan() : undefined;
+      const records = session?.records ?? table.records;
       const directory = session ? new MemberDirectory(records) : stores.directory;
       const submit = session
         ? { kind: 'pipeline' as const, process: (event: CanonicalEvent) => session.process(event, context) }

@@ -16,11 +16,11 @@ import { eventKeys, logger } from '../log';
 import { countEvent, countKept, senderLabel } from '../metrics/record';
 import { answerFor, RefusedEvent, type SyncOutcome, type SyncResult } from '../outcome';
 import { userTypeForRole, type RoleMap } from '../roles';
-import { IN_FLIGHT_RETRY_AFTER_SECONDS, type Clock, type IdempotencyStore } from '../store/ports';
+import { IN_FLIGHT_RETRY_AFTER_SECONDS, type Clock, type IdempotencyStore, type KeySet, type RecordStore } from '../store/ports';
 import type { Apply } from './apply';
-import type { MemberLease } from './claim';
-import { legacyMemberKey, managerOf, type MemberDirectory } from './member';
-import type { PendingWork } from './pending';
+import { MemberLease } from './claim';
+import { legacyMemberKey, managerOf, MemberDirectory } from './member';
+import { PendingWork } from './pending';
 
 /** Results that end an event: kept by idempotency, answered to redeliveries. */
 const FINAL = new Set<SyncOutcome>(['created', 'exists', 'updated', 'unchanged', 'stale', 'unsupported_by_server', 'parked', 'deferred']);
@@ -34,6 +34,24 @@ interface Stores {
   lease: MemberLease;
   directory: MemberDirectory;
   pending: PendingWork;
+}
+
+/** What the pipeline keeps in the events table: processed events, and the records its stores keep per member. */
+export interface PipelineTable {
+  records: RecordStore;
+  /** The members with work kept (`pending#members`). */
+  pendingMembers: KeySet;
+  idempotency: IdempotencyStore;
+}
+
+/** The pipeline's stores over its table: the member's claim, the member directory, the work kept per member. */
+export function memberStores(table: PipelineTable, clock: Clock): Stores {
+  return {
+    idempotency: table.idempotency,
+    lease: new MemberLease(table.records, clock),
+    directory: new MemberDirectory(table.records),
+    pending: new PendingWork(table.records, table.pendingMembers, clock),
+  };
 }
 
 export interface PipelineDeps {
