@@ -7,7 +7,7 @@ import { DocSpaceClient, openDocSpacePool } from './docspace/client';
 import { docspacePorts, type DocSpaceFor } from './docspace/ports';
 import type { SenderDoorServices } from './http/senderDoor';
 import { applier, type ApplyDeps } from './pipeline/apply';
-import { memberStores, pipeline, type FollowUpReport } from './pipeline/exactlyOnce';
+import { memberStores, pipeline } from './pipeline/exactlyOnce';
 import { MemberDirectory } from './pipeline/member';
 import { secretsManager } from './secrets/secretsManager';
 import { openSenderApi, senderPools, type SenderApi } from './senders/kit/api';
@@ -22,13 +22,13 @@ import { ingress as queueIngress, type Ingress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
 import type { ReconcileServices } from './reconcile/door';
+import { followUps, type FollowUpServices } from './schedule/followUp';
 import { parseSettings, type Settings } from './settings';
 import { lazyEventsTable, once } from './store/lazy';
 import type { Clock } from './store/ports';
 
 /** Everything the doors use. */
-export interface Services extends SenderDoorServices, ScimDoorServices, ReconcileServices {
-  followUp(remainingMs: () => number): Promise<FollowUpReport>;
+export interface Services extends SenderDoorServices, ScimDoorServices, ReconcileServices, FollowUpServices {
   /** A plan session: the pipeline as composed here, over a recording DocSpace port and stores that write nothing. */
   planner: Planner;
 }
@@ -58,7 +58,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   const scim =
     table && stores
       ? once(async () =>
-          (await import('./scim/compose')).openScim({ records: table.records, keySet: table.keySet, directory: stores.directory, process, roles: settings.roles, deleteMode: settings.scimDelete, groupTypes: settings.scimGroupTypes, clock }),
+          (await import('./scim/compose')).openScim({ records: table.records, keySet: table.keySet, directory: stores.directory, process, roles: settings.roles, deleteMode: settings.scimDelete, groupTypes: settings.scimGroupTypes, clock, docspace: docspaceFor }),
         )
       : undefined;
   // Queue mode: the webhook doors enqueue. The queue's settings and the events table are checked where an event is
@@ -76,16 +76,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     planner: plan,
     // A DRY_RUN stage plans at the door: nothing is queued.
     ...(ingress && !settings.dryRun ? { ingress } : {}),
-    async followUp(remainingMs) {
-      // A DRY_RUN stage applies nothing, not even work kept before it became one.
-      if (settings.dryRun) return { done: 0, remaining: 0, waiting: 0 };
-      const report = await followUp(remainingMs);
-      if (!scim) return report;
-      // Members of SCIM groups who could not join (Guests, disabled) are offered again once eligible.
-      const ports = docspaceFor(remainingMs);
-      const groups = await (await scim()).groups.offerPending(ports.groups, remainingMs);
-      return groups.joined || groups.waiting ? { ...report, groupMembersJoined: groups.joined, groupMembersWaiting: groups.waiting } : report;
-    },
+    followUp: followUps({ dryRun: settings.dryRun, keptWork: followUp, ...(scim ? { groupOffers: scim } : {}) }),
     async scimUsers() {
       if (!scim) throw new ConfigurationError('SCIM keeps its users in the events table: set IDEMPOTENCY_TABLE');
       return (await scim()).users;
