@@ -8,17 +8,14 @@ import { docspacePorts, type DocSpaceFor } from './docspace/ports';
 import type { SenderDoorServices } from './http/senderDoor';
 import { applier, type ApplyDeps } from './pipeline/apply';
 import { memberStores, pipeline } from './pipeline/exactlyOnce';
-import { MemberDirectory } from './pipeline/member';
 import { secretsManager } from './secrets/secretsManager';
 import { openSenderApi, senderPools, type SenderApi } from './senders/kit/api';
-import { senderEntry } from './senders/registry';
+import { senderEntry, type Sender } from './senders/registry';
 import type { ScimDoorServices } from './scim/door';
-import type { CanonicalEvent } from './events';
-import { uncounted } from './metrics/record';
 import { systemClock } from './net/retry';
 import { ConfigurationError } from './outcome';
 import { planner, type Planner } from './plan/planner';
-import { ingress as queueIngress, type Ingress } from './queue/ingress';
+import { ingress as queueIngress } from './queue/ingress';
 import type { Queue } from './queue/queue';
 import { sqsQueue } from './queue/sqs';
 import type { ReconcileServices } from './reconcile/door';
@@ -62,12 +59,48 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
         )
       : undefined;
   // Queue mode: the webhook doors enqueue. The queue's settings and the events table are checked where an event is
-  // enqueued (a direct invocation applies at once and needs neither).
-  let ingress: Ingress | undefined;
-  if (settings.deliveryMode === 'queue') {
-    // The client honours AWS_ENDPOINT_URL_SQS, so tests and `npm start` reach the local SQS.
-    ingress = queueIngress(queue ?? sqsQueue(settings), stores?.directory, settings.roles);
-  }
+  // enqueued (a direct invocation applies at once and needs neither). The client honours AWS_ENDPOINT_URL_SQS.
+  const ingress = settings.deliveryMode === 'queue' ? queueIngress(queue ?? sqsQueue(settings), stores?.directory, settings.roles) : undefined;
+
+  const contextOf = (sender: Sender) => {
+    const entry = senderEntry(sender);
+    let api: Promise<SenderApi> | undefined;
+    let opened: SenderApi | undefined;
+    return {
+      sender,
+      mapping: settings.mappings[sender],
+      roles: settings.roles,
+      options: settings.senders[sender].options,
+      api: () =>
+        (api ??= openSenderApi({
+          sender,
+          access: entry.adapter.api,
+          baseUrl: settings.senders[sender].apiUrl,
+          urlSetting: entry.apiUrl.setting,
+          credentials: () => secrets.senderCredentials(sender),
+          pools: senderPool,
+          clock,
+        }).then((client) => (opened = client))),
+      get apiCalls() {
+        return opened?.calls ?? 0;
+      },
+    };
+  };
+
+  // Reconciliation's run, loaded on first use: only the reconcile function runs it.
+  const reconciler = once(async () =>
+    (await import('./reconcile/compose')).reconciler({
+      ...(table && stores ? { table: { records: table.records, directory: stores.directory } } : {}),
+      process,
+      ...(ingress ? { ingress } : {}),
+      planner: plan,
+      docspace: docspaceFor,
+      senderContext: contextOf,
+      clock,
+      threshold: settings.reconcileThreshold,
+      dryRun: settings.dryRun,
+    }),
+  );
 
   return {
     secrets,
@@ -87,69 +120,8 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
     },
     now: () => clock.now(),
     docspaceFor,
-    senderContext(sender) {
-      const entry = senderEntry(sender);
-      let api: Promise<SenderApi> | undefined;
-      let opened: SenderApi | undefined;
-      return {
-        sender,
-        mapping: settings.mappings[sender],
-        roles: settings.roles,
-        options: settings.senders[sender].options,
-        api: () =>
-          (api ??= openSenderApi({
-            sender,
-            access: entry.adapter.api,
-            baseUrl: settings.senders[sender].apiUrl,
-            urlSetting: entry.apiUrl.setting,
-            credentials: () => secrets.senderCredentials(sender),
-            pools: senderPool,
-            clock,
-          }).then((client) => (opened = client))),
-        get apiCalls() {
-          return opened?.calls ?? 0;
-        },
-      };
-    },
-    async reconcile(sender, request, context) {
-      if (!stores || !table) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
-      // Loaded here, on first use: only the reconcile function runs it.
-      const [{ isUnfinished, reconcile }, { recordCursorStore }] = await Promise.all([import('./reconcile/run'), import('./reconcile/cursor')]);
-      const { resumeOnly, dryRun, ...runRequest } = request;
-      if (resumeOnly && !isUnfinished(await recordCursorStore(table.records, clock).get(sender), clock.now())) return undefined;
-      const remainingMs = () => context.getRemainingTimeInMillis();
-      const docspace = docspaceFor(remainingMs);
-      const senderCtx = this.senderContext(sender);
-      // A plan (--dry-run, a DRY_RUN stage): the drift goes to a plan session, and the run's own records (matched
-      // members' ownership, the cursor) to the session's view of the table, so the plan stores nothing.
-      const session = dryRun === true || settings.dryRun ? plan() : undefined;
-      const records = session?.records ?? table.records;
-      const directory = session ? new MemberDirectory(records) : stores.directory;
-      const submit = session
-        ? { kind: 'pipeline' as const, process: (event: CanonicalEvent) => session.process(event, context) }
-        : ingress
-          ? { kind: 'queue' as const, enqueue: (events: readonly CanonicalEvent[]) => ingress.enqueue(events, context), process: (event: CanonicalEvent) => process(event, context) }
-          : { kind: 'pipeline' as const, process: (event: CanonicalEvent) => process(event, context) };
-      const run = () =>
-        reconcile(
-          {
-            sender,
-            context: senderCtx,
-            roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
-            people: docspace.people,
-            owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
-            cursor: recordCursorStore(records, clock),
-            submit,
-            clock,
-            threshold: settings.reconcileThreshold,
-            remainingMs,
-            docspaceCalls: () => docspace.calls,
-          },
-          runRequest,
-        );
-      // A plan's drift did not happen: it is logged, not counted in the metrics.
-      return session ? { ...(await uncounted(run)), dryRun: true, plan: session.answer() } : run();
-    },
+    senderContext: contextOf,
+    reconcile: async (sender, request, context) => (await reconciler())(sender, request, context),
   };
 }
 
