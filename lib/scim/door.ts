@@ -14,6 +14,7 @@ import { exchangeOf, isHttpApiEvent } from '../http/exchange';
 import { rawBody } from '../http/rawBody';
 import { logger } from '../log';
 import { countEvent, countScimRequest, flushMetrics } from '../metrics/record';
+import { ConfigurationError } from '../outcome';
 import type { Secrets } from '../secrets/secrets';
 import { bearerToken, SCIM_TOKEN_KEY } from './auth';
 import { badRequest, notFound, ScimFailure, scimErrorOf } from './errors';
@@ -22,10 +23,8 @@ import type { ScimReply, ScimRequest, ScimUsers } from './users';
 
 export interface ScimDoorServices {
   secrets: Secrets;
-  /** The /Users operations; a ServiceError when the service is not set up for SCIM (no events table). */
-  scimUsers(): Promise<ScimUsers>;
-  /** The /Groups operations; the same ServiceError without an events table. */
-  scimGroups(): Promise<ScimGroups>;
+  /** The /Users and /Groups operations, built on first use; absent without an events table, where SCIM cannot run. */
+  scim?: () => Promise<{ users: ScimUsers; groups: ScimGroups }>;
   /** DocSpace's People and Groups for one request (SCIM's reads, and the writes it makes itself), counting its calls. */
   docspaceFor: DocSpaceFor;
   /** The time, for how often a refused token may make the secret be read again. */
@@ -39,6 +38,11 @@ const BASE = '/scim/v2';
 const RESOURCES = new Map(['Users', 'Groups', 'ServiceProviderConfig', 'ServiceConfiguration', 'ResourceTypes', 'Schemas'].map((r) => [r.toLowerCase(), r]));
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const MEDIA_TYPE = 'application/scim+json; charset=utf-8';
+
+function scimOf(services: ScimDoorServices): Promise<{ users: ScimUsers; groups: ScimGroups }> {
+  if (!services.scim) throw new ConfigurationError('SCIM keeps its users and groups in the events table: set IDEMPOTENCY_TABLE');
+  return services.scim();
+}
 
 interface Routed {
   operation: string;
@@ -180,7 +184,7 @@ export function scimDoor(services: () => ScimDoorServices) {
       const body = () => jsonOf(exchange.rawBody, exchange.headers['content-type']);
 
       let reply: ScimReply | undefined;
-      const collection = resource === 'users' ? { path: 'Users', of: () => services().scimUsers() } : resource === 'groups' ? { path: 'Groups', of: () => services().scimGroups() } : undefined;
+      const collection = resource === 'users' ? { path: 'Users', of: async () => (await scimOf(services())).users } : resource === 'groups' ? { path: 'Groups', of: async () => (await scimOf(services())).groups } : undefined;
       if (collection && services().dryRun) {
         // Even a filtered GET may record a match (a member or group met for the first time): nothing here is planned.
         throw new ScimFailure(501, 'this stage runs with DRY_RUN=true (plan mode), where SCIM is not served: an IdP needs the real ids back. Provision against a stage without DRY_RUN.');
