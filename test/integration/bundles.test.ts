@@ -1,8 +1,9 @@
 /**
  * What each function's bundle evaluates when it loads: the modules reachable from the handler without passing an
- * `import()`. undici and the events table's DynamoDB client sit behind one (lazy loading, README "Architecture"),
- * so that a door in queue mode verifies and enqueues without them; one static import anywhere brings them back into
- * every cold start. Built with esbuild as serverless-esbuild builds the bundles (CommonJS, Node 22).
+ * `import()`. undici, the events table's DynamoDB client and the SDK's Secrets Manager and SQS clients sit behind
+ * one (lazy loading, README "Architecture"): each is in the bundle, evaluated only when an invocation first needs it,
+ * so that a door in queue mode verifies and enqueues without undici or DynamoDB; one static import anywhere brings
+ * them back into every cold start. Built with esbuild as serverless-esbuild builds the bundles (CommonJS, Node 22).
  */
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
