@@ -51,9 +51,8 @@ export interface DocSpacePool {
 
 /**
  * The keep-alive pool to DocSpace. The composition root opens one per container and hands it to every client, so
- * a warm container opens its TCP (and TLS) connection once. undici is evaluated on the first request, not when the
- * bundle loads: a door that only verifies and enqueues never pays for it (about 60 ms of CPU, its first request
- * included, on the bench machine).
+ * a warm container opens its TCP (and TLS) connection once. undici is loaded on the first request, not with the
+ * bundle: a door that only verifies and enqueues never pays for it (about 40 ms of a cold start).
  */
 export function openDocSpacePool(baseUrl: string, connections = 1, connectTimeoutMs = 3_000): DocSpacePool {
   let pool: Promise<Pool> | undefined;
