@@ -52,6 +52,15 @@ module.exports = {
       to: { path: '^lib/plan/' },
     },
     {
+      name: 'preflight-is-a-tool',
+      severity: 'error',
+      comment:
+        'lib/preflight checks a setup from outside (npm run preflight) with the functions\' own readers and clients. ' +
+        'Nothing the functions run depends on it, so it never ends up in a bundle.',
+      from: { path: '^(lib|handlers)/', pathNot: '^lib/preflight/' },
+      to: { path: '^lib/preflight/' },
+    },
+    {
       name: 'sync-docspace-not-to-pipeline-or-senders',
       severity: 'error',
       comment:
@@ -66,6 +75,15 @@ module.exports = {
       comment: 'lib/docspace is the lowest layer (the DocSpace API client); lib/sync builds on it, never the reverse.',
       from: { path: '^lib/docspace/' },
       to: { path: '^lib/sync/' },
+    },
+    {
+      name: 'net-is-a-leaf',
+      severity: 'error',
+      comment:
+        'lib/net is the transport and the retry policy that DocSpace, the senders and the stores share; it knows ' +
+        'none of them (nor any other part of lib/), so that each can use it without a cycle.',
+      from: { path: '^lib/net/' },
+      to: { path: '^lib/', pathNot: '^lib/net/' },
     },
     {
       name: 'senders-not-to-upper-layers',

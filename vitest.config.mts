@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The long suite has its own config (vitest.long.config.mts, npm run test:long).
+    exclude: [...configDefaults.exclude, 'test/long/**'],
     setupFiles: ['test/setup/logGuard.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

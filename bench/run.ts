@@ -32,10 +32,14 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { composedHandlers, httpEvent, lambdaContext, scimEvent, signedHttpEvent, type LambdaHandler } from '../local/lambda';
 import { deliveryFor, SENDER_ROUTES } from '../local/deliveries';
 import { Poller } from '../local/poller';
+import { parseCommandLine, usageError } from '../scripts/cli';
 import { benchReconcile } from './reconcile';
 
 const SECTIONS = ['economy', 'overhead', 'ingress', 'okta', 'scim', 'memory', 'drain', 'bundles', 'reconcile'] as const;
-const chosen = process.argv.slice(2).filter((a) => (SECTIONS as readonly string[]).includes(a));
+const USAGE = `usage: npm run bench [-- <section> …]\n  sections: ${SECTIONS.join(', ')} (all when none is named)`;
+const chosen: readonly string[] = parseCommandLine(USAGE, {}, { allowPositionals: true }).positionals;
+const unknown = chosen.filter((a) => !(SECTIONS as readonly string[]).includes(a));
+if (unknown.length > 0) usageError(`no such section: ${unknown.join(', ')}`, USAGE);
 const run = (section: (typeof SECTIONS)[number]) => chosen.length === 0 || chosen.includes(section);
 const realClock = { now: () => Date.now(), sleep: (delay: number) => wait(delay) };
 

@@ -3,7 +3,6 @@
  * the DocSpace pool, the stores, the clock, the pipeline — handed down as values. Handlers pass `services` to their
  * door; nothing below reaches for a setting or a singleton of its own.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DocSpaceClient, openDocSpacePool } from './docspace/client';
 import { Groups } from './docspace/groups';
 import { People } from './docspace/people';
@@ -14,13 +13,14 @@ import { pipeline, type FollowUpReport, type PipelineDeps } from './pipeline/exa
 import { MemberDirectory } from './pipeline/member';
 import { PendingWork } from './pipeline/pending';
 import { secretsManager } from './secrets/secretsManager';
-import { openSenderApi, type SenderApi } from './senders/kit/api';
+import { openSenderApi, senderPools, type SenderApi } from './senders/kit/api';
 import { senderEntry } from './senders/registry';
 import type { ScimDoorServices } from './scim/door';
 import type { ScimGroups } from './scim/groups';
 import type { ScimUsers } from './scim/users';
 import type { CanonicalEvent } from './events';
 import { uncounted } from './metrics/record';
+import { systemClock } from './net/retry';
 import { ConfigurationError } from './outcome';
 import { planner, type Planner, type PlannerDeps } from './plan/planner';
 import { ingress as queueIngress, type Ingress } from './queue/ingress';
@@ -39,12 +39,11 @@ export interface Services extends SenderDoorServices, ScimDoorServices, Reconcil
   planner: Planner;
 }
 
-const systemClock: Clock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
-
 /** `queue` replaces the SQS queue of queue mode (the tests' in-memory double). */
 export function compose(settings: Settings, clock: Clock = systemClock, queue?: Queue): Services {
   const secrets = secretsManager(settings);
   const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
+  const senderPool = senderPools();
   const applyDeps = {
     docspaceUrl: settings.docspaceUrl,
     pool,
@@ -61,7 +60,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   if (settings.eventsTable) {
     // Loaded on first use (store/lazy.ts): an invocation that does not touch the table never loads its client.
     const { eventsTable, idempotencyTtlSeconds, idempotencyKeyPrefix, idempotencyLegacyPrefixes } = settings;
-    const table = once(async (): Promise<EventsTable> => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }));
+    const table = once(async (): Promise<EventsTable> => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }, clock));
     const records = lazyRecords(async () => (await table()).records);
     const keySet = (itemId: string): KeySet => lazyKeySet(async () => (await table()).keySet(itemId));
     const idempotency = lazyIdempotency(async () => (await table()).idempotency);
@@ -80,7 +79,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   // DocSpace's People and Groups for one invocation, with its request count: SCIM's reads, the follow-ups' group
   // offers, reconcile's member pages.
   const docspaceReads = (remainingMs: () => number) => {
-    const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, sleep: clock.sleep });
+    const client = new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, clock });
     return {
       people: new People(client),
       groups: new Groups(client),
@@ -140,6 +139,8 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
             baseUrl: settings.senders[sender].apiUrl,
             urlSetting: entry.apiUrl.setting,
             credentials: () => secrets.senderCredentials(sender),
+            pools: senderPool,
+            clock,
           }).then((client) => (opened = client))),
         get apiCalls() {
           return opened?.calls ?? 0;
@@ -151,7 +152,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
       // Loaded here, on first use: only the reconcile function runs it.
       const [{ isUnfinished, reconcile }, { recordCursorStore }] = await Promise.all([import('./reconcile/run'), import('./reconcile/cursor')]);
       const { resumeOnly, dryRun, ...runRequest } = request;
-      if (resumeOnly && !isUnfinished(await recordCursorStore(readOnly.records).get(sender), clock.now())) return undefined;
+      if (resumeOnly && !isUnfinished(await recordCursorStore(readOnly.records, clock).get(sender), clock.now())) return undefined;
       const remainingMs = () => context.getRemainingTimeInMillis();
       const reads = docspaceReads(remainingMs);
       const senderCtx = this.senderContext(sender);
@@ -173,7 +174,7 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
             roster: (left) => senderEntry(sender).adapter.roster(senderCtx, left),
             people: reads.people,
             owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
-            cursor: recordCursorStore(records),
+            cursor: recordCursorStore(records, clock),
             submit,
             clock,
             threshold: settings.reconcileThreshold,

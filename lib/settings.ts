@@ -75,6 +75,9 @@ const envSchema = z.object({
   SECRETS_TTL_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
+/** Every setting the schema reads, by name (the configuration page lists each; the docs test checks it). */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 /** Old names that still work; the new name wins when both are set. */
 const DEPRECATED_SETTINGS: Record<string, string> = {
   SOURCE_API_SECRET_ID: 'SENDER_API_SECRET_ID',

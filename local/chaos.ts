@@ -513,8 +513,9 @@ const showContacts = (m: Map<string, string>) => `{${[...m].sort(([a], [b]) => a
 
 /** The roles the service keeps deferred, per member who ends disabled (read from its store, as the follow-ups would). */
 async function deferredRoles(expected: Map<string, Expected>): Promise<Map<string, string[]>> {
-  const records = dynamoDbRecords(new DynamoDBClient({}), LOCAL.eventsTable);
-  const pending = new PendingWork(records, dynamoDbKeySet(new DynamoDBClient({}), LOCAL.eventsTable, 'pending#members'), { now: () => Date.now(), sleep });
+  const clock = { now: () => Date.now(), sleep };
+  const records = dynamoDbRecords(new DynamoDBClient({}), LOCAL.eventsTable, clock);
+  const pending = new PendingWork(records, dynamoDbKeySet(new DynamoDBClient({}), LOCAL.eventsTable, 'pending#members'), clock);
   const out = new Map<string, string[]>();
   for (const [email, want] of expected) {
     if (want.status !== 2) continue;

@@ -3,21 +3,23 @@
  * chaos run of local/chaos.ts with its defaults; prints the report and
  * `lost N, duplicated N, wrong N, never acknowledged N`, and exits 1 unless all four are 0.
  */
-import { parseArgs } from 'node:util';
 import { CHAOS_DEFAULTS, runChaos } from '../local/chaos';
+import { parseCommandLine } from './cli';
+
+const USAGE = `usage: npm run chaos [-- --events N --members N --deliveries N --concurrency N --fault-rate R --seed N --mode sync|queue [--outage]]
+  sends events through the local stack with faults, redeliveries and shuffled order; exits 1 unless nothing is lost,
+  duplicated, wrong or never acknowledged`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      events: { type: 'string' },
-      members: { type: 'string' },
-      deliveries: { type: 'string' },
-      concurrency: { type: 'string' },
-      'fault-rate': { type: 'string' },
-      seed: { type: 'string' },
-      mode: { type: 'string', default: 'sync' },
-      outage: { type: 'boolean', default: false },
-    },
+  const { values } = parseCommandLine(USAGE, {
+    events: { type: 'string' },
+    members: { type: 'string' },
+    deliveries: { type: 'string' },
+    concurrency: { type: 'string' },
+    'fault-rate': { type: 'string' },
+    seed: { type: 'string' },
+    mode: { type: 'string', default: 'sync' },
+    outage: { type: 'boolean', default: false },
   });
   const number = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
   const options = {

@@ -6,13 +6,13 @@
  * Against a running `npm start` (found at --url, default http://localhost:3000) it first resets the DocSpace
  * emulator and the events table; otherwise it starts the local stack itself and serves the SCIM function in-process
  * (the handler of handlers/scim.ts, composed as Lambda runs it) on a free port. Exits 1 when a request fails that
- * is not one of the known failures below (the README lists them with the same reasons).
+ * is not one of the known failures below (docs/scim.md lists them with the same reasons).
  */
-import { parseArgs } from 'node:util';
 import newman, { type Assertion, type Summary } from 'newman';
 import { DynamoDbEmulator } from '../local/emulators/dynamodb';
 import { serveHttpApi } from '../local/httpApi';
 import { composedHandlers, setEnv, virtualClock } from '../local/lambda';
+import { parseCommandLine, usageError } from './cli';
 import { LOCAL, startLocalStack } from '../local/stack';
 
 /** Requests of Microsoft's collection that cannot pass against DocSpace's model (or by choice), and why. */
@@ -52,16 +52,18 @@ async function reachable(url: string, token: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
+  const usage = 'usage: npm run conformance:scim -- <collection.json> [--folder NAME …] [--url URL] [--token T]\n  runs a Postman SCIM collection (Microsoft\'s) with newman against the local API (npm start\'s, or one it starts)';
+  const { values, positionals } = parseCommandLine(
+    usage,
+    {
       folder: { type: 'string', multiple: true },
       url: { type: 'string', default: process.env.SCIM_URL ?? `http://localhost:${LOCAL.httpPort}` },
       token: { type: 'string', default: LOCAL.scimToken },
     },
-  });
+    { allowPositionals: true },
+  );
   const collection = positionals[0];
-  if (!collection) throw new Error('usage: npm run conformance:scim -- <collection.json> [--folder NAME …] [--url URL] [--token T]');
+  if (!collection) usageError('no collection given', usage);
 
   let base = values.url;
   let stop = async () => {};

@@ -7,7 +7,6 @@
  * threshold held something back. `--dry-run` plans instead: reads only, nothing applied or stored, and the report
  * ends with the DocSpace writes the run would make, in order (`{{member:N}}` names a member it would create).
  */
-import { parseArgs } from 'node:util';
 import { logger } from '../lib/log';
 import { formatReport } from '../lib/reconcile/report';
 import type { ReconcileResult } from '../lib/reconcile/door';
@@ -15,17 +14,19 @@ import { services } from '../lib/services';
 import { SENDER_NAMES, type Sender } from '../lib/senders/registry';
 import { lambdaContext } from '../local/lambda';
 import { runningStackEnv } from '../local/stack';
+import { parseCommandLine, usageError } from './cli';
+
+const USAGE = `usage: npm run reconcile -- --sender ${SENDER_NAMES.join('|')} [--force] [--dry-run] [--output table|json]
+  one reconciliation run against npm start's stack (or, with DOCSPACE_URL set, the environment's deployment)
+  --dry-run  plans: reads only, nothing applied or stored; the report ends with the writes it would make
+  --force    applies disables and downgrades the safety threshold held back
+  --output   table (default) or json (the function's answer)`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { sender: { type: 'string' }, force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, output: { type: 'string', default: 'table' } },
-    strict: true,
-  });
+  const { values } = parseCommandLine(USAGE, { sender: { type: 'string' }, force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, output: { type: 'string', default: 'table' } });
   const sender = values.sender as Sender | undefined;
-  if (!sender || !SENDER_NAMES.includes(sender) || !['table', 'json'].includes(values.output)) {
-    console.error(`usage: npm run reconcile -- --sender ${SENDER_NAMES.join('|')} [--force] [--dry-run] [--output table|json]`);
-    process.exit(64);
-  }
+  if (!sender || !SENDER_NAMES.includes(sender)) usageError(`--sender must be one of ${SENDER_NAMES.join(', ')}`, USAGE);
+  if (!['table', 'json'].includes(values.output)) usageError('--output must be table or json', USAGE);
   // Queue mode hands the drift to `npm start`'s local SQS, whose poller runs the worker.
   if (!process.env.DOCSPACE_URL) Object.assign(process.env, runningStackEnv(), { DELIVERY_MODE: process.env.DELIVERY_MODE ?? 'sync' });
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -10,12 +10,19 @@
  * IDEMPOTENCY_TABLE, …); locally they default to `npm start`'s. `--json` prints the plan as the doors answer it.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { parseCommandLine } from './cli';
 import { replayDeadLetters } from '../lib/queue/replay';
 import { runningStackEnv } from '../local/stack';
 
+const USAGE = `usage: npm run replay [-- --dry-run [--json]]
+  moves the dead-letter queue's messages back to the events queue (QUEUE_DLQ_URL → QUEUE_URL; locally npm start's)
+  --dry-run  moves nothing: shows each message's event and the DocSpace writes replaying it would make
+  --json     with --dry-run: the plan as JSON`;
+
 async function main(): Promise<void> {
-  const dryRun = process.argv.includes('--dry-run');
-  const json = process.argv.includes('--json');
+  const { values } = parseCommandLine(USAGE, { 'dry-run': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } });
+  const dryRun = values['dry-run'];
+  const json = values.json;
   // Locally, `npm start`'s queues and (for a plan) the settings it gives the functions.
   const local = runningStackEnv();
   const dlqUrl = process.env.QUEUE_DLQ_URL ?? local.QUEUE_DLQ_URL ?? '';

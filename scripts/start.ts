@@ -4,39 +4,35 @@
  * Queue mode by default, as deployed (DELIVERY_MODE=sync npm start for the other): the local SQS (local-aws-sqs) and
  * a poller that invokes the worker with each batch as Lambda's event source mapping does.
  * Ports: DOCSPACE_PORT (8090), SECRETS_MANAGER_PORT (4566), DYNAMODB_PORT (8000), SENDER_APIS_PORT (8095),
- * SQS_PORT (9324), OFFLINE_HTTP_PORT (3000), OFFLINE_LAMBDA_PORT (3002).
+ * SQS_PORT (9324), OFFLINE_HTTP_PORT (3000), OFFLINE_LAMBDA_PORT (3002). `npm run emulators` runs the same emulators alone.
  */
 import { spawn } from 'node:child_process';
-import { LOCAL, startLocalStack } from '../local/stack';
+import { LOCAL } from '../local/stack';
+import { emulatorLines, exportLines, startDefaultStack } from '../local/defaultStack';
 import { ROUTE_BY_TYPE } from '../lib/http/routes';
 import { SENDER_ROUTES } from '../local/deliveries';
 import { workerDoor } from '../lib/queue/worker';
 import { services } from '../lib/services';
 import type { LambdaHandler } from '../local/lambda';
 import { Poller } from '../local/poller';
+import { parseCommandLine } from './cli';
+
+const USAGE = `usage: npm start
+  the whole service on this machine: the emulators, a local SQS with a poller running the worker, and the HTTP API
+  (serverless offline) on http://localhost:3000. Settings from the environment: DELIVERY_MODE=sync, DRY_RUN=true,
+  QUEUE_MAX_RECEIVES, and the ports (DOCSPACE_PORT, SECRETS_MANAGER_PORT, DYNAMODB_PORT, SENDER_APIS_PORT, SQS_PORT,
+  OFFLINE_HTTP_PORT, OFFLINE_LAMBDA_PORT)`;
 
 async function main(): Promise<void> {
-  const stack = await startLocalStack({
-    docspacePort: Number(process.env.DOCSPACE_PORT ?? LOCAL.docspacePort),
-    secretsManagerPort: Number(process.env.SECRETS_MANAGER_PORT ?? LOCAL.secretsManagerPort),
-    dynamoDbPort: Number(process.env.DYNAMODB_PORT ?? LOCAL.dynamoDbPort),
-    senderApisPort: Number(process.env.SENDER_APIS_PORT ?? LOCAL.senderApisPort),
-    sqsPort: Number(process.env.SQS_PORT ?? LOCAL.sqsPort),
-    // Receives before the DLQ, as deployed (QUEUE_MAX_RECEIVES=1 npm start: the first failure goes there).
-    sqs: { maxReceives: Number(process.env.QUEUE_MAX_RECEIVES ?? 5) },
-  });
+  parseCommandLine(USAGE, {});
+  const stack = await startDefaultStack();
   const httpPort = process.env.OFFLINE_HTTP_PORT ?? String(LOCAL.httpPort);
   const lambdaPort = process.env.OFFLINE_LAMBDA_PORT ?? String(LOCAL.lambdaPort);
   const deliveryMode = process.env.DELIVERY_MODE === 'sync' ? 'sync' : 'queue';
   const env = { ...process.env, ...stack.env, DELIVERY_MODE: deliveryMode, OFFLINE_HTTP_PORT: httpPort, OFFLINE_LAMBDA_PORT: lambdaPort };
 
-  console.log(`DocSpace emulator:        ${stack.docspace.url}  (members: GET ${stack.docspace.url}/__emulator/state)`);
-  console.log(`Secrets Manager emulator: ${stack.secretsManager.url}`);
-  console.log(`DynamoDB (dynalite):      ${stack.dynamoDb.url}  (table ${LOCAL.eventsTable})`);
-  console.log(`Okta/BambooHR/HiBob APIs: ${stack.senderApis.url}`);
-  console.log(`SQS (local-aws-sqs):      ${stack.sqs.url}  (DELIVERY_MODE=${deliveryMode})`);
-  console.log(`  queue ${stack.sqs.queueUrl}`);
-  console.log(`  DLQ   ${stack.sqs.dlqUrl}   npm run replay [-- --dry-run]`);
+  for (const line of emulatorLines(stack)) console.log(line);
+  console.log(`Delivery mode:            DELIVERY_MODE=${deliveryMode}`);
   const routes = [...new Set([...Object.values(ROUTE_BY_TYPE), ...Object.values(SENDER_ROUTES)])];
   console.log(`Webhook routes:           ${routes.map((r) => `http://localhost:${httpPort}${r}`).join('\n                          ')}`);
   if (process.env.DRY_RUN === 'true') console.log('DRY_RUN=true:            plan mode — every door but SCIM answers with the plan; nothing is applied');
@@ -46,9 +42,7 @@ async function main(): Promise<void> {
   console.log('                          npm run send -- --sender bamboohr events/bamboohr/employee-hired.fields.json');
   console.log('Reconcile a roster:       npm run reconcile -- --sender bamboohr   (its three people are new to DocSpace; then --sender okta)');
   console.log('Invoke directly, in another terminal:');
-  console.log(`  export DOCSPACE_URL=${stack.docspace.url} AWS_ENDPOINT_URL_SECRETS_MANAGER=${stack.secretsManager.url} \\`);
-  console.log(`    AWS_ENDPOINT_URL_DYNAMODB=${stack.dynamoDb.url} IDEMPOTENCY_TABLE=${LOCAL.eventsTable} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \\`);
-  console.log(`    AWS_ENDPOINT_URL_SQS=${stack.sqs.url} QUEUE_URL=${stack.sqs.queueUrl}`);
+  for (const line of exportLines(stack)) console.log(`  ${line}`);
   console.log('  npx serverless invoke local -f userCreated -p events/user-created.json');
   console.log('  npx serverless invoke local -f followUp        # the follow-ups (serverless offline also runs them every minute)');
   console.log('Starting serverless offline…\n');

@@ -1,12 +1,12 @@
 /**
- * Transport to the DocSpace API: one keep-alive undici pool per origin and container, Bearer API key, bounded
- * timeouts, the `{response, status, statusCode}` envelope unwrapped, and every failure turned into a DocSpaceError.
- * It knows nothing of senders or sync rules.
+ * Transport to the DocSpace API: the service's HTTP client (lib/net/http.ts: one keep-alive undici pool per origin and
+ * container, its answers capped), Bearer API key, bounded timeouts, the retry policy (lib/net/retry.ts), the
+ * `{response, status, statusCode}` envelope unwrapped, and every failure turned into a DocSpaceError. It knows
+ * nothing of senders or sync rules.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool } from 'undici';
 import type { z } from 'zod';
-import { backoffDelayMs, DEFAULT_BACKOFF, rateLimitResetInMs, retryAfterFromHeaders, type BackoffOptions } from './backoff';
+import { BodyTooLargeError, openHttpClient, type Headers, type HttpClient } from '../net/http';
+import { Retries, retrying, serverWaitMs, type RetryClock, type RetryPolicy } from '../net/retry';
 import { countDocSpaceRetry, recordDocSpaceRequest } from '../metrics/record';
 import { isTransientStatus } from '../outcome';
 import { DocSpaceError } from './errors';
@@ -22,13 +22,26 @@ export interface DocSpaceClientOptions {
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
   /** Time left in this invocation: retries stop when the next one could not finish in it. */
-  remainingMs?: () => number;
-  backoff?: BackoffOptions;
-  sleep?: (ms: number) => Promise<void>;
+  remainingMs: () => number;
+  clock: RetryClock;
+  /** Attempts and backoff of one request (DOCSPACE_RETRY unless a test says otherwise). */
+  retry?: RetryPolicy;
 }
+
+/**
+ * One request: five attempts at most, the first retry within 100 ms, then up to 0.2, 0.4 and 0.8 s (5 s at most), or
+ * what DocSpace asked for (a 429's `Retry-After` or window reset) — whatever of it the invocation has time for.
+ */
+const DOCSPACE_RETRY: RetryPolicy = { attempts: 5, baseMs: 100, capMs: 5_000 };
 
 /** Kept back from the invocation's time for answering after the last try. */
 const ANSWER_MARGIN_MS = 1_000;
+
+/**
+ * The most of an answer this client reads. DocSpace's largest answers are list pages (100 profiles: a few hundred
+ * KiB); anything past 4 MiB is not an API answer (a proxy's page, a file), and would only cost the function memory.
+ */
+const DOCSPACE_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface RequestOptions<T> {
   query?: Record<string, string>;
@@ -43,22 +56,14 @@ const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 /** The container's pool to DocSpace, opened on first use. */
-export interface DocSpacePool {
-  (): Promise<Pool>;
-  /** Closes the pool if it was opened. */
-  close(): Promise<void>;
-}
+export type DocSpacePool = HttpClient;
 
 /**
  * The keep-alive pool to DocSpace. The composition root opens one per container and hands it to every client, so
- * a warm container opens its TCP (and TLS) connection once. undici is loaded on the first request, not with the
- * bundle: a door that only verifies and enqueues never pays for it (about 40 ms of a cold start).
+ * a warm container opens its TCP (and TLS) connection once; undici itself is loaded on the first request.
  */
-export function openDocSpacePool(baseUrl: string, connections = 1, connectTimeoutMs = 3_000): DocSpacePool {
-  let pool: Promise<Pool> | undefined;
-  const open = () =>
-    (pool ??= import('undici').then(({ Pool: UndiciPool }) => new UndiciPool(new URL(baseUrl).origin, { connections, keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs } })));
-  return Object.assign(open, { close: async () => void (pool && (await (await pool).close())) });
+export function openDocSpacePool(baseUrl: string, connections = 1): DocSpacePool {
+  return openHttpClient({ url: baseUrl, connections, maxBodyBytes: DOCSPACE_MAX_BODY_BYTES });
 }
 
 interface Envelope {
@@ -102,46 +107,54 @@ export class DocSpaceClient {
   }
 
   /**
-   * Sends a request, retrying what is safe to retry while the invocation has time: reads after any passing
-   * failure, writes only after a refusal at the door (429/503), since a write that failed otherwise may have been
-   * applied (the sync rule re-reads and decides again instead). A 401 re-reads the key once (rotation).
+   * Sends a request, retrying what is safe to retry while the policy and the invocation allow: reads after any
+   * passing failure, writes only after a refusal at the door (429/503), since a write that failed otherwise may have
+   * been applied (the sync rule re-reads and decides again instead). A 401 re-reads the key once (rotation).
    */
   async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options: RequestOptions<T>): Promise<T> {
     let key = await this.options.apiKey(false);
     let refreshedKey = false;
-    for (let attempt = 0; ; attempt += 1) {
+    const attempt = async (): Promise<T> => {
       try {
         return await this.send(method, path, options, key);
       } catch (error) {
-        if (!(error instanceof DocSpaceError)) throw error;
-        if (error.status === 401 && !refreshedKey) {
-          // The key may have been rotated since this container cached it: fetch it again, and try once more.
-          key = await this.options.apiKey(true);
-          refreshedKey = true;
-          continue;
-        }
-        if (!error.retryable || (method !== 'GET' && !error.certainlyNotApplied)) throw error;
-        const backoff = this.options.backoff ?? DEFAULT_BACKOFF;
-        let delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds, backoff);
-        // The window's reset, when DocSpace gave it, is when capacity returns: never later than Retry-After said.
-        if (error.resetInMs !== undefined) delay = Math.min(delay, error.resetInMs + Math.floor(Math.random() * backoff.baseMs));
-        if (!this.hasTimeFor(delay)) throw error;
-        countDocSpaceRetry();
-        await (this.options.sleep ?? sleep)(delay);
+        if (!(error instanceof DocSpaceError) || error.status !== 401 || refreshedKey) throw error;
+        // The key may have been rotated since this container cached it: fetch it again, and try once more.
+        key = await this.options.apiKey(true);
+        refreshedKey = true;
+        return await this.send(method, path, options, key);
       }
-    }
+    };
+    return retrying(attempt, {
+      policy: this.options.retry ?? DOCSPACE_RETRY,
+      ...this.timing(),
+      judge: (error) =>
+        error instanceof DocSpaceError && error.retryable && (method === 'GET' || error.certainlyNotApplied)
+          ? { retry: true, ...(error.serverWaitMs === undefined ? {} : { serverWaitMs: error.serverWaitMs }) }
+          : { retry: false },
+      onRetry: () => countDocSpaceRetry(),
+    });
   }
 
-  /** Whether a wait of `delayMs` still leaves time for one more request and the answer. */
-  hasTimeFor(delayMs: number): boolean {
-    const remaining = this.options.remainingMs?.() ?? 0;
-    return remaining - delayMs > (this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS) / 4 + ANSWER_MARGIN_MS;
+  /**
+   * Retries of something larger than one request (a sync rule run again after an ambiguous write) on this client's
+   * clock and deadline: a wait must leave time for one more request and the answer.
+   */
+  retries(policy: RetryPolicy): Retries {
+    return new Retries(policy, this.timing());
+  }
+
+  private timing() {
+    return {
+      clock: this.options.clock,
+      remainingMs: this.options.remainingMs,
+      reserveMs: (this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS) / 4 + ANSWER_MARGIN_MS,
+    };
   }
 
   /** A request never outlives the invocation: its timeout shrinks to the time left (but stays above zero). */
   private timeoutMs(configured: number): number {
-    const remaining = this.options.remainingMs?.();
-    return remaining === undefined ? configured : Math.max(100, Math.min(configured, remaining - ANSWER_MARGIN_MS));
+    return Math.max(100, Math.min(configured, this.options.remainingMs() - ANSWER_MARGIN_MS));
   }
 
   private async send<T>(method: string, path: string, options: RequestOptions<T>, key: string): Promise<T> {
@@ -150,10 +163,10 @@ export class DocSpaceClient {
     this.calls += 1;
     const startedAt = performance.now();
     let status: number;
-    let headers: Record<string, string | string[] | undefined>;
+    let headers: Headers;
     let text: string;
     try {
-      const res = await (await this.pool()).request({
+      ({ status, headers, text } = await this.pool.send({
         method: method as 'GET',
         path: fullPath,
         headers: {
@@ -161,15 +174,14 @@ export class DocSpaceClient {
           accept: 'application/json',
           ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        headersTimeout: this.timeoutMs(this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS),
-        bodyTimeout: this.timeoutMs(this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS),
-      });
-      status = res.statusCode;
-      headers = res.headers;
-      text = await res.body.text();
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        headersTimeoutMs: this.timeoutMs(this.options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS),
+        bodyTimeoutMs: this.timeoutMs(this.options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS),
+      }));
     } catch (error) {
       recordDocSpaceRequest(performance.now() - startedAt, true);
+      // Too large to read: asking again brings the same answer (a 5xx's page aside, which passes with time).
+      if (error instanceof BodyTooLargeError) throw new DocSpaceError(error.status, `DocSpace sent ${error.message}`, method, path);
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       throw new DocSpaceError(0, `no answer from DocSpace (${reason})`, method, path);
     }
@@ -188,10 +200,7 @@ export class DocSpaceClient {
     const failedInside = envelope.status === 1 || envelope.error !== undefined;
     if (status < 200 || status >= 300 || failedInside) {
       const effective = status >= 200 && status < 300 ? (envelope.statusCode ?? 400) : status;
-      const error = new DocSpaceError(effective, messageOf(body, effective), method, path, retryAfterFromHeaders(headers));
-      const resetInMs = rateLimitResetInMs(headers);
-      if (resetInMs !== undefined) error.resetInMs = resetInMs;
-      throw error;
+      throw new DocSpaceError(effective, messageOf(body, effective), method, path, serverWaitMs(headers, this.options.clock.now()));
     }
     // `DELETE group/{id}` answers NoContent(): 204 with no body and no envelope (docs/docspace-caveats.md#groups).
     if (status === 204 && text.length === 0) {

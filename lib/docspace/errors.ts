@@ -2,11 +2,8 @@ import { DEFAULT_RETRY_AFTER_SECONDS, isTransientStatus, ServiceError, type Refu
 
 /** The one error the DocSpace client throws: what DocSpace (or the network) said, and whether to try again. */
 export class DocSpaceError extends ServiceError {
-  /**
-   * Milliseconds until the rate-limit window resets (`X-RateLimit-Reset` with `X-RateLimit-Remaining: 0`), when
-   * DocSpace said: more precise than `Retry-After`, which is whole seconds.
-   */
-  resetInMs?: number;
+  /** Seconds DocSpace asked us to wait (`Retry-After`, else `X-RateLimit-Reset`), rounded up, when it said. */
+  readonly serverRetryAfterSeconds?: number;
 
   constructor(
     /** HTTP status, or 0 when no answer arrived (connection refused, reset, timed out). */
@@ -15,14 +12,19 @@ export class DocSpaceError extends ServiceError {
     message: string,
     readonly method: string,
     readonly path: string,
-    /** Seconds DocSpace asked us to wait (`Retry-After`, else `X-RateLimit-Reset`), when it said. */
-    readonly serverRetryAfterSeconds?: number,
+    /**
+     * Milliseconds DocSpace asked us to wait, when it said: until the window resets (`X-RateLimit-Reset` with
+     * `X-RateLimit-Remaining: 0`, to the millisecond), never later than `Retry-After` (whole seconds).
+     */
+    readonly serverWaitMs?: number,
     cause?: unknown,
   ) {
+    const seconds = serverWaitMs === undefined ? undefined : Math.ceil(serverWaitMs / 1000);
     super(message, {
       cause,
-      ...(isTransientStatus(status) ? { retryAfterSeconds: serverRetryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS } : {}),
+      ...(isTransientStatus(status) ? { retryAfterSeconds: seconds ?? DEFAULT_RETRY_AFTER_SECONDS } : {}),
     });
+    if (seconds !== undefined) this.serverRetryAfterSeconds = seconds;
   }
 
   /**

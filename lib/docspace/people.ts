@@ -56,6 +56,14 @@ export class People {
     return this.client.request('POST', 'api/2.0/people', { body: member, schema: profileSchema });
   }
 
+  /**
+   * `GET api/2.0/people/@self`: the member the API key belongs to (the call DocSpace's own API-key guide makes,
+   * api.onlyoffice.com/docspace/api-backend/get-started/authentication/api-keys). Read-only.
+   */
+  self(): Promise<Profile> {
+    return this.client.request('GET', 'api/2.0/people/@self', { schema: profileSchema });
+  }
+
   getMember(userId: string): Promise<Profile | null> {
     return nullWhenNotFound(this.client.request('GET', `api/2.0/people/${enc(userId)}`, { schema: profileSchema }));
   }

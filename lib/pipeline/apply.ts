@@ -3,7 +3,6 @@
  * re-read once on a 401), the rule for the event's type, rule re-runs after ambiguous writes, and the log keys that
  * tie the summary line to the event.
  */
-import { backoffDelayMs } from '../docspace/backoff';
 import { DocSpaceClient, type DocSpacePool, type DocSpacePort } from '../docspace/client';
 import { DocSpaceError } from '../docspace/errors';
 import { People } from '../docspace/people';
@@ -11,6 +10,7 @@ import type { CanonicalEvent } from '../events';
 import { eventKeys, logger } from '../log';
 import { countDocSpaceRetry } from '../metrics/record';
 import type { SyncResult } from '../outcome';
+import type { RetryPolicy } from '../net/retry';
 import type { RoleMap } from '../roles';
 import type { Secrets } from '../secrets/secrets';
 import type { Clock } from '../store/ports';
@@ -29,6 +29,13 @@ export interface ApplyDeps {
   port?: (client: DocSpaceClient) => DocSpacePort;
 }
 
+/**
+ * Runs of a rule: three in all, the policy's backoff between them (or DocSpace's own wait), within the invocation.
+ * Each run's requests have their own retries (DOCSPACE_RETRY); a run is repeated only when one of them failed in a
+ * way that passes (a write that may have been applied, or a read whose retries ran out).
+ */
+const RULE_RUNS: RetryPolicy = { attempts: 3, baseMs: 100, capMs: 5_000 };
+
 export function applier(deps: ApplyDeps): Apply {
   return async (event, remainingMs, options = {}) => {
     logger.appendKeys(eventKeys(event));
@@ -37,7 +44,7 @@ export function applier(deps: ApplyDeps): Apply {
       pool: deps.pool,
       apiKey: (refresh) => deps.secrets.docspaceApiKey(refresh),
       remainingMs,
-      sleep: deps.clock.sleep,
+      clock: deps.clock,
     });
     const sync = {
       people: new People(deps.port ? deps.port(client) : client),
@@ -48,7 +55,8 @@ export function applier(deps: ApplyDeps): Apply {
       ...(options.resumeTypeChange ? { resumeTypeChange: true } : {}),
     };
     try {
-      for (let attempt = 0; ; attempt += 1) {
+      const runs = client.retries(RULE_RUNS);
+      for (let run = 1; ; run += 1) {
         try {
           const result = await syncEvent(event, sync);
           if (result.userId) logger.appendKeys({ userId: result.userId });
@@ -57,11 +65,11 @@ export function applier(deps: ApplyDeps): Apply {
           // A write that failed in transit may or may not have been applied. Every rule reads before it writes, so
           // running it again from the start is safe: it finds what was applied and does only what is left.
           if (!(error instanceof DocSpaceError) || !error.retryable) throw error;
-          const delay = backoffDelayMs(attempt, error.serverRetryAfterSeconds);
-          if (!client.hasTimeFor(delay)) throw error;
-          logger.debug('running the rule again after a failed write', { attempt, status: error.status });
+          const delay = runs.nextDelay(error.serverWaitMs);
+          if (delay === undefined) throw error;
+          logger.debug('running the rule again after a failed write', { run, status: error.status });
           countDocSpaceRetry();
-          await deps.clock.sleep(delay);
+          await runs.wait(delay);
         }
       }
     } finally {

@@ -10,6 +10,8 @@
  * so two containers racing cannot both win. A redelivery of the event holding the lease passes again.
  */
 import type { CanonicalEvent } from '../events';
+import { Retries } from '../net/retry';
+import { COMPARE_AND_SET, compareAndSet } from '../store/compareAndSet';
 import type { Clock, RecordStore } from '../store/ports';
 
 /** The lease of one member and kind, and (for type, status and creation) its stale mark; attributes since v1. */
@@ -80,9 +82,6 @@ const kindOf = (event: CanonicalEvent): string =>
 
 const typeKey = (type: string) => type.trim().toLowerCase();
 
-/** Compare-and-set attempts before a write that keeps losing the race gives up (the sender retries). */
-const MAX_RACES = 8;
-
 export class MemberLease {
   constructor(
     private readonly records: RecordStore,
@@ -105,7 +104,9 @@ export class MemberLease {
     const waitUntil = this.clock.now() + Math.min(BUSY_WAIT_MS, Math.max(0, remainingMs() - 5_000));
     let lease: Mark | undefined;
     let pendingTask = false;
-    for (let race = 0; lease === undefined; race += 1) {
+    // A write that keeps losing the race gives up as busy (the sender retries); waits for the holder are not races.
+    const races = new Retries(COMPARE_AND_SET, { clock: this.clock });
+    while (lease === undefined) {
       const current = await this.records.get<Mark>(key);
       // The contact types have marks of their own; the lease item's mark is only their floor from earlier versions.
       if (!contacts && isStale(current?.value, at)) return { state: 'stale' };
@@ -118,7 +119,7 @@ export class MemberLease {
       if (await this.records.put(key, decision.next, current?.version)) {
         lease = decision.next;
         pendingTask = decision.pendingTask;
-      } else if (race >= MAX_RACES) return { state: 'busy' };
+      } else if (!(await races.next())) return { state: 'busy' };
     }
     if (!contacts) return { state: 'claimed', pendingTask };
 
@@ -147,11 +148,8 @@ export class MemberLease {
 
   /** Compare-and-set of one record: `change` gives the new value, or undefined for "leave it". */
   private async advance<T extends object>(key: string, change: (current: T | undefined) => T | undefined): Promise<void> {
-    for (let race = 0; race < MAX_RACES; race += 1) {
-      const current = await this.records.get<T>(key);
-      const next = change(current?.value);
-      if (!next || (await this.records.put(key, next, current?.version))) return;
-    }
+    // Every race lost: the mark stays as the winners left it, and an unreleased lease runs out on its own.
+    await compareAndSet(this.records, this.clock, key, change);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { CanonicalEvent } from '../events';
 import { RefusedEvent } from '../outcome';
+import { COMPARE_AND_SET, compareAndSet } from '../store/compareAndSet';
 import type { Clock, KeySet, RecordStore } from '../store/ports';
 
 export interface Waiting {
@@ -13,7 +14,6 @@ export interface Waiting {
   sinceMs: number;
 }
 
-const MAX_RACES = 8;
 const keyOf = (memberKey: string) => `pending#${memberKey}`;
 const idOf = (event: CanonicalEvent) => `${event.source ?? ''}|${event.type}|${event.id}`;
 const byTime = (a: Waiting, b: Waiting) => Date.parse(a.event.occurredAt) - Date.parse(b.event.occurredAt);
@@ -53,13 +53,11 @@ export class PendingWork {
   }
 
   private async change(memberKey: string, edit: (list: Waiting[]) => Waiting[] | undefined): Promise<Waiting[]> {
-    for (let race = 0; race < MAX_RACES; race += 1) {
-      const current = await this.records.get<{ waiting: Waiting[] }>(keyOf(memberKey));
-      const list = current?.value.waiting ?? [];
-      const next = edit(list);
-      if (!next) return list;
-      if (await this.records.put(keyOf(memberKey), { waiting: next }, current?.version)) return next;
-    }
-    throw new RefusedEvent('unavailable', `the member's pending work kept changing under ${MAX_RACES} attempts; try again shortly`, undefined, 5);
+    const settled = await compareAndSet<{ waiting: Waiting[] }>(this.records, this.clock, keyOf(memberKey), (current) => {
+      const next = edit(current?.waiting ?? []);
+      return next ? { waiting: next } : undefined;
+    });
+    if (settled.state === 'lost') throw new RefusedEvent('unavailable', `the member's pending work kept changing under ${COMPARE_AND_SET.attempts} attempts; try again shortly`, undefined, 5);
+    return settled.value?.waiting ?? [];
   }
 }

@@ -25,7 +25,7 @@ export interface ScimDeps {
 
 export function openScim(deps: ScimDeps): { users: ScimUsers; groups: ScimGroups } {
   const { keySet, clock, groupTypes } = deps;
-  const store = new ScimStore(deps.records, keySet('scim#users'), keySet('scim#groups'), keySet('scim#groups#pending'));
+  const store = new ScimStore(deps.records, keySet('scim#users'), keySet('scim#groups'), keySet('scim#groups#pending'), deps.clock);
   const users: ScimUsers = new ScimUsers({
     process: deps.process,
     store,

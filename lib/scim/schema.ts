@@ -174,7 +174,7 @@ export const MAX_COUNT = 100;
 
 export const serviceProviderConfig = {
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-  documentationUri: 'https://github.com/ONLYOFFICE/docspace-idp-sync#scim-20-server',
+  documentationUri: 'https://github.com/ONLYOFFICE/docspace-idp-sync/blob/main/docs/scim.md',
   patch: { supported: true },
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   filter: { supported: true, maxResults: MAX_COUNT },

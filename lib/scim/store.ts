@@ -12,7 +12,8 @@
  * `{groupId}`) for the duplicate check and SCIM_GROUP_TYPES; the key sets `scim#groups` and `scim#groups#pending` (groups
  * whose assigned members have not all joined).
  */
-import type { KeySet, RecordStore } from '../store/ports';
+import { compareAndSet } from '../store/compareAndSet';
+import type { Clock, KeySet, RecordStore } from '../store/ports';
 
 export interface UserRecord {
   /** The resource as provisioned, in the schema's spelling, without id, meta and active. */
@@ -40,7 +41,6 @@ export interface GroupRecord {
 
 export type LookupKind = 'userName' | 'externalId' | 'email';
 
-const MAX_RACES = 8;
 const userKey = (id: string) => `scim#user#${id.toLowerCase()}`;
 const groupKey = (id: string) => `scim#group#${id.toLowerCase()}`;
 const groupNameKey = (name: string) => `scim#groupName#${name.trim().toLowerCase()}`;
@@ -53,6 +53,7 @@ export class ScimStore {
     private readonly managedGroups: KeySet,
     /** Groups with assigned members DocSpace has not let join yet: the follow-ups offer them again. */
     private readonly pendingGroups: KeySet,
+    private readonly clock: Clock,
   ) {}
 
   async markPending(id: string, pending: boolean): Promise<void> {
@@ -75,11 +76,8 @@ export class ScimStore {
     if (record.deleted) await this.managedGroups.remove(id.toLowerCase());
     else {
       await this.managedGroups.add(id.toLowerCase());
-      for (let race = 0; race < MAX_RACES; race += 1) {
-        const current = await this.records.get<{ groupId: string }>(groupNameKey(record.displayName));
-        if (current?.value.groupId === id.toLowerCase()) break;
-        if (await this.records.put(groupNameKey(record.displayName), { groupId: id.toLowerCase() }, current?.version)) break;
-      }
+      const groupId = id.toLowerCase();
+      await compareAndSet<{ groupId: string }>(this.records, this.clock, groupNameKey(record.displayName), (current) => (current?.groupId === groupId ? undefined : { groupId }));
     }
     return (version ?? 0) + 1;
   }
@@ -140,12 +138,8 @@ export class ScimStore {
   }
 
   private async link(kind: LookupKind, value: string, id: string): Promise<void> {
-    for (let race = 0; race < MAX_RACES; race += 1) {
-      // Not `id`: that is the item's key attribute in the table.
-      const current = await this.records.get<{ userId: string }>(lookupKey(kind, value));
-      if (current?.value.userId === id) return;
-      if (await this.records.put(lookupKey(kind, value), { userId: id }, current?.version)) return;
-    }
+    // Not `id`: that is the item's key attribute in the table.
+    await compareAndSet<{ userId: string }>(this.records, this.clock, lookupKey(kind, value), (current) => (current?.userId === id ? undefined : { userId: id }));
   }
 }
 

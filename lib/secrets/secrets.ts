@@ -9,6 +9,11 @@ export interface Secrets {
    * token, switch the client, remove the old one). `refresh` reads the secret again instead of the cached copy.
    */
   bearerTokens(key: string, refresh?: boolean): Promise<string[]>;
+  /**
+   * The keys the webhook secret holds (`standardWebhooks` alone when it is a bare string): which doors it has material
+   * for. Each key's value is then read, and checked, by `signingSecret` or `bearerTokens` (npm run preflight).
+   */
+  webhookKeys(): Promise<string[]>;
   /** A sender's entry in the sender API secret, unchecked (its adapter knows the shape), or undefined. */
   senderCredentials(sender: string): Promise<unknown>;
 }

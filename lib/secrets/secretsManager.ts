@@ -161,6 +161,12 @@ export function secretsManager(ids: SecretIds): Secrets {
     docspaceApiKey: (refresh = false) => docSpaceApiKey(ids.apiKeySecretId, ttl, refresh),
     signingSecret: (key) => signingSecret(ids.webhookSecretId, ttl, key),
     bearerTokens: (key, refresh = false) => bearerTokens(ids.webhookSecretId, ttl, key, refresh),
+    async webhookKeys() {
+      const raw = await readSecretString(ids.webhookSecretId, ttl, false);
+      if (!raw.startsWith('{')) return ['standardWebhooks'];
+      const secret = await readSecretJson(ids.webhookSecretId, ttl, false, 'a bare Standard Webhooks secret or a JSON object of keys');
+      return typeof secret === 'object' && secret !== null && !Array.isArray(secret) ? Object.keys(secret) : [];
+    },
     async senderCredentials(sender) {
       const secret = await readSecretJson(ids.senderApiSecretId, ttl);
       return typeof secret === 'object' && secret !== null ? (secret as Record<string, unknown>)[sender] : undefined;

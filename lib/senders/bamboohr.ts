@@ -236,6 +236,12 @@ export const bamboohr: SenderAdapter = {
 
   roster: readRoster,
 
+  // The roster's one request (the custom report): the key answers, and every mapped field is visible to its user.
+  async probe(context, remainingMs) {
+    const people = await readRoster(context, remainingMs);
+    return `the custom report answered ${people.length} employee(s), each with every mapped field`;
+  },
+
   sign(body, secret, at) {
     const timestamp = String(Math.floor(at.getTime() / 1000));
     return { 'content-type': 'application/json', 'x-bamboohr-timestamp': timestamp, 'x-bamboohr-signature': hmac('sha256', secret, body, timestamp).toString('hex') };

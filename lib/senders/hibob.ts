@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { parseJsonAs } from '../json';
+import { ConfigurationError } from '../outcome';
 import type { SenderAdapter, SenderContext } from './kit/adapter';
 import { apiAuth, basicAuth } from './kit/api';
 import { bodyOf } from './kit/body';
@@ -190,6 +191,15 @@ export const hibob: SenderAdapter = {
   },
 
   roster: readRoster,
+
+  // The roster's search: the service user answers, and sees every mapped field of the people it may view. A company
+  // has at least one employee, so an empty answer means the service user's access rights cover nobody (the access
+  // is granted per population: apidocs.hibob.com/reference/people, "Select Everyone …").
+  async probe(context, remainingMs) {
+    const people = await readRoster(context, remainingMs);
+    if (people.length === 0) throw new ConfigurationError('the HiBob service user sees nobody: give it access to the employees (People, access: Everyone, or a condition that includes leavers)');
+    return `POST /v1/people/search answered ${people.length} employee(s), each with every mapped field`;
+  },
 
   sign(body, secret) {
     const json = /^\s*[[{]/.test(body.toString());

@@ -173,6 +173,12 @@ export const okta: SenderAdapter = {
 
   roster: readRoster,
 
+  // One user of the list the roster walks: the token answers, and may list users (okta.users.read).
+  async probe(context, remainingMs) {
+    const { data } = await (await context.api()).page('GET', '/api/v1/users?limit=1', z.array(userSchema), { remainingMs });
+    return `GET /api/v1/users?limit=1 answered ${data.length} user(s)`;
+  },
+
   sign(body, secret, _at, options) {
     // Okta does not sign: it sends the shared secret itself in the configured header.
     return { [options.authHeader ?? 'authorization']: secret, 'content-type': 'application/json' };

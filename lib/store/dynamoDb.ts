@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { powertoolsIdempotency, type IdempotencyKeys } from './idempotency';
-import type { IdempotencyStore, KeySet, RecordStore } from './ports';
+import type { Clock, IdempotencyStore, KeySet, RecordStore } from './ports';
 import { dynamoDbKeySet, dynamoDbRecords } from './records';
 
 export interface EventsTable {
@@ -13,11 +13,11 @@ export interface EventsTable {
   idempotency: IdempotencyStore;
 }
 
-export function openEventsTable(tableName: string, ttlSeconds: number, keys: IdempotencyKeys): EventsTable {
+export function openEventsTable(tableName: string, ttlSeconds: number, keys: IdempotencyKeys, clock: Clock): EventsTable {
   // The client honours AWS_ENDPOINT_URL_DYNAMODB, so tests and `npm start` reach dynalite.
   const client = new DynamoDBClient({});
   return {
-    records: dynamoDbRecords(client, tableName),
+    records: dynamoDbRecords(client, tableName, clock),
     keySet: (itemId) => dynamoDbKeySet(client, tableName, itemId),
     idempotency: powertoolsIdempotency(client, tableName, ttlSeconds, keys),
   };

@@ -6,13 +6,20 @@
 import { BatchGetItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { KeySet, RecordStore } from './ports';
+import { Retries, type RetryPolicy } from '../net/retry';
+import { RefusedEvent } from '../outcome';
+import type { Clock, KeySet, RecordStore } from './ports';
 
 /** BatchGetItem's most keys per request. */
 const BATCH_GET_KEYS = 100;
 
-export function dynamoDbRecords(client: DynamoDBClient, tableName: string): RecordStore {
+/**
+ * Asking again for the keys a BatchGetItem left unprocessed: six requests in all, backoff from 50 ms to 1 s with full
+ * jitter (AWS's advice for UnprocessedKeys). Throttling errors themselves are the SDK's own retry's.
+ */
+const LEFTOVERS: RetryPolicy = { attempts: 6, baseMs: 50, capMs: 1_000 };
+
+export function dynamoDbRecords(client: DynamoDBClient, tableName: string, clock: Clock): RecordStore {
   return {
     async get<T extends object>(key: string) {
       const { Item } = await client.send(new GetItemCommand({ TableName: tableName, Key: { id: { S: key } }, ConsistentRead: true }));
@@ -24,16 +31,21 @@ export function dynamoDbRecords(client: DynamoDBClient, tableName: string): Reco
       const out = new Map<string, T>();
       const unique = [...new Set(keys)];
       for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
-        let pending: Record<string, AttributeValue>[] | undefined = unique.slice(i, i + BATCH_GET_KEYS).map((id) => ({ id: { S: id } }));
+        let pending: Record<string, AttributeValue>[] = unique.slice(i, i + BATCH_GET_KEYS).map((id) => ({ id: { S: id } }));
         // Keys DynamoDB did not get to (throttling, the 16 MB answer limit) come back as UnprocessedKeys: ask again.
-        for (let attempt = 0; pending && pending.length > 0; attempt += 1) {
-          if (attempt > 0) await sleep(Math.min(1_000, 50 * 2 ** attempt));
+        const retries = new Retries(LEFTOVERS, { clock });
+        for (;;) {
           const answer: BatchGetItemCommandOutput = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
           for (const item of answer.Responses?.[tableName] ?? []) {
             const { id, rev: _rev, ...value } = unmarshall(item) as Record<string, unknown>;
             out.set(String(id), value as T);
           }
-          pending = answer.UnprocessedKeys?.[tableName]?.Keys;
+          const left = answer.UnprocessedKeys?.[tableName]?.Keys;
+          if (!left || left.length === 0) break;
+          if (!(await retries.next())) {
+            throw new RefusedEvent('unavailable', `DynamoDB left ${left.length} of the keys asked for unprocessed after ${LEFTOVERS.attempts} requests; try again shortly`, undefined, 5);
+          }
+          pending = left;
         }
       }
       return out;

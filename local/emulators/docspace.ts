@@ -440,6 +440,9 @@ export class DocSpaceEmulator extends HttpEmulator {
       if (method === 'PUT' && n === 2) return this.setStatus(b as string, body, caller);
     } else if (n === 0) {
       if (method === 'POST') return this.create(body, caller);
+    } else if (a === '@self' && n === 1) {
+      // UserController's `[HttpGet("@self")]`: the caller's own profile, whatever their type.
+      if (method === 'GET') return this.toDto(caller);
     } else if (n === 1) {
       if (method === 'GET') return this.toDto(this.member(a as string));
       if (method === 'PUT') return this.update(this.member(a as string), body, caller);

@@ -3,8 +3,11 @@
  * and signatures: never a 5xx for bad input, nothing queued unless the request is authentic and a valid event (then
  * exactly one message, answered 202 `queued`), an unknown role refused at the door (422), and never a DocSpace call
  * at the door.
- * FUZZ_RUNS sets the cases (2,000 by default: the sync fuzz covers the shared middlewares ten thousand times a route).
+ * FUZZ_RUNS sets the cases: 300 by default, for the edit loop; at most 2,000 (the long suite's sync fuzz covers the
+ * shared middlewares ten thousand times a route).
  */
+// The functions' JSON lines are checked for secrets and personal data here too (npm test applies it to every file).
+import '../setup/logGuard';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../lib/events';
@@ -14,7 +17,7 @@ import { MemoryQueue } from '../../lib/queue/memory';
 import { composedHandlers, httpEvent, invokeHttp, setEnv, virtualClock } from '../../local/lambda';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
 
-const RUNS = Math.min(Number(process.env.FUZZ_RUNS ?? 2_000), 2_000);
+const RUNS = Math.min(Number(process.env.FUZZ_RUNS ?? 300), 2_000);
 let stack: LocalStack;
 let restoreEnv: () => void;
 const queue = new MemoryQueue();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DocSpaceClient, openDocSpacePool } from '../../lib/docspace/client';
 import { DocSpaceError } from '../../lib/docspace/errors';
 import { Groups, isSystem } from '../../lib/docspace/groups';
+import { manualClock } from '../../lib/store/memory';
 import { DocSpaceEmulator } from '../../local/emulators/docspace';
 
 const KEY = `sk-${'9'.repeat(64)}`;
@@ -17,7 +18,7 @@ let pool: ReturnType<typeof openDocSpacePool>;
 beforeAll(async () => {
   await docspace.start(0);
   pool = openDocSpacePool(docspace.url);
-  groups = new Groups(new DocSpaceClient({ baseUrl: docspace.url, pool, apiKey: () => Promise.resolve(KEY), remainingMs: () => 30_000 }));
+  groups = new Groups(new DocSpaceClient({ baseUrl: docspace.url, pool, apiKey: () => Promise.resolve(KEY), remainingMs: () => 30_000, clock: manualClock() }));
 });
 afterAll(async () => {
   await pool.close();

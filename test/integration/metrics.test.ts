@@ -248,7 +248,7 @@ describe('queue mode', () => {
       expect(events(lines)).toEqual(['canonical canonical user.created queued']);
       expect(linesOf(lines, 'DocSpaceRequests').map((l) => l.DocSpaceRequests)).toEqual([0]);
       expect(local.stack.docspace.calls()).toHaveLength(0);
-      // The one query finds the door's summary line by the event id or the e-mail's hash (README, Operating).
+      // The one query finds the door's summary line by the event id or the e-mail's hash (docs/operating.md).
       const summary = capturedLogLines()
         .slice(from)
         .map((l) => JSON.parse(l) as Record<string, unknown>)

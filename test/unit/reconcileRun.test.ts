@@ -31,7 +31,7 @@ function setup(rosterSize: number, inactive: number, members: number, owned = fa
       ownersOf: async (emails) => (owned ? new Map(emails.map((email) => [email, { userId: all.find((p) => p.email === email)?.id ?? '', managedBy: 'bamboohr', via: 'created' as const, sinceMs: 0 }])) : directory.ownersOf(emails)),
       claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now),
     },
-    cursor: recordCursorStore(records),
+    cursor: recordCursorStore(records, manualClock()),
     submit: { kind: 'pipeline', process: async (event) => (submitted.push(event), { outcome: 'updated' }) },
     clock: manualClock(),
     threshold: { maxDisable: 25, maxDisablePercent: 10 },

@@ -68,6 +68,11 @@ export interface SenderAdapter {
    * bounds waits for the sender's rate limit.
    */
   roster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]>;
+  /**
+   * One cheap read that proves the sender's API answers these credentials with what the sync reads (`npm run
+   * preflight`): throws as `translate` and `roster` would, else says what was read. Never a write.
+   */
+  probe(context: SenderContext, remainingMs: () => number): Promise<string>;
   /** The headers the vendor would send with this body (the inverse of verify), for `npm run send`, tests and benchmarks. */
   sign(body: string | Buffer, secret: string, at: Date, options: Record<string, string>): Record<string, string>;
 }

@@ -1,11 +1,11 @@
 /**
  * The senders' own APIs, for webhooks that say who changed but not what. Each adapter says how it authenticates
- * (SenderApiAuth); the credentials come from the sender API secret, one key per sender.
+ * (SenderApiAuth); the credentials come from the sender API secret, one key per sender. Requests go through the
+ * service's HTTP client (lib/net/http.ts) and retry policy (lib/net/retry.ts).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { IncomingHttpHeaders } from 'node:http';
 import type * as z from 'zod';
-import { request } from '../../net/request';
+import { BodyTooLargeError, openHttpClient, type HttpAnswer, type HttpClient } from '../../net/http';
+import { Retries, serverWaitMs, type RetryClock, type RetryPolicy } from '../../net/retry';
 import { ConfigurationError, DEFAULT_RETRY_AFTER_SECONDS, isTransientStatus, ServiceError, type Refusal } from '../../outcome';
 
 class SenderApiError extends ServiceError {
@@ -13,11 +13,11 @@ class SenderApiError extends ServiceError {
     readonly sender: string,
     readonly status: number,
     message: string,
-    cause?: unknown,
+    /** Milliseconds the API asked us to wait (Retry-After, a rate-limit reset), when it said: passed on to our sender. */
+    serverWaitMs?: number,
   ) {
     super(isTransientStatus(status) ? `${message}; try again later` : message, {
-      cause,
-      ...(isTransientStatus(status) ? { retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS } : {}),
+      ...(isTransientStatus(status) ? { retryAfterSeconds: serverWaitMs === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(serverWaitMs / 1000)) } : {}),
     });
   }
 
@@ -25,6 +25,42 @@ class SenderApiError extends ServiceError {
   get outcome(): Refusal {
     return isTransientStatus(this.status) ? 'unavailable' : 'failed';
   }
+}
+
+/**
+ * A webhook's read of one record: three attempts within 5 s in all, since the sender waits for our answer (Okta's
+ * hook times out after 3 s and retries once). A record is a few KiB: 1 MiB is far past any real one.
+ */
+const RECORD: ExchangeKind = { retry: { attempts: 3, baseMs: 100, capMs: 1_000 }, budgetMs: 5_000, reserveMs: 1_000, timeoutMs: 5_000, maxBodyBytes: 1024 * 1024 };
+
+/**
+ * A page of a roster (reconciliation): five attempts, the vendor's rate-limit wait honoured while the invocation has
+ * time, 10 s of it kept for the run's report and cursor. Okta's pages of 200 users are a few hundred KiB, but
+ * BambooHR's custom report and Bob's search answer the whole roster in one list: 16 MiB holds some 40,000 people at
+ * about 400 bytes each, and leaves a 256 MB function room to parse them.
+ */
+const ROSTER: ExchangeKind = { retry: { attempts: 5, baseMs: 250, capMs: 10_000 }, budgetMs: 30_000, reserveMs: 10_000, timeoutMs: 30_000, maxBodyBytes: 16 * 1024 * 1024 };
+
+interface ExchangeKind {
+  retry: RetryPolicy;
+  /** The time the retries may take when the caller gives no remaining time. */
+  budgetMs: number;
+  /** What an attempt after a wait needs of the remaining time. */
+  reserveMs: number;
+  /** One attempt's longest time, headers and body (shrunk to the time left). */
+  timeoutMs: number;
+  maxBodyBytes: number;
+}
+
+/** The container's pools to the senders' APIs, one per origin, opened (and undici loaded) on the first request. */
+export function senderPools(): (baseUrl: string) => HttpClient {
+  const pools = new Map<string, HttpClient>();
+  return (baseUrl) => {
+    const origin = new URL(baseUrl).origin;
+    let pool = pools.get(origin);
+    if (!pool) pools.set(origin, (pool = openHttpClient({ url: origin, connections: 2, maxBodyBytes: RECORD.maxBodyBytes })));
+    return pool;
+  };
 }
 
 export interface SenderApi {
@@ -49,14 +85,6 @@ export function nextLink(header: string | string[] | undefined): string | undefi
     }
   }
   return undefined;
-}
-
-/** Seconds to wait after a 429: Okta's X-Rate-Limit-Reset (Unix seconds), else Retry-After. */
-function rateLimitWaitMs(headers: IncomingHttpHeaders, now: number): number {
-  const reset = Number(headers['x-rate-limit-reset']);
-  if (Number.isFinite(reset) && reset > 0) return Math.max(0, reset * 1000 - now) + 250;
-  const after = Number(headers['retry-after']);
-  return Number.isFinite(after) && after >= 0 ? after * 1000 : 1_000;
 }
 
 /** The pages of a Link-paged list (Okta's), in order: the first at `path`, then each `rel="next"` until none. */
@@ -89,10 +117,13 @@ export interface SenderApiOptions<C> {
   urlSetting: string;
   /** This sender's entry in the sender API secret. */
   credentials: () => Promise<unknown>;
+  /** The container's pools (senderPools). */
+  pools: (baseUrl: string) => HttpClient;
+  clock: RetryClock;
 }
 
 /** A client for one sender's API. */
-export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, credentials: read }: SenderApiOptions<C>): Promise<SenderApi> {
+export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, credentials: read, pools, clock }: SenderApiOptions<C>): Promise<SenderApi> {
   if (!baseUrl) throw new ConfigurationError(`${urlSetting} is not set; the ${sender} webhook needs it to read records`);
   const own = await read();
   if (own === undefined) throw new ConfigurationError(`the sender API secret has no "${sender}" credentials`);
@@ -102,41 +133,66 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
   }
   const auth = access.authorization(credentials.data);
   const root = baseUrl.replace(/\/+$/, '');
+  const pool = pools(root);
   let calls = 0;
 
-  async function call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body: unknown, roster = false): Promise<{ status: number; data?: T; headers: IncomingHttpHeaders }> {
-    calls += 1;
-    const url = /^https?:\/\//.test(path) ? path : `${root}${path}`;
+  /**
+   * Sends the request, again after an answer or a failure that passes (no answer, 429, 5xx — BambooHR's rate limit
+   * is a 503 with Retry-After) while the policy and the time allow; the last such failure is thrown. Any other
+   * answer (2xx, 404, another 4xx) is returned.
+   */
+  async function exchange(method: 'GET' | 'POST', path: string, body: unknown, kind: ExchangeKind, remainingMs?: () => number): Promise<HttpAnswer> {
+    const url = new URL(/^https?:\/\//.test(path) ? path : `${root}${path}`);
     // A next-page URL must stay on the API's own origin: the credentials go nowhere else.
-    if (new URL(url).origin !== new URL(root).origin) throw new SenderApiError(sender, 502, `the ${sender} API pointed to another host for the next page`);
-    let status: number;
-    let text: string;
-    let headers: IncomingHttpHeaders;
-    try {
-      // A few reads per delivery, a few pages per roster: node:http(s), kept alive (lib/net/request.ts). Redirects
-      // are not followed. A webhook's read must leave the sender's own timeout room; a roster page may be large.
-      ({ status, text, headers } = await request(new URL(url), {
-        method,
-        headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        timeoutMs: roster ? 30_000 : 5_000,
-      }));
-    } catch (error) {
-      throw new SenderApiError(sender, 0, `no answer from the ${sender} API (${error instanceof Error ? error.message : String(error)})`);
+    if (url.origin !== pool.origin) throw new SenderApiError(sender, 502, `the ${sender} API pointed to another host for the next page`);
+    const shown = `${method} ${url.pathname}`;
+    const until = clock.now() + kind.budgetMs;
+    const left = remainingMs ?? (() => until - clock.now());
+    const retries = new Retries(kind.retry, { clock, remainingMs: left, reserveMs: kind.reserveMs });
+    for (;;) {
+      calls += 1;
+      const timeoutMs = Math.max(1_000, Math.min(kind.timeoutMs, left() - 1_000));
+      try {
+        const answer = await pool.send({
+          method,
+          path: `${url.pathname}${url.search}`,
+          headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          headersTimeoutMs: timeoutMs,
+          bodyTimeoutMs: timeoutMs,
+          totalTimeoutMs: timeoutMs,
+          maxBodyBytes: kind.maxBodyBytes,
+        });
+        if (!isTransientStatus(answer.status)) return answer;
+        const wait = serverWaitMs(answer.headers, clock.now());
+        const limited = answer.status === 429 || (answer.status === 503 && wait !== undefined) ? ' (rate limit)' : '';
+        const failure = new SenderApiError(sender, answer.status, `the ${sender} API answered ${answer.status}${limited} to ${shown}`, wait);
+        const delay = retries.nextDelay(wait);
+        if (delay === undefined) throw failure;
+        await retries.wait(delay);
+      } catch (error) {
+        if (error instanceof SenderApiError) throw error;
+        // Asking again would bring the same answer: thrown at once, as a failure (a 5xx's aside) that does not pass.
+        if (error instanceof BodyTooLargeError) throw new SenderApiError(sender, error.status, `the ${sender} API sent ${error.message} (${shown})`);
+        const failure = new SenderApiError(sender, 0, `no answer from the ${sender} API (${error instanceof Error ? error.message : String(error)})`);
+        if (!(await retries.next())) throw failure;
+      }
     }
-    const shown = path.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '');
-    // Rate limits: Okta and Bob answer 429, BambooHR 503 with Retry-After.
-    if (status === 404 || status === 429 || (status === 503 && headers['retry-after'] !== undefined)) return { status, headers };
-    if (status < 200 || status >= 300) throw new SenderApiError(sender, status, `the ${sender} API answered ${status} to ${method} ${shown}`);
+  }
+
+  /** A 2xx answer's JSON, checked against the schema; a refusal (other than 404, which the caller decides) thrown. */
+  function parse<T>(answer: HttpAnswer, schema: z.ZodType<T>, method: string, path: string): T {
+    const shown = `${method} ${path.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '')}`;
+    if (answer.status < 200 || answer.status >= 300) throw new SenderApiError(sender, answer.status, `the ${sender} API answered ${answer.status} to ${shown}`);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(answer.text);
     } catch {
-      throw new SenderApiError(sender, 502, `the ${sender} API answered ${method} ${shown} with something that is not JSON`);
+      throw new SenderApiError(sender, 502, `the ${sender} API answered ${shown} with something that is not JSON`);
     }
     const result = schema.safeParse(parsed);
-    if (!result.success) throw new SenderApiError(sender, 502, `unexpected ${sender} API answer to ${method} ${shown}: ${result.error.issues[0]?.message ?? ''}`);
-    return { status, data: result.data, headers };
+    if (!result.success) throw new SenderApiError(sender, 502, `unexpected ${sender} API answer to ${shown}: ${result.error.issues[0]?.message ?? ''}`);
+    return result.data;
   }
 
   return {
@@ -144,23 +200,14 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
       return calls;
     },
     async json(method, path, schema, body) {
-      const answer = await call(method, path, schema, body);
-      if (answer.status === 429 || answer.status === 503) throw new SenderApiError(sender, answer.status, `the ${sender} API answered ${answer.status} to ${method} ${path}`);
-      return answer.status === 404 ? null : (answer.data ?? null);
+      const answer = await exchange(method, path, body, RECORD);
+      return answer.status === 404 ? null : parse(answer, schema, method, path);
     },
     async page(method, path, schema, options = {}) {
-      for (;;) {
-        const answer = await call(method, path, schema, options.body, true);
-        if (answer.status === 429 || answer.status === 503) {
-          const wait = rateLimitWaitMs(answer.headers, Date.now());
-          if ((options.remainingMs?.() ?? 0) - wait < 10_000) throw new SenderApiError(sender, answer.status, `the ${sender} API answered ${answer.status} (rate limit) to ${method} ${path}`);
-          await sleep(wait);
-          continue;
-        }
-        if (answer.status === 404 || answer.data === undefined) throw new SenderApiError(sender, 404, `the ${sender} API answered 404 to ${method} ${path}`);
-        const next = nextLink(answer.headers.link);
-        return next ? { data: answer.data, next } : { data: answer.data };
-      }
+      const answer = await exchange(method, path, options.body, ROSTER, options.remainingMs);
+      const data = parse(answer, schema, method, path);
+      const next = nextLink(answer.headers.link);
+      return next ? { data, next } : { data };
     },
   };
 }

@@ -4,6 +4,8 @@
  * event delivered three times in shuffled order, retried as a Standard Webhooks sender would, under 20 % faults; then
  * the follow-ups. The whole final state must be exactly what the histories lead to.
  */
+// The functions' JSON lines are checked for secrets and personal data here too (npm test applies it to every file).
+import '../setup/logGuard';
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../../local/chaos';
 

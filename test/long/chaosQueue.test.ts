@@ -3,6 +3,8 @@
  * with the doors in queue mode (verify, enqueue, answer at once) and the worker draining the local SQS FIFO queue.
  * (Its own file: the handlers compose their services once per process, from DELIVERY_MODE=queue here.)
  */
+// The functions' JSON lines are checked for secrets and personal data here too (npm test applies it to every file).
+import '../setup/logGuard';
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../../local/chaos';
 

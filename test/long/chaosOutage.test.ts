@@ -3,6 +3,8 @@
  * `replay` moves them back and the worker applies them; the final state is exact. (Its own file: the handlers compose
  * their services once per process, and this run has its own stack.)
  */
+// The functions' JSON lines are checked for secrets and personal data here too (npm test applies it to every file).
+import '../setup/logGuard';
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../../local/chaos';
 
