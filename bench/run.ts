@@ -25,7 +25,6 @@ import { Pool } from 'undici';
 import type { CanonicalEvent } from '../lib/events';
 import { ROUTE_BY_TYPE } from '../lib/http/routes';
 import { messageFor } from '../lib/queue/queue';
-import type { Member } from '../local/emulators/docspace';
 import { LOCAL, startLocalStack } from '../local/stack';
 import { setTimeout as wait } from 'node:timers/promises';
 import { composedHandlers, httpEvent, lambdaContext, scimEvent, signedHttpEvent, type LambdaHandler } from '../local/lambda';
@@ -107,7 +106,7 @@ async function main(): Promise<void> {
   const write = process.stdout.write.bind(process.stdout);
   let quiet = true;
   const hidden = (chunk: string | Uint8Array) => /^\{"(level|_aws)"/.test(String(chunk));
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: []) => (quiet && hidden(chunk) ? true : write(chunk, ...rest))) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: []) => (quiet && hidden(chunk) ? true : write(chunk, ...rest)));
 
   const stack = await startLocalStack();
   // Warm figures with idempotency off: they measure the code; the DynamoDB round trips it adds in production are
@@ -169,7 +168,7 @@ async function main(): Promise<void> {
         handler: () => invoke(userRoleChanged, 'user.role_changed', { email: member.email, role: ++n % 2 ? 'RoomAdmin' : 'DocSpaceAdmin' }),
         bare: async () => {
           const found = await direct('GET', `/api/2.0/people/email?email=${encodeURIComponent(member.email)}`);
-          await direct('PUT', `/api/2.0/people/type/${(member as Member).type === 1 ? 3 : 1}`, { userIds: [found.response?.id] });
+          await direct('PUT', `/api/2.0/people/type/${(member).type === 1 ? 3 : 1}`, { userIds: [found.response?.id] });
         },
       },
       {

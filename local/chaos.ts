@@ -358,7 +358,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
       const retry = retries[0];
       const retryReady = retry !== undefined && retry.notBefore <= performance.now();
       let taken: Delivery | undefined;
-      if (fresh && (!retryReady || fresh.due <= (retry as Delivery).due)) {
+      if (fresh && (!retryReady || fresh.due <= (retry).due)) {
         taken = fresh;
         next += 1;
       } else if (retryReady) taken = retries.shift();
@@ -379,7 +379,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
       const request = httpEvent(ROUTE_BY_TYPE[event.type], body, signStandardWebhook(body, LOCAL.signingSecret, d.messageId));
       let status: number;
       let key: string;
-      let message = '';
+      let message: string;
       let retryAfter = 0;
       try {
         const answer = await invokeHttp(handlers[event.type], request, lambdaContext(event.type, 29_000));

@@ -72,7 +72,7 @@ export class Poller {
 
   /** One receive, one invocation, the deletes: the number of messages received. */
   async pollOnce(): Promise<number> {
-    const { client, queueUrl, handler } = this.options;
+    const { client, queueUrl } = this.options;
     // Short polling: the local SQS answers a long poll with some messages twice.
     const { Messages = [] } = await client.send(
       new ReceiveMessageCommand({

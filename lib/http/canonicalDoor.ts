@@ -15,7 +15,7 @@ import type { Ingress } from '../queue/ingress';
 import type { Secrets } from '../secrets/secrets';
 import { answer, type DoorAnswer } from './answer';
 import { authenticity } from './authenticity';
-import { exchangeOf, type Exchange } from './exchange';
+import { exchangeOf, type DoorRequest, type Exchange } from './exchange';
 import { jsonBody } from './jsonBody';
 import { rawBody } from './rawBody';
 import { REQUIRED_HEADERS, STANDARD_WEBHOOKS_KEY, verifyStandardWebhook } from './standardWebhooks';
@@ -60,18 +60,18 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
     .use(rawBody())
     .use(authenticity({ secret: () => services().secrets.signingSecret(STANDARD_WEBHOOKS_KEY), verify: verifyStandardWebhook, signatureHeaders: () => REQUIRED_HEADERS }))
     .use({
-      before: (request) => {
+      before: (request: DoorRequest) => {
         const exchange = exchangeOf(request);
         if (exchange.http && exchange.headers['webhook-id']) logger.appendKeys({ webhookId: exchange.headers['webhook-id'] });
       },
     })
     .use(jsonBody())
     .use({
-      before: (request) => {
+      before: (request: DoorRequest) => {
         exchanges.set(request.context, exchangeOf(request));
       },
     })
-    .handler(async (payload, context): Promise<DoorAnswer> => {
+    .handler(async (payload: unknown, context: Context): Promise<DoorAnswer> => {
       const plan = asksForPlan(payload);
       const parsed = parseEventFor(types, payload);
       if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);

@@ -14,7 +14,7 @@ import { answer, type DoorAnswer } from './answer';
 import { authenticity } from './authenticity';
 import type { PlanAnswer } from '../plan/planner';
 import { planned, type DoorServices } from './canonicalDoor';
-import { exchangeOf, type Exchange } from './exchange';
+import { exchangeOf, type DoorRequest, type Exchange } from './exchange';
 import { rawBody } from './rawBody';
 
 /** A sender's context for one delivery, counting the calls made to its API for the summary line. */
@@ -41,7 +41,7 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
     .use(answer({ subject: 'delivery', door: 'sender' }))
     .use(rawBody({ httpOnly: sender }))
     .use({
-      before: async (request) => {
+      before: async (request: DoorRequest) => {
         const exchange = exchangeOf(request);
         if (!exchange.http) return undefined;
         exchange.logFields = { sender, get senderApiCalls() { return contexts.get(exchange)?.apiCalls ?? 0; } };
@@ -52,7 +52,7 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
       },
     })
     .use(authenticity({ secret, verify: (delivery, key) => adapter.verify(delivery, key, contextOf(delivery)), signatureHeaders: (delivery) => adapter.signatureHeaders(contextOf(delivery)) }))
-    .handler(async (delivery, context): Promise<DoorAnswer> => {
+    .handler(async (delivery: unknown, context: Context): Promise<DoorAnswer> => {
       const { handshake } = delivery as Exchange;
       if (handshake) return { outcome: 'handshake', handshake };
       const senderContext = contextOf(delivery as IncomingWebhook);

@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Time, as the policy needs it. */
 export interface RetryClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** The wall clock and real waits. */

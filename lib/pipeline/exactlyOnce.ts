@@ -63,7 +63,7 @@ export interface FollowUpReport {
 export interface Pipeline {
   process: ProcessEvent;
   /** Finishes what outlived an invocation, member by member, while time is left. */
-  followUp(remainingMs: () => number): Promise<FollowUpReport>;
+  followUp: (remainingMs: () => number) => Promise<FollowUpReport>;
 }
 
 /** Time kept back at the end of an invocation for answering. */

@@ -93,7 +93,7 @@ function render(value: unknown, place: Place): string | undefined {
     return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
   }
   const sub = value['Fn::Sub'];
-  const [template, variables] = Array.isArray(sub) ? [sub[0], isObject(sub[1]) ? sub[1] : {}] : [sub, {}];
+  const [template, variables]: [unknown, Record<string, unknown>] = Array.isArray(sub) ? [sub[0] as unknown, isObject(sub[1]) ? sub[1] : {}] : [sub, {}];
   if (typeof template === 'string') {
     let unknown = false;
     const text = template.replace(/\$\{([^}!]+)\}/g, (_all, name: string) => {

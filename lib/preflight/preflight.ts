@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { AwsError, awsJson, SQS } from '../aws/awsJson';
+import { awsJson, SQS } from '../aws/awsJson';
 import { DocSpaceError } from '../docspace/errors';
 import { userTypeName, userTypeOf, type Profile } from '../docspace/types';
 import { systemClock } from '../net/retry';
@@ -251,11 +251,11 @@ async function checkSecrets(report: Reporter, target: Target, services: Services
 
   // The sender API secret's entries say which senders are in use; its own line comes after the webhook secret's.
   const credentials: Partial<Record<Sender, unknown>> = {};
-  let credentialsError: unknown;
+  let credentialsError: Error | undefined;
   try {
     for (const sender of SENDER_NAMES) credentials[sender] = await secrets.senderCredentials(sender);
   } catch (error) {
-    credentialsError = error;
+    credentialsError = error instanceof Error ? error : new Error(String(error));
   }
 
   const used = await report.check(
@@ -387,7 +387,7 @@ async function checkSenders(report: Reporter, services: Services, settings: Sett
 /** How to fix a table or queue that is not there. */
 function resourceAdvice(target: Target, what: string, setting: string): Advice {
   return (error) => {
-    const message = `${(error as { name?: unknown } | null)?.name ?? ''} ${messageOf(error)}`;
+    const message = `${error instanceof Error ? error.name : ''} ${messageOf(error)}`;
     if (/ResourceNotFound|NonExistentQueue|QueueDoesNotExist|non-existent/i.test(message)) {
       return target.kind === 'local' ? `npm start creates it: is npm start running? Or ${setting} in this shell names another` : `serverless deploy --stage ${target.stage} creates the stage's ${what}; or set ${setting} to the one it should use`;
     }
@@ -440,7 +440,7 @@ async function checkQueue(report: Reporter, target: Target, settings: Settings):
 export async function preflight(target: Target, line: (text: string) => void): Promise<boolean> {
   const report = reporter(line);
   try {
-    const { settings, env, stage } = await report.check(
+    const { settings, stage } = await report.check(
       'settings',
       async () => {
         try {

@@ -82,7 +82,7 @@ function eventFor(input: DriftInput, kind: DriftKind, person: RosterPerson): Can
   const event = translation.events[0];
   if (!event) return undefined;
   const id = `reconcile:${input.sender}:${input.runId}:${kind}:${digest(JSON.stringify([event.type, event.data]))}`;
-  return { ...event, id, source: reconcileSource(input.sender) } as CanonicalEvent;
+  return { ...event, id, source: reconcileSource(input.sender) };
 }
 
 /** A person's (or a gone member's) deactivation, which needs the e-mail only. */

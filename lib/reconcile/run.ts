@@ -48,15 +48,15 @@ interface OwnershipStore {
 
 /** Where the drift goes: the pipeline, one event at a time, or the queue (the worker applies). */
 type Submit =
-  | { kind: 'pipeline'; process(event: CanonicalEvent): Promise<SyncResult> }
+  | { kind: 'pipeline'; process: (event: CanonicalEvent) => Promise<SyncResult> }
   | {
       kind: 'queue';
-      enqueue(events: readonly CanonicalEvent[]): Promise<void>;
+      enqueue: (events: readonly CanonicalEvent[]) => Promise<void>;
       /**
        * Applies one event now. The first contacts item goes this way: the worker's answer never comes back to the
        * run, and this one says whether the server can change contacts at all (v3.2.1+ cannot).
        */
-      process(event: CanonicalEvent): Promise<SyncResult>;
+      process: (event: CanonicalEvent) => Promise<SyncResult>;
     };
 
 interface Threshold {

@@ -14,7 +14,7 @@ import { ScimUsers } from './users';
 
 export interface ScimDeps {
   records: RecordStore;
-  keySet(itemId: string): KeySet;
+  keySet: (itemId: string) => KeySet;
   process: ProcessEvent;
   directory: MemberDirectory;
   roles: RoleMap;

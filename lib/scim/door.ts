@@ -21,6 +21,8 @@ import { badRequest, notFound, ScimFailure, scimErrorOf } from './errors';
 import { ERROR_SCHEMA, listResponse, resourceTypes, schemaDocuments, serviceProviderConfig } from './schema';
 import type { ScimReply, ScimRequest, ScimUsers } from './users';
 
+
+type MiddyRequest = middy.Request<unknown, unknown, Error, Context>;
 export interface ScimDoorServices {
   secrets: Secrets;
   /** The /Users operations; a ServiceError when the service is not set up for SCIM (no events table). */
@@ -140,11 +142,11 @@ export function scimDoor(services: () => ScimDoorServices) {
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(flushMetrics())
     .use({
-      after: (request) => {
+      after: (request: MiddyRequest) => {
         const routed = request.response as Routed;
         respond(request, routed.reply, routed.reply.status < 300 ? 'ok' : `http_${routed.reply.status}`);
       },
-      onError: (request) => {
+      onError: (request: MiddyRequest) => {
         const error = scimErrorOf(request.error);
         if (error.status === 500) logger.error('unexpected SCIM error', { error: request.error });
         const body = { schemas: [ERROR_SCHEMA], status: String(error.status), ...(error.scimType ? { scimType: error.scimType } : {}), detail: error.detail };
@@ -155,12 +157,12 @@ export function scimDoor(services: () => ScimDoorServices) {
     .use(bearerToken(tokens, now))
     .use({
       // The handler gets the middy request itself: the route needs API Gateway's event and the exchange.
-      before: (request) => {
+      before: (request: MiddyRequest) => {
         request.event = { request, api: request.event };
       },
     })
     .handler(async (input): Promise<Routed> => {
-      const { request, api } = input as { request: middy.Request<unknown, unknown, Error, Context>; api: unknown };
+      const { request, api } = input as { request: MiddyRequest; api: unknown };
       return route(request, api);
     });
 

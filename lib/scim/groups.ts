@@ -92,7 +92,7 @@ function membersOf(value: unknown): Member[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length > MAX_MEMBERS) throw badRequest(`at most ${MAX_MEMBERS} members in one request`);
   return list.map((item) => {
-    const id = isObject(item) ? field(item, 'value') : item;
+    const id: unknown = isObject(item) ? field(item, 'value') : item;
     if (typeof id !== 'string' || !GUID.test(id.trim())) throw badRequest(`members[].value must be the id of a SCIM User (a DocSpace member id): ${JSON.stringify(id)?.slice(0, 80) ?? 'missing'}`);
     const display = isObject(item) ? (field(item, 'display') ?? field(item, 'displayName')) : undefined;
     return { value: id.trim().toLowerCase(), ...(typeof display === 'string' && display.trim() ? { display: display.trim().slice(0, 255) } : {}) };

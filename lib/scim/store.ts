@@ -14,6 +14,7 @@
  */
 import { compareAndSet } from '../store/compareAndSet';
 import type { Clock, KeySet, RecordStore } from '../store/ports';
+import { textOf } from '../json';
 
 export interface UserRecord {
   /** The resource as provisioned, in the schema's spelling, without id, meta and active. */
@@ -127,7 +128,7 @@ export class ScimStore {
       kind === 'email'
         ? emailsOf(user.record).includes(value.toLowerCase())
         : kind === 'userName'
-          ? String(user.record.resource.userName ?? '').toLowerCase() === value.toLowerCase()
+          ? textOf(user.record.resource.userName).toLowerCase() === value.toLowerCase()
           : user.record.resource.externalId === value;
     return matches ? entry.value.userId : undefined;
   }

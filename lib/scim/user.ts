@@ -83,7 +83,7 @@ function roleNames(roles: unknown): string[] {
       if (value.startsWith('{')) {
         try {
           const parsed = JSON.parse(value) as Record<string, unknown>;
-          for (const key of ['value', 'displayName']) if (typeof parsed[key] === 'string') names.push(parsed[key] as string);
+          for (const key of ['value', 'displayName']) if (typeof parsed[key] === 'string') names.push(parsed[key]);
         } catch {
           names.push(value);
         }

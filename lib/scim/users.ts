@@ -23,6 +23,7 @@ import { applyPatch, operationsOf } from './patch';
 import { listResponse, MAX_COUNT } from './schema';
 import type { ScimStore, UserRecord } from './store';
 import { readUserInput, recordFromProfile, resourceOf, typeOfRoles, type UserInput } from './user';
+import { textOf } from '../json';
 
 /** The event source of this door: the ownership record says `scim` for the members it manages. */
 const SCIM_SOURCE = 'scim';
@@ -243,7 +244,7 @@ export class ScimUsers {
     if (!parsed.ok) throw badRequest(`${parsed.errors.join('; ').replace(/data\./g, '')}`);
     const result = await this.deps.process(parsed.event, request.context);
     request.events.push({ type, outcome: result.outcome });
-    if (result.outcome === 'parked' && type !== 'user.created') throw notFound(String(data.userId ?? ''));
+    if (result.outcome === 'parked' && type !== 'user.created') throw notFound(textOf(data.userId));
     return result;
   }
 
@@ -311,4 +312,4 @@ export class ScimUsers {
 
 /** The same create as the one stored: same userName (any case) and externalId. */
 const sameCreate = (record: UserRecord, input: UserInput) =>
-  String(record.resource.userName ?? '').toLowerCase() === input.userName.toLowerCase() && (record.resource.externalId ?? null) === (input.resource.externalId ?? null);
+  textOf(record.resource.userName).toLowerCase() === input.userName.toLowerCase() && (record.resource.externalId ?? null) === (input.resource.externalId ?? null);

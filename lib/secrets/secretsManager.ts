@@ -52,7 +52,7 @@ const fieldSchemas = new Map<string, z.ZodType<Record<string, string>>>();
 const schemaFor = (field: string) => {
   let schema = fieldSchemas.get(field);
   if (!schema) {
-    schema = z.object({ [field]: z.string().min(1) }) as unknown as z.ZodType<Record<string, string>>;
+    schema = z.object({ [field]: z.string().min(1) });
     fieldSchemas.set(field, schema);
   }
   return schema;

@@ -71,7 +71,7 @@ function fieldsOf(employee: Record<string, unknown>): Record<string, string | un
   nestedFields(employee, '', out);
   for (const [key, v] of Object.entries(employee)) {
     if (!key.startsWith('/')) continue;
-    out[key.slice(1).split('/').join('.')] = v !== null && typeof v === 'object' && 'value' in v ? text((v as { value: unknown }).value) : text(v);
+    out[key.slice(1).split('/').join('.')] = v !== null && typeof v === 'object' && 'value' in v ? text((v).value) : text(v);
   }
   return out;
 }
@@ -132,7 +132,7 @@ async function readRoster(context: SenderContext, remainingMs: () => number): Pr
 }
 
 const fieldIdsOf = (items: unknown[]): string[] =>
-  items.map((i) => (typeof i === 'string' ? i : typeof i === 'object' && i !== null && 'id' in i ? String((i as { id: unknown }).id) : '')).filter(Boolean);
+  items.map((i) => (typeof i === 'string' ? i : typeof i === 'object' && i !== null && 'id' in i ? String((i).id) : '')).filter(Boolean);
 
 /** "2024-12-26T11:29:14.399997", no zone: Bob's times are UTC. */
 function isoTime(triggeredAt: string): string {

@@ -68,7 +68,7 @@ async function readRoster(context: SenderContext, remainingMs: () => number): Pr
     for (const user of users) people.push({ ...personOf(user), active: !INACTIVE.has((user.status ?? 'ACTIVE').toUpperCase()) });
   }
   const groupRoles = await mappedGroupRoles(context, api, remainingMs);
-  return groupRoles.size === 0 ? people : people.map((p) => (groupRoles.has(p.senderId) ? { ...p, role: groupRoles.get(p.senderId) as string } : p));
+  return groupRoles.size === 0 ? people : people.map((p) => (groupRoles.has(p.senderId) ? { ...p, role: groupRoles.get(p.senderId) } : p));
 }
 
 const groupSchema = z.object({ id: z.string(), profile: z.object({ name: z.string() }) });

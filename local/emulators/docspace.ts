@@ -35,6 +35,7 @@ import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultInjector, gate, RateLimiter, type Fault, type FaultOptions, type Gate } from './faults';
 import { HttpEmulator, readBody, sendJson } from './http';
+import { textOf } from '../../lib/json';
 
 export type DocSpaceProfile = 'v3.1' | 'current';
 type TypeNumber = 1 | 2 | 3 | 4;
@@ -156,7 +157,7 @@ function contactsFrom(value: unknown): { type: string; value: string }[] | undef
   if (!Array.isArray(value)) throw new ApiError(400, 'The JSON value could not be converted to Contact[].');
   // The server keeps one "type|value|…" string built from the entries whose value is not empty.
   return value
-    .map((c) => ({ type: String(field(c, 'type') ?? ''), value: String(field(c, 'value') ?? '') }))
+    .map((c) => ({ type: textOf(field(c, 'type')), value: textOf(field(c, 'value')) }))
     .filter((c) => c.value !== '');
 }
 
@@ -460,8 +461,8 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (typeof email !== 'string' || !EMAIL.test(email) || email.length > 255) {
       throw new ApiError(400, 'Incorrect email');
     }
-    const firstName = String(field(body, 'firstName') ?? '').trim();
-    const lastName = String(field(body, 'lastName') ?? '').trim();
+    const firstName = textOf(field(body, 'firstName')).trim();
+    const lastName = textOf(field(body, 'lastName')).trim();
     if (!NAME.test(firstName) || !NAME.test(lastName) || firstName.length > 255 || lastName.length > 255) {
       throw new ApiError(400, 'Incorrect firstname or lastname');
     }
@@ -578,7 +579,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (!isAdmin(caller) && caller.type !== 1) throw accessDenied();
     const reassign = field(body, 'reassignUserId');
     const task: TypeTask = { id: randomUUID(), userId: member.id, type, pollsLeft: this.downgradePolls };
-    if (reassign !== undefined && reassign !== null && !this.members.has(String(reassign).toLowerCase())) {
+    if (reassign !== undefined && reassign !== null && !this.members.has(textOf(reassign).toLowerCase())) {
       task.error = 'The user could not be found';
     }
     this.tasks.set(member.id, task);

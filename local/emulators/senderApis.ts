@@ -27,6 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpEmulator, readBody, sendJson } from './http';
+import { textOf } from '../../lib/json';
 
 export const SENDER_CREDENTIALS = {
   okta: { apiToken: '00local-okta-api-token-not-a-secret' },
@@ -345,7 +346,7 @@ export class SenderApisEmulator extends HttpEmulator {
       .map(([id, e]) => ({ id, ...Object.fromEntries(BAMBOOHR_DIRECTORY_FIELDS.map((f) => [f, f === 'displayName' ? `${e.firstName} ${e.lastName}` : (e[f] ?? null) || null])) }));
     const fields = BAMBOOHR_DIRECTORY_FIELDS.map((id) => ({ id, type: 'text', name: id }));
     if (accept.includes('application/json')) return { status: 200, body: { fields, employees } };
-    const escape = (v: unknown) => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const escape = (v: unknown) => textOf(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const xml = `<?xml version="1.0"?>\n<directory>\n <employees>\n${employees
       .map((e) => `  <employee id="${e.id}">\n${BAMBOOHR_DIRECTORY_FIELDS.map((f) => `   <field id="${f}">${escape((e as Record<string, unknown>)[f])}</field>\n`).join('')}  </employee>\n`)
       .join('')} </employees>\n</directory>\n`;

@@ -10,7 +10,6 @@
 import '../setup/logGuard';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../../lib/events';
 import { ROUTE_BY_TYPE } from '../../lib/http/routes';
 import { signStandardWebhook } from '../../lib/http/standardWebhooks';
 import { MemoryQueue } from '../../lib/queue/memory';

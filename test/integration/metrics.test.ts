@@ -57,7 +57,7 @@ beforeEach(async () => {
   vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
     stderr.push(String(chunk));
     return (write as (chunk: unknown, ...rest: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write);
+  }));
 });
 
 afterEach(() => {

@@ -43,13 +43,13 @@ async function send(sender: Sender, file: string, tamper?: (d: ReturnType<typeof
   tamper?.(delivery);
   const event = httpEvent(SENDER_ROUTES[sender], delivery.body, delivery.headers);
   event.requestContext.http.method = delivery.method;
-  return (await invokeHttp(handlers[sender], event)) as DeliveryAnswer;
+  return (await invokeHttp(handlers[sender], event));
 }
 
 async function sendForm(body: string): Promise<DeliveryAnswer> {
   const delivery = deliveryFor('bamboohr', body);
   delivery.headers['content-type'] = 'application/x-www-form-urlencoded';
-  return (await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers))) as DeliveryAnswer;
+  return (await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers)));
 }
 
 const outcomes = (answer: DeliveryAnswer) => (answer.body.results ?? []).map((r) => `${r.type} ${r.outcome}`);
@@ -170,7 +170,7 @@ describe('BambooHR', () => {
     }).toString();
     const delivery = deliveryFor('bamboohr', body);
     delivery.headers['content-type'] = 'application/x-www-form-urlencoded';
-    const answer = (await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers))) as DeliveryAnswer;
+    const answer = (await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers)));
     expect(outcomes(answer)).toEqual(['user.created created']);
     expect(stack.docspace.memberByEmail('rob.stone@example.com')?.contacts).toEqual([{ type: 'mobphone', value: '+1 555 0777' }]);
   });
@@ -320,7 +320,7 @@ describe.each([
     const event = httpEvent(SENDER_ROUTES[sender], '', headers);
     event.headers = { ...headers, ...(contentType === undefined ? {} : { 'content-type': contentType }) };
     Object.assign(event, { body: bytes.toString('base64'), isBase64Encoded: true });
-    return (await invokeHttp(handlers[sender], event)) as DeliveryAnswer;
+    return (await invokeHttp(handlers[sender], event));
   }
 
   it.each([

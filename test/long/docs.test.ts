@@ -217,7 +217,7 @@ describe('the repository stands alone', () => {
 
 describe('the configuration page', () => {
   it('docs/configuration.md has a row for every setting serverless.yml, the settings schema and the senders name', () => {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
     } catch {

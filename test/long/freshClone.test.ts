@@ -34,6 +34,7 @@ it.skipIf(Boolean(process.env.DOCS))(
     const env = readerEnv(allSettingNames());
     const start = { id: 'start', file: 'npm start in the fresh clone', line: 0, script: 'npm start', ready: 'Server ready', needs: undefined };
     const stack = new ServiceStack(new Map([['start', start]]), { cwd: clone, env });
+    let notes: string[];
     try {
       const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
       execFileSync('git', ['clone', '--quiet', '--no-checkout', ROOT, clone]);
@@ -51,9 +52,10 @@ it.skipIf(Boolean(process.env.DOCS))(
       const state = (await (await fetch(`http://127.0.0.1:${LOCAL.docspacePort}/__emulator/state`)).json()) as { members: { email?: string }[] };
       expect(state.members.map((m) => m.email), `the DocSpace emulator has no member ${email}\n${stack.outputs()}`).toContain(email);
     } finally {
-      const notes = await stack.stopAll();
+      notes = await stack.stopAll();
       rmSync(dir, { recursive: true, force: true });
-      if (notes.length > 0) throw new Error(notes.join('\n'));
     }
+    // What stopping the stack left behind (a port still taken, a process that would not end) fails the test too.
+    if (notes.length > 0) throw new Error(notes.join('\n'));
   },
 );

@@ -17,7 +17,7 @@ for (const stream of [process.stdout, process.stderr]) {
     captured.push(text);
     if (!shown && /^\{"(level|_aws)"/.test(text)) return true;
     return write(chunk, ...rest);
-  }) as typeof stream.write;
+  });
 }
 
 const FORBIDDEN: [string, RegExp][] = [

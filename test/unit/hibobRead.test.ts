@@ -17,7 +17,7 @@ async function translateWith(answer: unknown) {
       return Promise.resolve(schema.parse(answer));
     },
     page: () => Promise.reject(new Error('no roster here')),
-  } as unknown as SenderApi;
+  };
   const context = senderContext({ sender: 'hibob', mapping: structuredClone(SENDERS.hibob.mapping), api: () => Promise.resolve(api) });
   const translation = await hibob.translate(webhook(created, { 'content-type': 'application/json' }), context);
   return { translation, asked };

@@ -41,6 +41,7 @@ export function readerEnv(settingNames: Iterable<string>): NodeJS.ProcessEnv {
   return env;
 }
 
+// eslint-disable-next-line no-control-regex -- the escape character is what an ANSI colour code starts with
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const MAX_OUTPUT = 4_000_000;
 
