@@ -3,7 +3,8 @@
  * vendor's example "Manager"; ROLE_MAP (JSON) adds to it or overrides it, for example {"Engineer": "User"}.
  */
 import * as z from 'zod';
-import { UserType, type UserTypeName } from './docspace/types';
+import { privilegeOf, UserType, type UserTypeName } from './docspace/types';
+import { RefusedEvent } from './outcome';
 
 export type RoleMap = ReadonlyMap<string, UserType>;
 
@@ -46,3 +47,20 @@ export function buildRoleMap(overrides: Record<string, UserType> = {}): RoleMap 
 
 /** The DocSpace type for a role, or undefined when the map does not know it (the sender's error). */
 export const userTypeForRole = (roles: RoleMap, role: string): UserType | undefined => roles.get(normalise(role));
+
+/** The DocSpace type for the event's role; an unknown role is the sender's error (422), found before any call. */
+export function typeForRoleOrRefuse(roles: RoleMap, role: string): UserType {
+  const type = userTypeForRole(roles, role);
+  if (type === undefined) {
+    throw new RefusedEvent('unknown_role', `role "${role}" is not in the role map; add it to ROLE_MAP`, [
+      `data.role: unknown role "${role}"`,
+    ]);
+  }
+  return type;
+}
+
+/** How privileged a role's DocSpace type is (a higher number is more), or undefined when the map does not know the role. */
+export function rolePrivilege(roles: RoleMap, role: string): number | undefined {
+  const type = userTypeForRole(roles, role);
+  return type === undefined ? undefined : privilegeOf(type);
+}

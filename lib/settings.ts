@@ -8,7 +8,7 @@ import * as z from 'zod';
 import type { UserType } from './docspace/types';
 import { ConfigurationError } from './outcome';
 import { buildRoleMap, roleMapOverridesSchema, type RoleMap } from './roles';
-import { buildSenderMapping, senderMappingSchema, type SenderMappings } from './senders/kit/mapping';
+import { buildSenderMapping, senderMappingSchema, type SenderMappings } from './senders/mapping';
 import { SENDER_NAMES, senderEntry, type Sender } from './senders/registry';
 
 const jsonObject = z.string().transform((s, ctx) => {
@@ -40,7 +40,7 @@ const envSchema = z.object({
   DOCSPACE_CONNECTIONS: z.coerce.number().int().min(1).max(128).default(1),
   /** The secret with each sender's API credentials, read when a webhook carries ids but no values. */
   SENDER_API_SECRET_ID: z.string().trim().default('docspace-idp-sync/source-api'),
-  /** Which sender fields become DocSpace contacts and roles, per sender (JSON; see lib/senders/kit/mapping.ts). */
+  /** Which sender fields become DocSpace contacts and roles, per sender (JSON; see lib/senders/mapping.ts). */
   SENDER_MAPPING: jsonSetting(senderMappingSchema),
   /** What a SCIM DELETE does to the DocSpace member: disable them (default), or disable then delete them. */
   /** SCIM groups whose members get a DocSpace type (JSON: group display name → type), e.g. {"DocSpace Admins": "DocSpaceAdmin"}. */

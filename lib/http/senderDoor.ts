@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { logger } from '../log';
 import { flushMetrics, uncounted } from '../metrics/record';
-import { enqueueDelivery, processDelivery } from '../pipeline/delivery';
+import { enqueueDelivery, processDelivery } from './delivery';
 import type { IncomingWebhook, SenderContext } from '../senders/kit/adapter';
 import { senderEntry, type Sender } from '../senders/registry';
 import { answer, type DoorAnswer } from './answer';

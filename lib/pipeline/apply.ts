@@ -1,9 +1,9 @@
 /**
- * Applies one canonical event to DocSpace: the DocSpace client for this invocation (key from the secrets port,
- * re-read once on a 401), the rule for the event's type, rule re-runs after ambiguous writes, and the log keys that
- * tie the summary line to the event.
+ * Applies one canonical event to DocSpace: the DocSpace client for this invocation (the composition root's, which
+ * re-reads the key once on a 401), the rule for the event's type, rule re-runs after ambiguous writes, and the log
+ * keys that tie the summary line to the event.
  */
-import { DocSpaceClient, type DocSpacePool, type DocSpacePort } from '../docspace/client';
+import type { DocSpaceClient, DocSpacePort } from '../docspace/client';
 import { DocSpaceError } from '../docspace/errors';
 import { People } from '../docspace/people';
 import type { CanonicalEvent } from '../events';
@@ -12,16 +12,14 @@ import { countDocSpaceRetry } from '../metrics/record';
 import type { SyncResult } from '../outcome';
 import type { RetryPolicy } from '../net/retry';
 import type { RoleMap } from '../roles';
-import type { Secrets } from '../secrets/secrets';
 import type { Clock } from '../store/ports';
 import { syncEvent } from '../sync';
 
 export type Apply = (event: CanonicalEvent, remainingMs: () => number, options?: { resumeTypeChange?: boolean }) => Promise<SyncResult>;
 
 export interface ApplyDeps {
-  docspaceUrl: string;
-  pool: DocSpacePool;
-  secrets: Secrets;
+  /** A DocSpace client for an invocation with this much time left: each event gets its own, for its call count. */
+  client(remainingMs: () => number): DocSpaceClient;
   roles: RoleMap;
   reassignUserId?: string;
   clock: Clock;
@@ -39,13 +37,7 @@ const RULE_RUNS: RetryPolicy = { attempts: 3, baseMs: 100, capMs: 5_000 };
 export function applier(deps: ApplyDeps): Apply {
   return async (event, remainingMs, options = {}) => {
     logger.appendKeys(eventKeys(event));
-    const client = new DocSpaceClient({
-      baseUrl: deps.docspaceUrl,
-      pool: deps.pool,
-      apiKey: (refresh) => deps.secrets.docspaceApiKey(refresh),
-      remainingMs,
-      clock: deps.clock,
-    });
+    const client = deps.client(remainingMs);
     const sync = {
       people: new People(deps.port ? deps.port(client) : client),
       roles: deps.roles,

@@ -16,11 +16,11 @@ import { eventKeys, logger } from '../log';
 import { countEvent, countKept, senderLabel } from '../metrics/record';
 import { answerFor, RefusedEvent, type SyncOutcome, type SyncResult } from '../outcome';
 import { userTypeForRole, type RoleMap } from '../roles';
-import { IN_FLIGHT_RETRY_AFTER_SECONDS, type Clock, type IdempotencyStore } from '../store/ports';
+import { IN_FLIGHT_RETRY_AFTER_SECONDS, type Clock, type IdempotencyStore, type KeySet, type RecordStore } from '../store/ports';
 import type { Apply } from './apply';
-import type { MemberLease } from './claim';
-import { legacyMemberKey, managerOf, type MemberDirectory } from './member';
-import type { PendingWork } from './pending';
+import { MemberLease } from './claim';
+import { legacyMemberKey, managerOf, MemberDirectory } from './member';
+import { PendingWork } from './pending';
 
 /** Results that end an event: kept by idempotency, answered to redeliveries. */
 const FINAL = new Set<SyncOutcome>(['created', 'exists', 'updated', 'unchanged', 'stale', 'unsupported_by_server', 'parked', 'deferred']);
@@ -36,6 +36,24 @@ interface Stores {
   pending: PendingWork;
 }
 
+/** What the pipeline keeps in the events table: processed events, and the records its stores keep per member. */
+export interface PipelineTable {
+  records: RecordStore;
+  /** The members with work kept (`pending#members`). */
+  pendingMembers: KeySet;
+  idempotency: IdempotencyStore;
+}
+
+/** The pipeline's stores over its table: the member's claim, the member directory, the work kept per member. */
+export function memberStores(table: PipelineTable, clock: Clock): Stores {
+  return {
+    idempotency: table.idempotency,
+    lease: new MemberLease(table.records, clock),
+    directory: new MemberDirectory(table.records),
+    pending: new PendingWork(table.records, table.pendingMembers, clock),
+  };
+}
+
 export interface PipelineDeps {
   apply: Apply;
   clock: Clock;
@@ -48,22 +66,20 @@ export interface PipelineDeps {
 
 export type ProcessEvent = (event: CanonicalEvent, context: Context) => Promise<SyncResult>;
 
-export interface FollowUpReport {
+/** What a follow-up run did with the work kept per member. */
+export interface KeptWorkReport {
   /** Events finished in this run (applied, found in place, stale or expired). */
   done: number;
   /** Events the service still has to finish: a downgrade still running, a call that failed and is retried. */
   remaining: number;
   /** Events waiting on a change outside the service: a member who does not exist yet, or is disabled. */
   waiting: number;
-  /** SCIM group members DocSpace let join in this run, and those still waiting (Guests, disabled); when there were any. */
-  groupMembersJoined?: number;
-  groupMembersWaiting?: number;
 }
 
 export interface Pipeline {
   process: ProcessEvent;
   /** Finishes what outlived an invocation, member by member, while time is left. */
-  followUp: (remainingMs: () => number) => Promise<FollowUpReport>;
+  followUp: (remainingMs: () => number) => Promise<KeptWorkReport>;
 }
 
 /** Time kept back at the end of an invocation for answering. */
@@ -116,7 +132,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
    * one stale), so one event that still cannot be applied does not hold up the others; a pass that finishes
    * something (a re-enabling, say) is followed by another, for what was waiting on it.
    */
-  async function replay(memberKey: string, remaining: () => number): Promise<FollowUpReport> {
+  async function replay(memberKey: string, remaining: () => number): Promise<KeptWorkReport> {
     const settled: CanonicalEvent[] = [];
     /** Events whose last result says they wait on the world (member missing or disabled), not on us. */
     const outside = new Set<CanonicalEvent>();
@@ -185,7 +201,7 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
       }),
 
     async followUp(remaining) {
-      const report: FollowUpReport = { done: 0, remaining: 0, waiting: 0 };
+      const report: KeptWorkReport = { done: 0, remaining: 0, waiting: 0 };
       for (const memberKey of await pending.list()) {
         if (remaining() < MARGIN_MS + 2_000) {
           report.remaining += (await pending.of(memberKey)).length;

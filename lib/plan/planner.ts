@@ -10,12 +10,8 @@ import { emailHash, logger, maskEmails } from '../log';
 import { uncounted } from '../metrics/record';
 import { answerFor, isRetryable, type Answer } from '../outcome';
 import { applier, type ApplyDeps } from '../pipeline/apply';
-import { MemberLease } from '../pipeline/claim';
-import { pipeline, type ProcessEvent } from '../pipeline/exactlyOnce';
-import { MemberDirectory } from '../pipeline/member';
-import { PendingWork } from '../pipeline/pending';
-import type { RoleMap } from '../roles';
-import type { Clock, IdempotencyStore, KeySet, RecordStore } from '../store/ports';
+import { memberStores, pipeline, type PipelineDeps, type PipelineTable, type ProcessEvent } from '../pipeline/exactlyOnce';
+import type { RecordStore } from '../store/ports';
 import { PlanRecorder, type PlannedWrite } from './recorder';
 import { copyOnWriteKeySet, copyOnWriteRecords, planIdempotency } from './stores';
 
@@ -48,13 +44,11 @@ export interface PlanSession {
   unfinished(): { retryAfterSeconds: number } | undefined;
 }
 
-export interface PlannerDeps {
+/** What the real pipeline is composed of: the same rules over the same DocSpace, and its table, read only. */
+export interface PlannerDeps extends Omit<PipelineDeps, 'apply' | 'stores'> {
   apply: ApplyDeps;
-  clock: Clock;
-  roles: RoleMap;
-  pendingExpiryMs: number;
-  /** The real stores, read and never written; absent without an events table (as the real pipeline then runs). */
-  stores?: { records: RecordStore; pendingMembers: KeySet; idempotency: IdempotencyStore };
+  /** The real pipeline's table, read and never written; absent without an events table (as the real pipeline then runs). */
+  table?: PipelineTable;
 }
 
 export type Planner = () => PlanSession;
@@ -62,17 +56,12 @@ export type Planner = () => PlanSession;
 export function planner(deps: PlannerDeps): Planner {
   return () => {
     const recorder = new PlanRecorder();
-    const records = deps.stores ? copyOnWriteRecords(deps.stores.records) : undefined;
-    const stores = deps.stores && records
-      ? {
-          idempotency: planIdempotency(deps.stores.idempotency),
-          lease: new MemberLease(records, deps.clock),
-          directory: new MemberDirectory(records),
-          pending: new PendingWork(records, copyOnWriteKeySet(deps.stores.pendingMembers), deps.clock),
-        }
+    const { apply, table, ...rules } = deps;
+    const records = table ? copyOnWriteRecords(table.records) : undefined;
+    const stores = table && records
+      ? memberStores({ records, pendingMembers: copyOnWriteKeySet(table.pendingMembers), idempotency: planIdempotency(table.idempotency) }, deps.clock)
       : undefined;
-    const apply = applier({ ...deps.apply, port: (client) => recorder.port(client) });
-    const planned = pipeline({ apply, clock: deps.clock, roles: deps.roles, pendingExpiryMs: deps.pendingExpiryMs, ...(stores ? { stores } : {}) });
+    const planned = pipeline({ ...rules, apply: applier({ ...apply, port: (client) => recorder.port(client) }), ...(stores ? { stores } : {}) });
     const outcomes: PlannedEvent[] = [];
     let retryAfter: number | undefined;
 

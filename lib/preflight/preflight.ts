@@ -330,7 +330,7 @@ async function checkDocSpace(report: Reporter, target: Target, services: Service
   const profile = await report.check(
     `DocSpace ${settings.docspaceUrl} answers with the key`,
     async () => {
-      const profile = await services.docspaceReads(within(20_000)).people.self();
+      const profile = await services.docspaceFor(within(20_000)).people.self();
       return { value: profile, detail: `GET api/2.0/people/@self: the key is ${memberKind(profile)}'s` };
     },
     (error) => {

@@ -6,8 +6,7 @@
 import type { CanonicalEvent } from '../events';
 import { ConfigurationError, DEFAULT_RETRY_AFTER_SECONDS, RefusedEvent } from '../outcome';
 import type { MemberDirectory } from '../pipeline/member';
-import type { RoleMap } from '../roles';
-import { typeForRoleOrRefuse } from '../sync/roleOf';
+import { typeForRoleOrRefuse, type RoleMap } from '../roles';
 import type { Invocation } from './address';
 import { messageFor, type Queue } from './queue';
 

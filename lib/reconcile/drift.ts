@@ -19,8 +19,8 @@ import type { CanonicalEvent } from '../events';
 import type { Ownership } from '../pipeline/member';
 import { reconcileSource } from '../pipeline/member';
 import { userTypeForRole } from '../roles';
-import type { SenderContext } from '../senders/kit/adapter';
-import { contactsOf, eventsFor, roleOf, type ChangeKind, type RosterPerson } from '../senders/kit/translate';
+import type { RosterPerson, SenderContext } from '../senders/kit/adapter';
+import { contactsOf, eventsFor, roleOf, type ChangeKind } from '../senders/kit/translate';
 import { mergeContacts } from '../sync/contacts';
 
 export const DRIFT_KINDS = ['missing', 'reactivate', 'type', 'contacts', 'deactivate'] as const;

@@ -21,8 +21,7 @@ import { emailHash, logger } from '../log';
 import { countReconcileRun } from '../metrics/record';
 import { answerFor, type OutcomeName, type SyncResult } from '../outcome';
 import type { Ownership } from '../pipeline/member';
-import type { SenderContext } from '../senders/kit/adapter';
-import type { RosterPerson } from '../senders/kit/translate';
+import type { RosterPerson, SenderContext } from '../senders/kit/adapter';
 import type { Clock } from '../store/ports';
 import { DRIFT_KINDS, driftOf, type DriftItem, type DriftKind } from './drift';
 

@@ -2,19 +2,19 @@
  * The SCIM 2.0 door: `/scim/v2/...` on the HTTP API. The transport middlewares it shares with the other doors (the
  * raw body, size-limited), then the bearer token, then the route. Answers are SCIM's own: `application/scim+json`,
  * resources and ListResponses, and the Error schema (RFC 7644 §3.12) with Retry-After when the IdP should come back.
- * One log line per request: operation, resource id, status, outcome, events applied, DocSpace reads; never an
+ * One log line per request: operation, resource id, status, outcome, events applied, DocSpace calls; never an
  * e-mail or a token.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { Groups } from '../docspace/groups';
-import type { People } from '../docspace/people';
+import type { DocSpaceFor } from '../docspace/ports';
 import type { ScimGroups } from './groups';
 import { exchangeOf, isHttpApiEvent } from '../http/exchange';
 import { rawBody } from '../http/rawBody';
 import { logger } from '../log';
 import { countEvent, countScimRequest, flushMetrics } from '../metrics/record';
+import { ConfigurationError } from '../outcome';
 import type { Secrets } from '../secrets/secrets';
 import { bearerToken, SCIM_TOKEN_KEY } from './auth';
 import { badRequest, notFound, ScimFailure, scimErrorOf } from './errors';
@@ -25,12 +25,10 @@ import type { ScimReply, ScimRequest, ScimUsers } from './users';
 type MiddyRequest = middy.Request<unknown, unknown, Error, Context>;
 export interface ScimDoorServices {
   secrets: Secrets;
-  /** The /Users operations; a ServiceError when the service is not set up for SCIM (no events table). */
-  scimUsers(): Promise<ScimUsers>;
-  /** The /Groups operations; the same ServiceError without an events table. */
-  scimGroups(): Promise<ScimGroups>;
-  /** DocSpace reads for one request, with the number of calls made. */
-  docspaceReads(remainingMs: () => number): { people: People; groups: Groups; readonly calls: number };
+  /** The /Users and /Groups operations, built on first use; absent without an events table, where SCIM cannot run. */
+  scim?: () => Promise<{ users: ScimUsers; groups: ScimGroups }>;
+  /** DocSpace's People and Groups for one request (SCIM's reads, and the writes it makes itself), counting its calls. */
+  docspaceFor: DocSpaceFor;
   /** The time, for how often a refused token may make the secret be read again. */
   now(): number;
   /** A DRY_RUN stage: SCIM is never planned (an IdP needs real ids back), so /Users and /Groups answer 501. */
@@ -42,6 +40,11 @@ const BASE = '/scim/v2';
 const RESOURCES = new Map(['Users', 'Groups', 'ServiceProviderConfig', 'ServiceConfiguration', 'ResourceTypes', 'Schemas'].map((r) => [r.toLowerCase(), r]));
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const MEDIA_TYPE = 'application/scim+json; charset=utf-8';
+
+function scimOf(services: ScimDoorServices): Promise<{ users: ScimUsers; groups: ScimGroups }> {
+  if (!services.scim) throw new ConfigurationError('SCIM keeps its users and groups in the events table: set IDEMPOTENCY_TABLE');
+  return services.scim();
+}
 
 interface Routed {
   operation: string;
@@ -106,11 +109,11 @@ interface ScimCollection {
 export function scimDoor(services: () => ScimDoorServices) {
   const tokens = (refresh: boolean) => services().secrets.bearerTokens(SCIM_TOKEN_KEY, refresh);
   const now = () => services().now();
-  const info = new WeakMap<object, { operation: string; metric?: string; userId?: string; groupId?: string; reads: () => number; events: ScimRequest['events'] }>();
+  const info = new WeakMap<object, { operation: string; metric?: string; userId?: string; groupId?: string; calls: () => number; events: ScimRequest['events'] }>();
 
   const respond = (request: middy.Request<unknown, unknown, Error, Context>, reply: ScimReply, outcome: string, retryAfterSeconds?: number) => {
     const exchange = exchangeOf(request);
-    const about = info.get(request) ?? { operation: 'unrouted', reads: () => 0, events: [] };
+    const about = info.get(request) ?? { operation: 'unrouted', calls: () => 0, events: [] };
     const fields = {
       operation: about.operation,
       ...(about.userId ? { userId: about.userId } : {}),
@@ -118,7 +121,7 @@ export function scimDoor(services: () => ScimDoorServices) {
       status: reply.status,
       outcome,
       events: about.events,
-      docspaceReads: about.reads(),
+      docspaceCalls: about.calls(),
       durationMs: Math.round(performance.now() - exchange.startedAt),
     };
     if (reply.status >= 500) logger.error('SCIM request failed', fields);
@@ -178,22 +181,22 @@ export function scimDoor(services: () => ScimDoorServices) {
       const resource = (segments[0] ?? '').toLowerCase();
       const known = RESOURCES.get(resource);
       const metric = known && METHODS.has(method) && segments.length <= 2 ? `${method} /${known}${segments.length > 1 ? '/{id}' : ''}` : 'other';
-      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, metric, reads: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}), ...(segments[1] && resource === 'groups' ? { groupId: segments[1] } : {}) };
+      const about = { operation: `${method} /${segments[0] ?? ''}${segments.length > 1 ? '/{id}' : ''}`, metric, calls: () => 0, events: [] as ScimRequest['events'], ...(segments[1] && resource === 'users' ? { userId: segments[1] } : {}), ...(segments[1] && resource === 'groups' ? { groupId: segments[1] } : {}) };
       info.set(request, about);
       const body = () => jsonOf(exchange.rawBody, exchange.headers['content-type']);
 
       let reply: ScimReply | undefined;
-      const collection = resource === 'users' ? { path: 'Users', of: () => services().scimUsers() } : resource === 'groups' ? { path: 'Groups', of: () => services().scimGroups() } : undefined;
+      const collection = resource === 'users' ? { path: 'Users', of: async () => (await scimOf(services())).users } : resource === 'groups' ? { path: 'Groups', of: async () => (await scimOf(services())).groups } : undefined;
       if (collection && services().dryRun) {
         // Even a filtered GET may record a match (a member or group met for the first time): nothing here is planned.
         throw new ScimFailure(501, 'this stage runs with DRY_RUN=true (plan mode), where SCIM is not served: an IdP needs the real ids back. Provision against a stage without DRY_RUN.');
       }
       if (collection && segments.length <= 2) {
         const resources: ScimCollection = await collection.of();
-        const reads = services().docspaceReads(() => request.context.getRemainingTimeInMillis());
-        about.reads = () => reads.calls;
+        const docspace = services().docspaceFor(() => request.context.getRemainingTimeInMillis());
+        about.calls = () => docspace.calls;
         const base = locationBase(event, exchange.headers);
-        const scim: ScimRequest = { people: reads.people, groups: reads.groups, context: request.context, location: (id) => `${base}/${collection.path}/${id}`, events: about.events };
+        const scim: ScimRequest = { people: docspace.people, groups: docspace.groups, context: request.context, location: (id) => `${base}/${collection.path}/${id}`, events: about.events };
         const id = segments[1];
         if (id === undefined && method === 'GET') reply = await resources.list(query, scim);
         else if (id === undefined && method === 'POST') reply = await resources.create(body(), scim);

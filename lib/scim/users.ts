@@ -46,7 +46,7 @@ export interface ScimUsersDeps {
   rejoin?(userId: string, request: ScimRequest): Promise<void>;
 }
 
-/** One request's view: DocSpace reads for it, its Lambda context, and where a resource lives. */
+/** One request's view: DocSpace's People and Groups for it, its Lambda context, and where a resource lives. */
 export interface ScimRequest {
   people: People;
   groups: Groups;

@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { parseJsonBody, problemsOf } from '../json';
 import { RefusedEvent } from '../outcome';
-import type { SenderAdapter, SenderContext, Translation } from './kit/adapter';
+import type { RosterPerson, SenderAdapter, SenderContext, SenderPerson, Translation } from './kit/adapter';
 import { apiAuth, basicAuth } from './kit/api';
 import { bodyOf } from './kit/body';
 import { requireAnswered } from './kit/fields';
 import { hmac, refuse, requireFreshTimestamp, safeEqual } from './kit/signature';
-import { eventsFor, mergeTranslations, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
+import { eventsFor, mergeTranslations, type ChangeKind } from './kit/translate';
 
 /** Display names as BambooHR posts them → API aliases (what the mapping and the employees API use). */
 const ALIASES: Record<string, string> = {

@@ -8,12 +8,12 @@
 import * as z from 'zod';
 import { parseJsonAs } from '../json';
 import { ConfigurationError } from '../outcome';
-import type { SenderAdapter, SenderContext } from './kit/adapter';
+import type { RosterPerson, SenderAdapter, SenderContext, SenderPerson } from './kit/adapter';
 import { apiAuth, basicAuth } from './kit/api';
 import { bodyOf } from './kit/body';
 import { requireAnswered } from './kit/fields';
 import { hmac, refuse, safeEqual } from './kit/signature';
-import { eventsFor, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
+import { eventsFor, type ChangeKind } from './kit/translate';
 
 const PING = 'Ping test';
 

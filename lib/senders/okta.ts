@@ -6,15 +6,14 @@
  * GET /api/v1/users/{id}.
  */
 import * as z from 'zod';
-import { privilegeOf } from '../docspace/types';
 import { parseJsonAs } from '../json';
-import { userTypeForRole } from '../roles';
+import { rolePrivilege } from '../roles';
 import { ConfigurationError, RefusedEvent } from '../outcome';
-import type { IncomingWebhook, SenderAdapter, SenderContext, Translation } from './kit/adapter';
+import type { IncomingWebhook, RosterPerson, SenderAdapter, SenderContext, SenderPerson, Translation } from './kit/adapter';
 import { apiAuth, pagesOf } from './kit/api';
 import { bodyOf } from './kit/body';
 import { refuse, safeEqual } from './kit/signature';
-import { eventsFor, mergeTranslations, type ChangeKind, type RosterPerson, type SenderPerson } from './kit/translate';
+import { eventsFor, mergeTranslations, type ChangeKind } from './kit/translate';
 
 const logEventSchema = z.object({
   uuid: z.string().min(1),
@@ -81,8 +80,8 @@ const groupSchema = z.object({ id: z.string(), profile: z.object({ name: z.strin
 async function mappedGroupRoles(context: SenderContext, api: Awaited<ReturnType<SenderContext['api']>>, remainingMs: () => number): Promise<Map<string, string>> {
   const roles = new Map<string, string>();
   for (const [name, role] of Object.entries(context.mapping.groups)) {
-    const type = userTypeForRole(context.roles, role);
-    if (type === undefined) continue;
+    const privilege = rolePrivilege(context.roles, role);
+    if (privilege === undefined) continue;
     let group: z.infer<typeof groupSchema> | undefined;
     for await (const found of pagesOf(api, `/api/v1/groups?q=${encodeURIComponent(name)}&limit=200`, z.array(groupSchema), { remainingMs })) {
       group = found.find((g) => g.profile.name === name);
@@ -93,8 +92,8 @@ async function mappedGroupRoles(context: SenderContext, api: Awaited<ReturnType<
     for await (const members of pagesOf(api, `/api/v1/groups/${encodeURIComponent(group.id)}/users?limit=200`, z.array(z.object({ id: z.string() })), { remainingMs })) {
       for (const { id } of members) {
         const held = roles.get(id);
-        const heldType = held === undefined ? undefined : userTypeForRole(context.roles, held);
-        if (heldType === undefined || privilegeOf(type) > privilegeOf(heldType)) roles.set(id, role);
+        const heldPrivilege = held === undefined ? undefined : rolePrivilege(context.roles, held);
+        if (heldPrivilege === undefined || privilege > heldPrivilege) roles.set(id, role);
       }
     }
   }

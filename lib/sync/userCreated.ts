@@ -2,7 +2,7 @@ import { isEmailTakenError } from '../docspace/people';
 import { UserType } from '../docspace/types';
 import type { UserCreatedEvent } from '../events';
 import type { SyncResult } from '../outcome';
-import { typeForRoleOrRefuse } from './roleOf';
+import { typeForRoleOrRefuse } from '../roles';
 import type { SyncDeps } from './deps';
 
 /**

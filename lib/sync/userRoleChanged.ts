@@ -5,7 +5,7 @@ import { DocSpaceError } from '../docspace/errors';
 import { RefusedEvent, type SyncResult } from '../outcome';
 import type { SyncDeps } from './deps';
 import { findMember, notFoundMessage } from './findMember';
-import { typeForRoleOrRefuse } from './roleOf';
+import { typeForRoleOrRefuse } from '../roles';
 
 const POLL_INTERVAL_MS = 500;
 /** Time kept back to answer after the last poll. */

@@ -8,7 +8,7 @@ import type { CanonicalEvent } from '../../lib/events';
 import { RefusedEvent, type SyncResult } from '../../lib/outcome';
 import { buildRoleMap } from '../../lib/roles';
 import { decideLease, isStale, MemberLease, PENDING_TASK_LEASE_MS, releasedMark } from '../../lib/pipeline/claim';
-import { processDelivery } from '../../lib/pipeline/delivery';
+import { processDelivery } from '../../lib/http/delivery';
 import { pipeline } from '../../lib/pipeline/exactlyOnce';
 import { MemberDirectory } from '../../lib/pipeline/member';
 import { PendingWork } from '../../lib/pipeline/pending';

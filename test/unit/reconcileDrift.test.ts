@@ -5,7 +5,7 @@ import { managerOf, type Ownership } from '../../lib/pipeline/member';
 import { driftOf, type DriftInput } from '../../lib/reconcile/drift';
 import { nextLink } from '../../lib/senders/kit/api';
 import { SENDERS } from '../../lib/senders/registry';
-import type { RosterPerson } from '../../lib/senders/kit/translate';
+import type { RosterPerson } from '../../lib/senders/kit/adapter';
 import { senderContext } from '../support/doubles';
 
 const context = senderContext({ sender: 'bamboohr', mapping: structuredClone(SENDERS.bamboohr.mapping) });

@@ -8,7 +8,7 @@ import type { CanonicalEvent } from '../../lib/events';
 import { MemberDirectory } from '../../lib/pipeline/member';
 import { recordCursorStore } from '../../lib/reconcile/cursor';
 import { reconcile, type ReconcileDeps } from '../../lib/reconcile/run';
-import type { RosterPerson } from '../../lib/senders/kit/translate';
+import type { RosterPerson } from '../../lib/senders/kit/adapter';
 import { SENDERS } from '../../lib/senders/registry';
 import { manualClock, memoryRecords } from '../../lib/store/memory';
 import { senderContext } from '../support/doubles';

@@ -6,13 +6,29 @@
 import type { CanonicalEvent } from '../../events';
 import type { RoleMap } from '../../roles';
 import type { SenderApi, SenderApiAuth } from './api';
-import type { RosterPerson } from './translate';
 
 /** A webhook delivery as received: header names lower-cased, the body exactly as sent. */
 export interface IncomingWebhook {
   method: string;
   headers: Record<string, string | undefined>;
   rawBody: Buffer;
+}
+
+/** One person as the sender's API or payload describes them, with field names as the mapping uses them. */
+export interface SenderPerson {
+  senderId: string;
+  email?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  /** Every other field, flat, by the sender's field name (Okta attribute, BambooHR alias, HiBob field id). */
+  fields: Record<string, string | undefined>;
+}
+
+/** One person of a sender's roster (reconciliation): the record as the webhooks read it, and whether they are active. */
+export interface RosterPerson extends SenderPerson {
+  active: boolean;
+  /** A role the roster gives beyond the record's role field (Okta: the highest of the mapped groups the user is in). */
+  role?: string;
 }
 
 /** What to answer a vendor's one-time handshake with. */

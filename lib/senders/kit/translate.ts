@@ -4,24 +4,7 @@
  */
 import type { CanonicalEvent, Contact } from '../../events';
 import { userTypeForRole } from '../../roles';
-import type { SenderContext, Translation } from './adapter';
-
-/** One person as the sender's API or payload describes them, with field names as the mapping uses them. */
-export interface SenderPerson {
-  senderId: string;
-  email?: string | undefined;
-  firstName?: string | undefined;
-  lastName?: string | undefined;
-  /** Every other field, flat, by the sender's field name (Okta attribute, BambooHR alias, HiBob field id). */
-  fields: Record<string, string | undefined>;
-}
-
-/** One person of a sender's roster (reconciliation): the record as the webhooks read it, and whether they are active. */
-export interface RosterPerson extends SenderPerson {
-  active: boolean;
-  /** A role the roster gives beyond the record's role field (Okta: the highest of the mapped groups the user is in). */
-  role?: string;
-}
+import type { SenderContext, SenderPerson, Translation } from './adapter';
 
 export type ChangeKind = 'created' | 'role' | 'contacts' | 'deactivated' | 'reactivated';
 

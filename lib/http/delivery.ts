@@ -9,7 +9,7 @@ import { eventKeys, logger } from '../log';
 import { countEvent } from '../metrics/record';
 import { answerFor, isRetryable, type Answer } from '../outcome';
 import type { Translation } from '../senders/kit/adapter';
-import type { ProcessEvent } from './exactlyOnce';
+import type { ProcessEvent } from '../pipeline/exactlyOnce';
 import type { Invocation } from '../queue/address';
 import type { Ingress } from '../queue/ingress';
 

@@ -6,8 +6,8 @@
  * Field names are the sender's API names: Okta profile attributes, BambooHR field aliases, HiBob field ids.
  */
 import * as z from 'zod';
-import { SENDER_NAMES, SENDERS, type Sender } from '../registry';
-import type { SenderMapping } from './adapter';
+import { SENDER_NAMES, SENDERS, type Sender } from './registry';
+import type { SenderMapping } from './kit/adapter';
 
 
 export type SenderMappings = Record<Sender, SenderMapping>;
