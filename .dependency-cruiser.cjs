@@ -25,7 +25,6 @@ const LAYERS = {
   'log.ts': { may: ['events.ts'], why: 'the logger, and the keys that tie a line to an event' },
   metrics: { may: [], why: 'EMF metrics: what is counted, with which dimensions' },
   net: { may: [], why: 'the HTTP client and the retry policy that DocSpace, the senders and the stores share: it knows none of them, so each can use it' },
-  aws: { may: ['net', 'outcome.ts'], why: 'signed AWS JSON calls (being replaced by the SDK clients)' },
 
   // The DocSpace port and what the rules are written in.
   docspace: { may: ['net', ...SHARED], why: 'the DocSpace port (client, People, Groups, answer schemas): the bottom of the flow; it knows no event, rule, sender or door' },
@@ -33,7 +32,7 @@ const LAYERS = {
 
   // Ports and their adapters beside the flow.
   store: { may: ['net', 'events.ts', ...SHARED], why: 'the events table behind ports (records, key sets, idempotency, the clock): it knows no rule, pipeline or door' },
-  secrets: { may: ['aws', 'net', ...SHARED], why: 'the secrets port and Secrets Manager behind it' },
+  secrets: { may: ['net', ...SHARED], why: 'the secrets port and Secrets Manager behind it' },
   'senders/kit': { may: ['net', 'roles.ts', 'events.ts', ...SHARED], why: 'what sender adapters share (the adapter shape, body parsing, signatures, the API client, translation): it knows no adapter and not the registry' },
   senders: { may: ['senders/kit', 'net', 'roles.ts', 'events.ts', ...SHARED], why: 'one adapter per sender, and the registry that lists them: payloads → canonical events; they know no door, pipeline, rule or DocSpace call (DocSpace types only through the role map)' },
 
@@ -43,7 +42,7 @@ const LAYERS = {
   plan: { may: ['pipeline', 'docspace', 'store', 'roles.ts', 'events.ts', ...SHARED], why: 'plan mode: the pipeline composed over a recording DocSpace port and write-less stores; composed, not known (nothing below it imports it)' },
 
   // The doors: they turn a request into canonical events and answer it.
-  queue: { may: ['pipeline', 'aws', 'net', 'roles.ts', 'events.ts', ...SHARED], why: 'the queue port and SQS, ingress (queue mode at the doors), the worker door, replay' },
+  queue: { may: ['pipeline', 'net', 'roles.ts', 'events.ts', ...SHARED], why: 'the queue port and SQS, ingress (queue mode at the doors), the worker door, replay' },
   http: { may: ['pipeline', 'plan', 'queue', 'senders', 'secrets', 'events.ts', ...SHARED], why: 'the HTTP doors (canonical, sender), their middlewares and a delivery\'s answer' },
   scim: { may: ['http', 'pipeline', 'docspace', 'store', 'secrets', 'roles.ts', 'events.ts', ...SHARED], why: 'the SCIM 2.0 door: lib/http\'s transport middlewares, users as canonical events, groups ↔ DocSpace groups' },
   reconcile: {

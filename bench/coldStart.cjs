@@ -5,6 +5,7 @@
 // process's CPU time (user + system, µs) on exit: on a shared machine, steadier than the wall clock.
 const { readFileSync } = require('node:fs');
 const { resolve } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
 const [file, fn, eventFile] = process.argv.slice(2);
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
@@ -25,8 +26,9 @@ const cpu = () => {
   process.stdout.write(`\n${user + system}`);
 };
 
-const { handler } = require(resolve(file));
-Promise.resolve(handler(event, context)).then(
+// A CommonJS bundle is required; an ES module one (.mjs) imported, as Lambda's runtime does.
+const load = file.endsWith('.mjs') ? import(pathToFileURL(resolve(file)).href) : Promise.resolve(require(resolve(file)));
+load.then(({ handler }) => handler(event, context)).then(
   (answer) => {
     const status = answer && typeof answer === 'object' ? answer.statusCode : undefined;
     if (status !== undefined && (status < 200 || status >= 300)) {

@@ -16,12 +16,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { awsJson, SQS } from '../aws/awsJson';
 import { DocSpaceError } from '../docspace/errors';
 import { userTypeName, userTypeOf, type Profile } from '../docspace/types';
 import { systemClock } from '../net/retry';
 import { resolveQueueUrl } from '../queue/address';
-import { sqsEndpoint } from '../queue/sqs';
+import { sqs } from '../queue/sqsClient';
 import { SENDER_NAMES, senderEntry, type Sender } from '../senders/registry';
 import { compose, type Services } from '../services';
 import { parseSettings, type Settings } from '../settings';
@@ -427,8 +426,8 @@ async function checkQueue(report: Reporter, target: Target, settings: Settings):
       // As the functions find it (QUEUE_URL, else QUEUE_NAME looked up by name: here there is no function ARN).
       if (!settings.queueUrl && !settings.queueName) throw new Problem(`queue mode, and neither QUEUE_URL nor QUEUE_NAME is set — ${howToSet(target)}`);
       const url = await resolveQueueUrl(settings, undefined);
-      const answer = await awsJson(SQS, 'GetQueueAttributes', { QueueUrl: url, AttributeNames: ['FifoQueue'] }, { endpoint: sqsEndpoint(url) });
-      const attributes = (answer.Attributes ?? {}) as Record<string, unknown>;
+      const { sdk, client } = await sqs();
+      const { Attributes: attributes = {} } = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['FifoQueue'] }));
       if (attributes.FifoQueue !== 'true') throw new Problem(`${url} is not a FIFO queue: the events of one member must stay in order; use the stage's queue (serverless.yml's EventsQueue)`);
       return { value: undefined, detail: `${url}, FIFO` };
     },

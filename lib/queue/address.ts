@@ -9,8 +9,8 @@
  * `invoke local` and `serverless offline` have no real ARN — asked of SQS by name (GetQueueUrl, at the configured
  * endpoint: AWS_ENDPOINT_URL_SQS reaches the local SQS).
  */
-import { AwsError, awsJson, SQS } from '../aws/awsJson';
 import { ConfigurationError } from '../outcome';
+import { sqs } from './sqsClient';
 
 export interface QueueSettings {
   queueUrl?: string;
@@ -35,14 +35,18 @@ export function queueUrlFromArn(name: string, functionArn: string | undefined): 
   return `https://sqs.${region}.${suffix}/${account}/${name}`;
 }
 
-/** Looks a queue's URL up by its name: SQS's GetQueueUrl, as the SDK's client would send it. */
+/** Looks a queue's URL up by its name: SQS's GetQueueUrl. */
 export type LookUpQueueUrl = (name: string) => Promise<string>;
 
 const getQueueUrl: LookUpQueueUrl = async (name) => {
-  const answer = await awsJson(SQS, 'GetQueueUrl', { QueueName: name });
-  if (typeof answer.QueueUrl !== 'string') throw new AwsError('GetQueueUrl: no QueueUrl in the answer', 'InvalidResponse', 0);
-  return answer.QueueUrl;
+  const { sdk, client } = await sqs();
+  const { QueueUrl } = await client.send(new sdk.GetQueueUrlCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error('GetQueueUrl: no QueueUrl in the answer');
+  return QueueUrl;
 };
+
+/** SQS's answer to a name it has no queue for: `QueueDoesNotExist` (its legacy code, `AWS.SimpleQueueService.NonExistentQueue`). */
+const noSuchQueue = (error: unknown): boolean => error instanceof Error && (/NonExistentQueue|QueueDoesNotExist/.test(error.name) || /NonExistentQueue|QueueDoesNotExist/.test(String((error as { Code?: unknown }).Code)));
 
 /**
  * The queue's URL for this invocation. A setting that is missing or wrong is a ConfigurationError that names it and
@@ -62,7 +66,7 @@ export async function resolveQueueUrl(settings: QueueSettings, invocation: Invoc
   try {
     return await lookUp(name);
   } catch (error) {
-    if (error instanceof AwsError && /NonExistentQueue|QueueDoesNotExist/.test(error.type)) {
+    if (noSuchQueue(error)) {
       throw new ConfigurationError(`QUEUE_NAME: SQS has no queue named "${name}"; ${LOCALLY}`, { cause: error });
     }
     throw error;

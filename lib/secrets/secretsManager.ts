@@ -1,46 +1,84 @@
 /**
- * Secrets from AWS Secrets Manager (GetSecretValue as one signed call, lib/aws/awsJson.ts): cached per warm container
- * for a TTL (an expiry timestamp, no timer, so `invoke local` exits as soon as the handler returns) and re-read on
- * demand after a 401. Values are handed down as plain strings and never logged.
+ * Secrets from AWS Secrets Manager through Powertools Parameters' secrets provider, over the AWS SDK's Secrets
+ * Manager client (credentials, region, endpoint — AWS_ENDPOINT_URL_SECRETS_MANAGER reaches a local one —, signing,
+ * retries as the SDK does them). Both are loaded on first use, not with the bundle. The provider caches each secret
+ * for SECRETS_TTL_SECONDS per warm container (an expiry timestamp, no timer, so `invoke local` exits as soon as the
+ * handler returns) and reads it again on demand after a 401 (`forceFetch`). Values are handed down as plain strings
+ * and never logged.
  */
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
-import { AwsError, awsJson, SECRETS_MANAGER } from '../aws/awsJson';
 import { ConfigurationError, DEFAULT_RETRY_AFTER_SECONDS, RefusedEvent } from '../outcome';
 import type { Secrets } from './secrets';
 
 /** A secret that cannot be read or does not hold what it should: the operator must act. */
 class SecretError extends ConfigurationError {}
 
-/** Secret strings by id, until their expiry; a read in flight is shared by the callers that wait for it. */
-const cache = new Map<string, { value: Promise<string | undefined>; expires: number }>();
+/** A request to Secrets Manager that has not answered in this long has failed (the SDK sets no limit). */
+const REQUEST_TIMEOUT_MS = 10_000;
 
-async function fetchSecretString(secretId: string): Promise<string | undefined> {
+/** One provider (one client, one cache) per container, made on the first read. */
+let provider: Promise<SecretsProvider> | undefined;
+const secretsProvider = () =>
+  (provider ??= import('@aws-lambda-powertools/parameters/secrets').then(
+    ({ SecretsProvider: Provider }) => new Provider({ clientConfig: { requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: REQUEST_TIMEOUT_MS } } }),
+  ));
+
+/** What the SDK attaches to the errors it throws (a modeled service error, or a request that got no answer). */
+interface SdkError extends Error {
+  $fault?: 'client' | 'server';
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+  code?: string;
+}
+
+const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException', 'RequestLimitExceeded', 'LimitExceededException', 'SlowDown']);
+const NO_ANSWER = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Passes with time: throttling, a 5xx, a timeout or no answer at all (what the SDK retried, three times in all). */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as SdkError;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined) return status === 429 || status >= 500 || e.$fault === 'server' || e.$retryable !== undefined || THROTTLING.has(e.name);
+  return e.$retryable !== undefined || e.name === 'TimeoutError' || (e.code !== undefined && NO_ANSWER.has(e.code));
+}
+
+/** The SDK's error, `Name: message`; Parameters wraps it in a GetParameterError whose cause it is. */
+const reasonOf = (error: unknown): { cause: unknown; reason: string } => {
+  const cause = error instanceof Error && error.name === 'GetParameterError' && error.cause !== undefined ? error.cause : error;
+  const reason = cause instanceof Error ? (cause.name && cause.name !== 'Error' && !cause.message.startsWith(cause.name) ? `${cause.name}: ${cause.message}` : cause.message) : String(cause);
+  return { cause, reason };
+};
+
+/** Reads in flight by secret id: the callers that want the same secret at once share one request. */
+const reading = new Map<string, Promise<string | undefined>>();
+
+async function fetchSecretString(secretId: string, ttlSeconds: number, refresh: boolean): Promise<string | undefined> {
   try {
-    const answer = await awsJson(SECRETS_MANAGER, 'GetSecretValue', { SecretId: secretId });
-    return typeof answer.SecretString === 'string' ? answer.SecretString : undefined;
+    const value = await (await secretsProvider()).get(secretId, { maxAge: ttlSeconds, forceFetch: refresh });
+    return typeof value === 'string' ? value : undefined;
   } catch (error) {
     // The service's message names the secret and the reason, never its value.
-    const reason = error instanceof Error ? error.message : String(error);
-    if (error instanceof AwsError && error.transient) {
+    const { cause, reason } = reasonOf(error);
+    if (isTransient(cause)) {
       throw new RefusedEvent('unavailable', `cannot read secret "${secretId}" now: ${reason}`, undefined, DEFAULT_RETRY_AFTER_SECONDS);
     }
-    throw new SecretError(`cannot read secret "${secretId}": ${reason}`, { cause: error });
+    throw new SecretError(`cannot read secret "${secretId}": ${reason}`, { cause });
   }
 }
 
 async function readSecretString(secretId: string, ttlSeconds: number, refresh: boolean): Promise<string> {
-  const now = Date.now();
-  let entry = cache.get(secretId);
-  if (refresh || !entry || entry.expires <= now) {
-    entry = { value: fetchSecretString(secretId), expires: now + ttlSeconds * 1000 };
-    cache.set(secretId, entry);
-    // A failed read is not kept: the next call tries again.
-    const failed = entry;
-    failed.value.catch(() => {
-      if (cache.get(secretId) === failed) cache.delete(secretId);
+  // The provider keeps what it read until the TTL and keeps no failure: the next call after one asks again.
+  let read = refresh ? undefined : reading.get(secretId);
+  if (!read) {
+    const started = fetchSecretString(secretId, ttlSeconds, refresh).finally(() => {
+      if (reading.get(secretId) === started) reading.delete(secretId);
     });
+    reading.set(secretId, started);
+    read = started;
   }
-  const value = await entry.value;
+  const value = await read;
   if (typeof value !== 'string' || value.trim() === '') {
     throw new SecretError(`secret "${secretId}" has no SecretString`);
   }
@@ -108,8 +146,6 @@ async function bearerTokens(secretId: string, ttlSeconds: number, field: string,
   if (!tokens.success) throw new SecretError(`secret "${secretId}" has no "${field}" field holding a token or a list of tokens`);
   return tokens.data;
 }
-
-
 
 export interface SecretIds {
   apiKeySecretId: string;

@@ -1,7 +1,7 @@
 /**
  * A Secrets Manager emulator speaking the service's real JSON protocol (awsJson1_1: `POST /` with
- * `X-Amz-Target: secretsmanager.<Operation>`), so the functions' signed calls (lib/aws/awsJson.ts), like the AWS
- * SDK, reach it through AWS_ENDPOINT_URL_SECRETS_MANAGER. Enough for this project: GetSecretValue, CreateSecret, PutSecretValue.
+ * `X-Amz-Target: secretsmanager.<Operation>`), so the functions' AWS SDK client (lib/secrets/secretsManager.ts)
+ * reaches it through AWS_ENDPOINT_URL_SECRETS_MANAGER. Enough for this project: GetSecretValue, CreateSecret, PutSecretValue.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -4,7 +4,6 @@
  * no queue is `misconfigured` and says which setting, never a 503 that invites retries for ever.
  */
 import { describe, expect, it } from 'vitest';
-import { AwsError } from '../../lib/aws/awsJson';
 import { ConfigurationError } from '../../lib/outcome';
 import { queueUrlFromArn, resolveQueueUrl } from '../../lib/queue/address';
 import { ingress } from '../../lib/queue/ingress';
@@ -47,15 +46,16 @@ describe('the queue address', () => {
     const wrongUrl = await resolveQueueUrl({ queueUrl: '[object Object]' }, undefined, noLookUp).catch((e: unknown) => e);
     expect(wrongUrl).toBeInstanceOf(ConfigurationError);
     expect(String(wrongUrl)).toMatch(/QUEUE_URL: "\[object Object\]" is not an http\(s\) URL/);
-    const noSuchQueue = () => Promise.reject(new AwsError('QueueDoesNotExist: The specified queue does not exist.', 'QueueDoesNotExist', 400));
+    const noSuchQueue = () => Promise.reject(Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist', Code: 'AWS.SimpleQueueService.NonExistentQueue' }));
     const absent = await resolveQueueUrl({ queueName: 'nope.fifo' }, undefined, noSuchQueue).catch((e: unknown) => e);
     expect(absent).toBeInstanceOf(ConfigurationError);
     expect(String(absent)).toMatch(/QUEUE_NAME: SQS has no queue named "nope.fifo"/);
   });
 
   it('leaves SQS not answering to the caller (a 503 at the door), not a configuration fault', async () => {
-    const down = () => Promise.reject(new AwsError('NetworkError: connect ECONNREFUSED', 'NetworkError', 0));
-    await expect(resolveQueueUrl({ queueName: 'q.fifo' }, undefined, down)).rejects.toBeInstanceOf(AwsError);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9324'), { code: 'ECONNREFUSED' });
+    const down = () => Promise.reject(refused);
+    await expect(resolveQueueUrl({ queueName: 'q.fifo' }, undefined, down)).rejects.toBe(refused);
   });
 });
 
