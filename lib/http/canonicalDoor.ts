@@ -36,7 +36,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** `"dryRun": true` at the top level of the payload asks for the plan; anything but a boolean there is refused. */
 function asksForPlan(payload: unknown): boolean {
   if (!isObject(payload) || payload.dryRun === undefined) return false;
-  if (typeof payload.dryRun !== 'boolean') throw new RefusedEvent('invalid', 'dryRun must be true or false', ['dryRun: expected a boolean']);
+  if (typeof payload.dryRun !== 'boolean')
+    throw new RefusedEvent('invalid', 'dryRun must be true or false', ['dryRun: expected a boolean']);
   return payload.dryRun;
 }
 
@@ -44,7 +45,12 @@ function asksForPlan(payload: unknown): boolean {
 export function planned(session: PlanSession): PlanAnswer {
   const unfinished = session.unfinished();
   if (unfinished) {
-    throw new RefusedEvent('unavailable', 'the plan could not be completed (DocSpace or the store unavailable); ask again later', undefined, unfinished.retryAfterSeconds);
+    throw new RefusedEvent(
+      'unavailable',
+      'the plan could not be completed (DocSpace or the store unavailable); ask again later',
+      undefined,
+      unfinished.retryAfterSeconds,
+    );
   }
   return session.answer();
 }
@@ -58,7 +64,13 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
     .use(flushMetrics())
     .use(answer({ subject: 'event', door: 'canonical' }))
     .use(rawBody())
-    .use(authenticity({ secret: () => services().secrets.signingSecret(STANDARD_WEBHOOKS_KEY), verify: verifyStandardWebhook, signatureHeaders: () => REQUIRED_HEADERS }))
+    .use(
+      authenticity({
+        secret: () => services().secrets.signingSecret(STANDARD_WEBHOOKS_KEY),
+        verify: verifyStandardWebhook,
+        signatureHeaders: () => REQUIRED_HEADERS,
+      }),
+    )
     .use({
       before: (request: DoorRequest) => {
         const exchange = exchangeOf(request);

@@ -44,14 +44,25 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
       before: async (request: DoorRequest) => {
         const exchange = exchangeOf(request);
         if (!exchange.http) return undefined;
-        exchange.logFields = { sender, get senderApiCalls() { return contexts.get(exchange)?.apiCalls ?? 0; } };
+        exchange.logFields = {
+          sender,
+          get senderApiCalls() {
+            return contexts.get(exchange)?.apiCalls ?? 0;
+          },
+        };
         request.event = exchange;
         const reply = await adapter.handshake?.(exchange, contextOf(exchange), secret);
         if (reply) exchange.handshake = reply;
         return undefined;
       },
     })
-    .use(authenticity({ secret, verify: (delivery, key) => adapter.verify(delivery, key, contextOf(delivery)), signatureHeaders: (delivery) => adapter.signatureHeaders(contextOf(delivery)) }))
+    .use(
+      authenticity({
+        secret,
+        verify: (delivery, key) => adapter.verify(delivery, key, contextOf(delivery)),
+        signatureHeaders: (delivery) => adapter.signatureHeaders(contextOf(delivery)),
+      }),
+    )
     .handler(async (delivery: unknown, context: Context): Promise<DoorAnswer> => {
       const { handshake } = delivery as Exchange;
       if (handshake) return { outcome: 'handshake', handshake };
@@ -66,7 +77,9 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
         const reply: PlanAnswer & { ignored: string[] } = { ...planned(session), ignored: translation.ignored };
         return reply;
       }
-      const reply = ingress ? await enqueueDelivery(sender, translation, ingress, context) : await processDelivery(sender, translation, process, context);
+      const reply = ingress
+        ? await enqueueDelivery(sender, translation, ingress, context)
+        : await processDelivery(sender, translation, process, context);
       Object.assign((delivery as Exchange).logFields, { events: reply.results.length, ignored: reply.ignored.length });
       return reply;
     });
