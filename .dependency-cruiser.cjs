@@ -24,37 +24,85 @@ const LAYERS = {
   'json.ts': { may: ['outcome.ts'], why: 'JSON parsed against a schema; a malformed body is a RefusedEvent' },
   'log.ts': { may: ['events.ts'], why: 'the logger, and the keys that tie a line to an event' },
   metrics: { may: [], why: 'EMF metrics: what is counted, with which dimensions' },
-  net: { may: [], why: 'the HTTP client and the retry policy that DocSpace, the senders and the stores share: it knows none of them, so each can use it' },
+  net: {
+    may: [],
+    why: 'the HTTP client and the retry policy that DocSpace, the senders and the stores share: it knows none of them, so each can use it',
+  },
 
   // The DocSpace port and what the rules are written in.
-  docspace: { may: ['net', ...SHARED], why: 'the DocSpace port (client, People, Groups, answer schemas): the bottom of the flow; it knows no event, rule, sender or door' },
-  'roles.ts': { may: ['docspace/types.ts', 'outcome.ts'], why: 'role names → DocSpace user types, and the refusal of a role the map does not know' },
+  docspace: {
+    may: ['net', ...SHARED],
+    why: 'the DocSpace port (client, People, Groups, answer schemas): the bottom of the flow; it knows no event, rule, sender or door',
+  },
+  'roles.ts': {
+    may: ['docspace/types.ts', 'outcome.ts'],
+    why: 'role names → DocSpace user types, and the refusal of a role the map does not know',
+  },
 
   // Ports and their adapters beside the flow.
-  store: { may: ['net', 'events.ts', ...SHARED], why: 'the events table behind ports (records, key sets, idempotency, the clock): it knows no rule, pipeline or door' },
+  store: {
+    may: ['net', 'events.ts', ...SHARED],
+    why: 'the events table behind ports (records, key sets, idempotency, the clock): it knows no rule, pipeline or door',
+  },
   secrets: { may: ['net', ...SHARED], why: 'the secrets port and Secrets Manager behind it' },
-  'senders/kit': { may: ['net', 'roles.ts', 'events.ts', ...SHARED], why: 'what sender adapters share (the adapter shape, body parsing, signatures, the API client, translation): it knows no adapter and not the registry' },
-  senders: { may: ['senders/kit', 'net', 'roles.ts', 'events.ts', ...SHARED], why: 'one adapter per sender, and the registry that lists them: payloads → canonical events; they know no door, pipeline, rule or DocSpace call (DocSpace types only through the role map)' },
+  'senders/kit': {
+    may: ['net', 'roles.ts', 'events.ts', ...SHARED],
+    why: 'what sender adapters share (the adapter shape, body parsing, signatures, the API client, translation): it knows no adapter and not the registry',
+  },
+  senders: {
+    may: ['senders/kit', 'net', 'roles.ts', 'events.ts', ...SHARED],
+    why: 'one adapter per sender, and the registry that lists them: payloads → canonical events; they know no door, pipeline, rule or DocSpace call (DocSpace types only through the role map)',
+  },
 
   // The flow.
-  sync: { may: ['docspace', 'roles.ts', 'events.ts', ...SHARED], why: 'the sync rules, one per event type: they read and write DocSpace and return an outcome; they never see a door, a sender or the pipeline' },
-  pipeline: { may: ['sync', 'docspace', 'store', 'net', 'roles.ts', 'events.ts', ...SHARED], why: 'exactly once, in order, per member: it knows no door, sender, queue or plan' },
-  plan: { may: ['pipeline', 'docspace', 'store', 'roles.ts', 'events.ts', ...SHARED], why: 'plan mode: the pipeline composed over a recording DocSpace port and write-less stores; composed, not known (nothing below it imports it)' },
+  sync: {
+    may: ['docspace', 'roles.ts', 'events.ts', ...SHARED],
+    why: 'the sync rules, one per event type: they read and write DocSpace and return an outcome; they never see a door, a sender or the pipeline',
+  },
+  pipeline: {
+    may: ['sync', 'docspace', 'store', 'net', 'roles.ts', 'events.ts', ...SHARED],
+    why: 'exactly once, in order, per member: it knows no door, sender, queue or plan',
+  },
+  plan: {
+    may: ['pipeline', 'docspace', 'store', 'roles.ts', 'events.ts', ...SHARED],
+    why: 'plan mode: the pipeline composed over a recording DocSpace port and write-less stores; composed, not known (nothing below it imports it)',
+  },
 
   // The doors: they turn a request into canonical events and answer it.
-  queue: { may: ['pipeline', 'net', 'roles.ts', 'events.ts', ...SHARED], why: 'the queue port and SQS, ingress (queue mode at the doors), the worker door, replay' },
-  http: { may: ['pipeline', 'plan', 'queue', 'senders', 'secrets', 'events.ts', ...SHARED], why: 'the HTTP doors (canonical, sender), their middlewares and a delivery\'s answer' },
-  scim: { may: ['http', 'pipeline', 'docspace', 'store', 'secrets', 'roles.ts', 'events.ts', ...SHARED], why: 'the SCIM 2.0 door: lib/http\'s transport middlewares, users as canonical events, groups ↔ DocSpace groups' },
+  queue: {
+    may: ['pipeline', 'net', 'roles.ts', 'events.ts', ...SHARED],
+    why: 'the queue port and SQS, ingress (queue mode at the doors), the worker door, replay',
+  },
+  http: {
+    may: ['pipeline', 'plan', 'queue', 'senders', 'secrets', 'events.ts', ...SHARED],
+    why: "the HTTP doors (canonical, sender), their middlewares and a delivery's answer",
+  },
+  scim: {
+    may: ['http', 'pipeline', 'docspace', 'store', 'secrets', 'roles.ts', 'events.ts', ...SHARED],
+    why: "the SCIM 2.0 door: lib/http's transport middlewares, users as canonical events, groups ↔ DocSpace groups",
+  },
   reconcile: {
     may: ['pipeline', 'plan', 'queue', 'senders', 'sync/contacts.ts', 'docspace', 'store', 'roles.ts', 'events.ts', ...SHARED],
-    why: 'the reconcile door and its run: roster + DocSpace pages + ownership → drift → events (the contacts drift is judged by the contacts rule\'s own merge)',
+    why: "the reconcile door and its run: roster + DocSpace pages + ownership → drift → events (the contacts drift is judged by the contacts rule's own merge)",
   },
-  schedule: { may: ['pipeline', ...SHARED], why: 'the follow-ups\' door: the pipeline\'s kept work, then what else waits (SCIM\'s group offers, through a port)' },
+  schedule: {
+    may: ['pipeline', ...SHARED],
+    why: "the follow-ups' door: the pipeline's kept work, then what else waits (SCIM's group offers, through a port)",
+  },
 
   // Composition, and the one tool inside lib/.
-  'settings.ts': { may: ['senders', 'roles.ts', 'docspace/types.ts', ...SHARED], why: 'the settings, read and checked once per container; each sender\'s own are named by its registry entry' },
-  'services.ts': { may: [], why: 'the composition root: builds the ports from the settings and hands them to the doors; it composes, and holds no logic of its own' },
-  preflight: { may: [], why: 'checks a setup from outside (npm run preflight) with the functions\' own readers and clients; nothing the functions run imports it' },
+  'settings.ts': {
+    may: ['senders', 'roles.ts', 'docspace/types.ts', ...SHARED],
+    why: "the settings, read and checked once per container; each sender's own are named by its registry entry",
+  },
+  'services.ts': {
+    may: [],
+    why: 'the composition root: builds the ports from the settings and hands them to the doors; it composes, and holds no logic of its own',
+  },
+  preflight: {
+    may: [],
+    why: "checks a setup from outside (npm run preflight) with the functions' own readers and clients; nothing the functions run imports it",
+  },
 };
 // The composition root may import every other part but the tool; the tool, every other part.
 LAYERS['services.ts'].may = Object.keys(LAYERS).filter((part) => part !== 'services.ts' && part !== 'preflight');
@@ -64,7 +112,10 @@ const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The paths of a part: a file, or everything under a folder. */
 const pattern = (part) => (part.endsWith('.ts') ? `^lib/${escape(part)}$` : `^lib/${escape(part)}/`);
 /** The part a file (or a part named more narrowly) belongs to: the longest part that contains it. */
-const ownerOf = (target) => Object.keys(LAYERS).filter((part) => target === part || target.startsWith(`${part}/`)).sort((a, b) => b.length - a.length)[0];
+const ownerOf = (target) =>
+  Object.keys(LAYERS)
+    .filter((part) => target === part || target.startsWith(`${part}/`))
+    .sort((a, b) => b.length - a.length)[0];
 
 // Every folder and root file of lib/ has a line.
 const unruled = fs
@@ -72,7 +123,8 @@ const unruled = fs
   .filter((entry) => entry.isDirectory() || entry.name.endsWith('.ts'))
   .map((entry) => entry.name)
   .filter((name) => !(name in LAYERS));
-if (unruled.length > 0) throw new Error(`.dependency-cruiser.cjs: no LAYERS line for lib/${unruled.join(', lib/')}: say what it may import`);
+if (unruled.length > 0)
+  throw new Error(`.dependency-cruiser.cjs: no LAYERS line for lib/${unruled.join(', lib/')}: say what it may import`);
 
 // The table itself allows no cycle between parts.
 const visiting = new Set();
@@ -127,7 +179,7 @@ module.exports = {
       name: 'preflight-is-a-tool',
       severity: 'error',
       comment:
-        'lib/preflight checks a setup from outside (npm run preflight) with the functions\' own readers and clients. ' +
+        "lib/preflight checks a setup from outside (npm run preflight) with the functions' own readers and clients. " +
         'Nothing the functions run depends on it, so it never ends up in a bundle.',
       from: { path: '^(lib|handlers)/', pathNot: '^lib/preflight/' },
       to: { path: '^lib/preflight/' },

@@ -28,18 +28,20 @@ const cpu = () => {
 
 // A CommonJS bundle is required; an ES module one (.mjs) imported, as Lambda's runtime does.
 const load = file.endsWith('.mjs') ? import(pathToFileURL(resolve(file)).href) : Promise.resolve(require(resolve(file)));
-load.then(({ handler }) => handler(event, context)).then(
-  (answer) => {
-    const status = answer && typeof answer === 'object' ? answer.statusCode : undefined;
-    if (status !== undefined && (status < 200 || status >= 300)) {
-      console.error(`${fn} answered ${status}: ${answer.body}`);
+load
+  .then(({ handler }) => handler(event, context))
+  .then(
+    (answer) => {
+      const status = answer && typeof answer === 'object' ? answer.statusCode : undefined;
+      if (status !== undefined && (status < 200 || status >= 300)) {
+        console.error(`${fn} answered ${status}: ${answer.body}`);
+        process.exit(1);
+      }
+      cpu();
+      process.exit(0);
+    },
+    (error) => {
+      console.error(error);
       process.exit(1);
-    }
-    cpu();
-    process.exit(0);
-  },
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+    },
+  );

@@ -13,7 +13,9 @@ const secrets = new SecretsManagerClient({});
 export const handler = middy(async () => {
   const { SecretString = '' } = await secrets.send(new GetSecretValueCommand({ SecretId: process.env.DOCSPACE_API_KEY_SECRET_ID }));
   const { apiKey } = JSON.parse(SecretString) as { apiKey: string };
-  const response = await request(new URL('/api/2.0/people/email?email=john.doe%40example.com', process.env.DOCSPACE_URL), { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' } });
+  const response = await request(new URL('/api/2.0/people/email?email=john.doe%40example.com', process.env.DOCSPACE_URL), {
+    headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
+  });
   await response.body.json();
   return { statusCode: response.statusCode, body: '' };
 });

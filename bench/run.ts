@@ -26,7 +26,6 @@ import { Pool } from 'undici';
 import type { CanonicalEvent } from '../lib/events';
 import { ROUTE_BY_TYPE } from '../lib/http/routes';
 import { messageFor } from '../lib/queue/queue';
-import type { Member } from '../local/emulators/docspace';
 import { LOCAL, startLocalStack } from '../local/stack';
 import { setTimeout as wait } from 'node:timers/promises';
 import { composedHandlers, httpEvent, lambdaContext, scimEvent, signedHttpEvent, type LambdaHandler } from '../local/lambda';
@@ -80,7 +79,14 @@ function sqsBatch(event: { data: Record<string, unknown> }) {
         messageId: crypto.randomUUID(),
         receiptHandle: 'bench',
         body: message.body,
-        attributes: { ApproximateReceiveCount: '1', MessageGroupId: message.groupId, MessageDeduplicationId: message.deduplicationId, SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+        attributes: {
+          ApproximateReceiveCount: '1',
+          MessageGroupId: message.groupId,
+          MessageDeduplicationId: message.deduplicationId,
+          SentTimestamp: String(Date.now()),
+          SenderId: 'bench',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
         messageAttributes: {},
         md5OfBody: '',
         eventSource: 'aws:sqs',
@@ -108,7 +114,7 @@ async function main(): Promise<void> {
   const write = process.stdout.write.bind(process.stdout);
   let quiet = true;
   const hidden = (chunk: string | Uint8Array) => /^\{"(level|_aws)"/.test(String(chunk));
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: []) => (quiet && hidden(chunk) ? true : write(chunk, ...rest))) as typeof process.stdout.write;
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: []) => (quiet && hidden(chunk) ? true : write(chunk, ...rest));
 
   const stack = await startLocalStack();
   // Warm figures with idempotency off: they measure the code; the DynamoDB round trips it adds in production are
@@ -119,18 +125,30 @@ async function main(): Promise<void> {
   const userRoleChanged = await load('userRoleChanged');
   const userContactUpdated = await load('userContactUpdated');
   let seq = 0;
-  const event = (type: string, data: Record<string, unknown>) => ({ id: `evt_bench_${++seq}`, type, occurredAt: new Date().toISOString(), source: 'bench', data });
+  const event = (type: string, data: Record<string, unknown>) => ({
+    id: `evt_bench_${++seq}`,
+    type,
+    occurredAt: new Date().toISOString(),
+    source: 'bench',
+    data,
+  });
   const invoke = (handler: LambdaHandler, type: keyof typeof ROUTE_BY_TYPE, data: Record<string, unknown>) =>
     handler(signedHttpEvent(ROUTE_BY_TYPE[type], event(type, data)), lambdaContext('bench'));
   const member = stack.docspace.addMember({ email: 'bench.member@example.com', type: 1 });
 
   // 1. Economy per warm container.
   if (run('economy')) {
-    for (let i = 0; i < 1_000; i += 1) await invoke(userRoleChanged, 'user.role_changed', { email: member.email, role: i % 2 ? 'RoomAdmin' : 'DocSpaceAdmin' });
+    for (let i = 0; i < 1_000; i += 1)
+      await invoke(userRoleChanged, 'user.role_changed', { email: member.email, role: i % 2 ? 'RoomAdmin' : 'DocSpaceAdmin' });
     const secretCalls = stack.secretsManager.callCount('GetSecretValue');
     const connections = stack.docspace.connections;
     results.economy = { invocations: 1_000, secretsManagerCalls: secretCalls, distinctSecrets: 2, docspaceConnections: connections };
-    row('Secrets Manager calls, 1,000 warm invocations', `${secretCalls} (API key + signing secret, once each)`, '1 per secret', secretCalls <= 2);
+    row(
+      'Secrets Manager calls, 1,000 warm invocations',
+      `${secretCalls} (API key + signing secret, once each)`,
+      '1 per secret',
+      secretCalls <= 2,
+    );
     row('TCP connections to DocSpace, 1,000 warm invocations', String(connections), '1', connections === 1);
   }
 
@@ -140,7 +158,11 @@ async function main(): Promise<void> {
     const res = await pool.request({
       method,
       path,
-      headers: { authorization: `Bearer ${LOCAL.apiKey}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${LOCAL.apiKey}`,
+        accept: 'application/json',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     return (await res.body.json()) as { response?: { id?: string } };
@@ -157,12 +179,17 @@ async function main(): Promise<void> {
     const flows: Flow[] = [
       {
         name: 'worker, user.created',
-        handler: () => worker(sqsBatch(event('user.created', { email: `w${++n}@bench.example.com`, firstName: 'Bench', lastName: 'Hire', role: 'User' })), lambdaContext('worker', 60_000)),
+        handler: () =>
+          worker(
+            sqsBatch(event('user.created', { email: `w${++n}@bench.example.com`, firstName: 'Bench', lastName: 'Hire', role: 'User' })),
+            lambdaContext('worker', 60_000),
+          ),
         bare: bareHire,
       },
       {
         name: 'user.created',
-        handler: () => invoke(userCreated, 'user.created', { email: `h${++n}@bench.example.com`, firstName: 'Bench', lastName: 'Hire', role: 'User' }),
+        handler: () =>
+          invoke(userCreated, 'user.created', { email: `h${++n}@bench.example.com`, firstName: 'Bench', lastName: 'Hire', role: 'User' }),
         bare: bareHire,
       },
       {
@@ -170,15 +197,21 @@ async function main(): Promise<void> {
         handler: () => invoke(userRoleChanged, 'user.role_changed', { email: member.email, role: ++n % 2 ? 'RoomAdmin' : 'DocSpaceAdmin' }),
         bare: async () => {
           const found = await direct('GET', `/api/2.0/people/email?email=${encodeURIComponent(member.email)}`);
-          await direct('PUT', `/api/2.0/people/type/${(member as Member).type === 1 ? 3 : 1}`, { userIds: [found.response?.id] });
+          await direct('PUT', `/api/2.0/people/type/${member.type === 1 ? 3 : 1}`, { userIds: [found.response?.id] });
         },
       },
       {
         name: 'user.contact_updated',
-        handler: () => invoke(userContactUpdated, 'user.contact_updated', { email: member.email, contacts: [{ type: 'mobphone', value: `+1 555 ${++n}` }] }),
+        handler: () =>
+          invoke(userContactUpdated, 'user.contact_updated', {
+            email: member.email,
+            contacts: [{ type: 'mobphone', value: `+1 555 ${++n}` }],
+          }),
         bare: async () => {
           const found = await direct('GET', `/api/2.0/people/email?email=${encodeURIComponent(member.email)}`);
-          await direct('PUT', `/api/2.0/people/${found.response?.id}/contacts`, { contacts: [{ type: 'mobphone', value: `+1 555 ${++n}` }] });
+          await direct('PUT', `/api/2.0/people/${found.response?.id}/contacts`, {
+            contacts: [{ type: 'mobphone', value: `+1 555 ${++n}` }],
+          });
         },
       },
     ];
@@ -187,10 +220,27 @@ async function main(): Promise<void> {
       const { handler, bare } = await handlerAndBare(flow, 3_000, 500);
       stack.docspace.requests.length = 0;
       const ratio = handler.p50 / bare.p50;
-      overhead[flow.name] = { handlerP50: handler.p50, handlerP99: handler.p99, bareP50: bare.p50, bareP99: bare.p99, ratioP50: ratio, ratioP99: handler.p99 / bare.p99 };
+      overhead[flow.name] = {
+        handlerP50: handler.p50,
+        handlerP99: handler.p99,
+        bareP50: bare.p50,
+        bareP99: bare.p99,
+        ratioP50: ratio,
+        ratioP99: handler.p99 / bare.p99,
+      };
       const worker = flow.name.startsWith('worker');
-      row(`${worker ? '(d) ' : ''}${flow.name}: handler ÷ bare, median`, `${ms(handler.p50)} ÷ ${ms(bare.p50)} = ${ratio.toFixed(2)} (+${((handler.p50 - bare.p50) * 1000).toFixed(0)} µs)`, worker ? '≤ 1.15' : '(reported)', worker ? ratio <= 1.15 : null);
-      row(`${flow.name}: handler ÷ bare, p99`, `${ms(handler.p99)} ÷ ${ms(bare.p99)} = ${(handler.p99 / bare.p99).toFixed(2)}`, '(reported)', null);
+      row(
+        `${worker ? '(d) ' : ''}${flow.name}: handler ÷ bare, median`,
+        `${ms(handler.p50)} ÷ ${ms(bare.p50)} = ${ratio.toFixed(2)} (+${((handler.p50 - bare.p50) * 1000).toFixed(0)} µs)`,
+        worker ? '≤ 1.15' : '(reported)',
+        worker ? ratio <= 1.15 : null,
+      );
+      row(
+        `${flow.name}: handler ÷ bare, p99`,
+        `${ms(handler.p99)} ÷ ${ms(bare.p99)} = ${(handler.p99 / bare.p99).toFixed(2)}`,
+        '(reported)',
+        null,
+      );
     }
     results.overhead = overhead;
   }
@@ -207,27 +257,61 @@ async function main(): Promise<void> {
     let status: number | undefined;
     ingressBench
       .add('ingress', async () => {
-        const answer = (await door(signedHttpEvent(ROUTE_BY_TYPE['user.created'], event('user.created', { email: `q${++n}@bench.example.com`, firstName: 'Queued', lastName: 'Hire' })), lambdaContext('userCreated'))) as { statusCode?: number };
+        const answer = (await door(
+          signedHttpEvent(
+            ROUTE_BY_TYPE['user.created'],
+            event('user.created', { email: `q${++n}@bench.example.com`, firstName: 'Queued', lastName: 'Hire' }),
+          ),
+          lambdaContext('userCreated'),
+        )) as { statusCode?: number };
         status = answer.statusCode;
       })
       .add('bare SendMessage', async () => {
-        const m = messageFor(event('user.created', { email: `qb${++n}@bench.example.com` }) as unknown as CanonicalEvent, `email:qb${n}@bench.example.com`);
-        await sqs.send(new SendMessageCommand({ QueueUrl: stack.sqs.queueUrl, MessageBody: m.body, MessageGroupId: m.groupId, MessageDeduplicationId: m.deduplicationId }));
+        const m = messageFor(
+          event('user.created', { email: `qb${++n}@bench.example.com` }) as unknown as CanonicalEvent,
+          `email:qb${n}@bench.example.com`,
+        );
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: stack.sqs.queueUrl,
+            MessageBody: m.body,
+            MessageGroupId: m.groupId,
+            MessageDeduplicationId: m.deduplicationId,
+          }),
+        );
       });
     await ingressBench.run();
     sqs.destroy();
     Object.assign(process.env, restore);
     const [latency, bareLatency] = ingressBench.tasks.map((t) => (t.result.state === 'completed' ? t.result.latency : undefined));
     if (!latency || !bareLatency || status !== 202) throw new Error(`ingress benchmark answered ${status}; it would time an error`);
-    results.ingress = { p50: latency.p50, p99: latency.p99, samples: latency.samplesCount, bareSendP50: bareLatency.p50, bareSendP99: bareLatency.p99 };
-    row('(a) ingress, queue mode (verify + enqueue), warm, p99', `${ms(latency.p99)} (median ${ms(latency.p50)}, ${latency.samplesCount} deliveries)`, '< 5 ms', latency.p99 < 5);
+    results.ingress = {
+      p50: latency.p50,
+      p99: latency.p99,
+      samples: latency.samplesCount,
+      bareSendP50: bareLatency.p50,
+      bareSendP99: bareLatency.p99,
+    };
+    row(
+      '(a) ingress, queue mode (verify + enqueue), warm, p99',
+      `${ms(latency.p99)} (median ${ms(latency.p50)}, ${latency.samplesCount} deliveries)`,
+      '< 5 ms',
+      latency.p99 < 5,
+    );
     row('    bare SendMessage to the same SQS, p99', `${ms(bareLatency.p99)} (median ${ms(bareLatency.p50)})`, '(reported)', null);
     await stack.sqs.purge();
   }
 
   // A typical Okta delivery end to end (Okta allows 3 s): verify, read the user from Okta, then DocSpace.
   if (run('okta')) {
-    stack.docspace.addMember({ email: 'john.doe@example.com', type: 1, contacts: [{ type: 'mobphone', value: '+1 555 0142' }, { type: 'phone', value: '+1 555 0100' }] });
+    stack.docspace.addMember({
+      email: 'john.doe@example.com',
+      type: 1,
+      contacts: [
+        { type: 'mobphone', value: '+1 555 0142' },
+        { type: 'phone', value: '+1 555 0100' },
+      ],
+    });
     const oktaHook = await load('oktaHook');
     const oktaSample = readFileSync('events/okta/user.account.update_profile.json', 'utf8');
     const oktaBench = new Bench({ time: 2_000, warmupTime: 300 });
@@ -239,7 +323,12 @@ async function main(): Promise<void> {
     const okta = oktaBench.tasks[0]?.result.state === 'completed' ? oktaBench.tasks[0].result.latency : undefined;
     if (okta) {
       results.oktaDelivery = { p50: okta.p50, p99: okta.p99 };
-      row('Okta update_profile delivery, end to end (sync mode)', `median ${ms(okta.p50)}, p99 ${ms(okta.p99)}`, '(Okta waits 3,000 ms)', okta.p99 < 3_000);
+      row(
+        'Okta update_profile delivery, end to end (sync mode)',
+        `median ${ms(okta.p50)}, p99 ${ms(okta.p99)}`,
+        '(Okta waits 3,000 ms)',
+        okta.p99 < 3_000,
+      );
     }
   }
 
@@ -249,7 +338,13 @@ async function main(): Promise<void> {
     process.env.IDEMPOTENCY_TABLE = LOCAL.eventsTable;
     const scim = composedHandlers(realClock).scim();
     const scimCall = (method: string, target: string, body?: unknown) => scim(scimEvent(method, target, body), lambdaContext('bench'));
-    const scimUser = (userName: string) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: 'Bench', familyName: 'Scim' }, emails: [{ value: userName, type: 'work', primary: true }], active: true });
+    const scimUser = (userName: string) => ({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName,
+      name: { givenName: 'Bench', familyName: 'Scim' },
+      emails: [{ value: userName, type: 'work', primary: true }],
+      active: true,
+    });
     const seeded = (await scimCall('POST', '/Users', scimUser('scim.found@bench.example.com'))) as { statusCode?: number };
     if (seeded.statusCode !== 201) throw new Error(`SCIM create answered ${seeded.statusCode}; the benchmark would time an error`);
     const scimFlows: Flow[] = [
@@ -273,7 +368,12 @@ async function main(): Promise<void> {
       const { handler, bare } = await handlerAndBare(flow, 2_000, 300);
       stack.docspace.requests.length = 0;
       scimFigures[flow.name] = { handlerP50: handler.p50, handlerP99: handler.p99, bareP50: bare.p50, bareP99: bare.p99 };
-      row(`${flow.name}: handler ÷ bare, median`, `${ms(handler.p50)} ÷ ${ms(bare.p50)} = ${(handler.p50 / bare.p50).toFixed(2)}`, '(reported; events table on)', null);
+      row(
+        `${flow.name}: handler ÷ bare, median`,
+        `${ms(handler.p50)} ÷ ${ms(bare.p50)} = ${(handler.p50 / bare.p50).toFixed(2)}`,
+        '(reported; events table on)',
+        null,
+      );
     }
     results.scim = scimFigures;
     process.env.IDEMPOTENCY_TABLE = '';
@@ -294,7 +394,12 @@ async function main(): Promise<void> {
     const rss100 = await rssAfter(100);
     const rss10k = await rssAfter(9_900);
     results.memory = { rssAfter100MiB: rss100, rssAfter10000MiB: rss10k, gcExposed: Boolean(gc) };
-    row('RSS after 100 → 10,000 warm invocations', `${rss100.toFixed(1)} → ${rss10k.toFixed(1)} MiB`, 'no growth beyond noise (≤ 5 MiB)', rss10k - rss100 <= 5);
+    row(
+      'RSS after 100 → 10,000 warm invocations',
+      `${rss100.toFixed(1)} → ${rss10k.toFixed(1)} MiB`,
+      'no growth beyond noise (≤ 5 MiB)',
+      rss10k - rss100 <= 5,
+    );
   }
 
   // (c) Drain: hires already in the queue, the poller (the event source mapping) and the real worker against a
@@ -320,7 +425,16 @@ async function main(): Promise<void> {
       const worker = composedHandlers(realClock).worker();
       stack.docspace.setFaults(undefined, limit);
       let failed = 0;
-      const poller = new Poller({ client: sqs, queueUrl: stack.sqs.queueUrl, handler: worker, concurrency, timeoutMs: 60_000, retryAfterSeconds: 1, idleMs: 20, onBatch: (b) => (failed += b.failed) });
+      const poller = new Poller({
+        client: sqs,
+        queueUrl: stack.sqs.queueUrl,
+        handler: worker,
+        concurrency,
+        timeoutMs: 60_000,
+        retryAfterSeconds: 1,
+        idleMs: 20,
+        onBatch: (b) => (failed += b.failed),
+      });
       const started = performance.now();
       poller.start();
       const created = () => stack.docspace.members.size - 1;
@@ -336,13 +450,37 @@ async function main(): Promise<void> {
       stack.docspace.setFaults(undefined);
       sqs.destroy();
       const share = accepted / seconds / limit;
-      return { hires, table, concurrency, limitPerSecond: limit, seconds, acceptedRequests: accepted, requestsPerSecond: accepted / seconds, shareOfLimit: share, rejected429: rejected, created: created(), lost, failedMessages: failed, leftInQueue: left };
+      return {
+        hires,
+        table,
+        concurrency,
+        limitPerSecond: limit,
+        seconds,
+        acceptedRequests: accepted,
+        requestsPerSecond: accepted / seconds,
+        shareOfLimit: share,
+        rejected429: rejected,
+        created: created(),
+        lost,
+        failedMessages: failed,
+        leftInQueue: left,
+      };
     };
     const off = await drain(5_000, false);
-    row(`(c) drain: ${off.hires} queued hires, poller ×${off.concurrency}, limit ${off.limitPerSecond} req/s`, `${off.requestsPerSecond.toFixed(0)} req/s = ${(off.shareOfLimit * 100).toFixed(0)} % of the limit in ${off.seconds.toFixed(1)} s (${off.rejected429} × 429)`, '≥ 90 %', off.shareOfLimit >= 0.9);
+    row(
+      `(c) drain: ${off.hires} queued hires, poller ×${off.concurrency}, limit ${off.limitPerSecond} req/s`,
+      `${off.requestsPerSecond.toFixed(0)} req/s = ${(off.shareOfLimit * 100).toFixed(0)} % of the limit in ${off.seconds.toFixed(1)} s (${off.rejected429} × 429)`,
+      '≥ 90 %',
+      off.shareOfLimit >= 0.9,
+    );
     row('(c) drain: lost events', `${off.lost} (left in the queue: ${off.leftInQueue})`, '0', off.lost === 0);
     const on = await drain(2_000, true);
-    row(`    the same, ${on.hires} hires, events table on (dynalite in-process)`, `${on.requestsPerSecond.toFixed(0)} req/s = ${(on.shareOfLimit * 100).toFixed(0)} % of the limit, lost ${on.lost}`, '(reported)', null);
+    row(
+      `    the same, ${on.hires} hires, events table on (dynalite in-process)`,
+      `${on.requestsPerSecond.toFixed(0)} req/s = ${(on.shareOfLimit * 100).toFixed(0)} % of the limit, lost ${on.lost}`,
+      '(reported)',
+      null,
+    );
     results.drain = { tableOff: off, tableOn: on };
   }
 
@@ -353,15 +491,42 @@ async function main(): Promise<void> {
     rmSync(out, { recursive: true, force: true });
     execFileSync('npx', ['serverless', 'package', '--package', out], { stdio: 'ignore', env: { ...process.env, IDEMPOTENCY_TABLE: '' } });
     // The bundler options exactly as serverless.yml gives them to serverless-esbuild: for the metafile, and for the peer.
-    const printed = JSON.parse(execFileSync('npx', ['serverless', 'print', '--format', 'json', '--path', 'custom.esbuild'], { encoding: 'utf8' })) as BuildOptions & { exclude?: string[]; outputFileExtension?: string };
+    const printed = JSON.parse(
+      execFileSync('npx', ['serverless', 'print', '--format', 'json', '--path', 'custom.esbuild'], { encoding: 'utf8' }),
+    ) as BuildOptions & { exclude?: string[]; outputFileExtension?: string };
     const { exclude = [], outputFileExtension = '.js', ...options } = printed;
     // serverless-esbuild's own options, which esbuild does not take.
-    const pluginOnly = ['concurrency', 'zipConcurrency', 'nativeZip', 'packager', 'packagePath', 'packagerOptions', 'installExtraArgs', 'keepOutputDirectory', 'outputBuildFolder', 'outputWorkFolder', 'nodeExternals', 'skipBuild', 'skipRebuild', 'skipBuildExcludeFns', 'stripEntryResolveExtensions', 'disposeContext', 'watch'];
+    const pluginOnly = [
+      'concurrency',
+      'zipConcurrency',
+      'nativeZip',
+      'packager',
+      'packagePath',
+      'packagerOptions',
+      'installExtraArgs',
+      'keepOutputDirectory',
+      'outputBuildFolder',
+      'outputWorkFolder',
+      'nodeExternals',
+      'skipBuild',
+      'skipRebuild',
+      'skipBuildExcludeFns',
+      'stripEntryResolveExtensions',
+      'disposeContext',
+      'watch',
+    ];
     const buildOptions = Object.fromEntries(Object.entries(options).filter(([key]) => !pluginOnly.includes(key))) as BuildOptions;
     const extension = outputFileExtension;
     // The peer (bench/peer.ts), bundled the same way, beside the functions' bundles.
     const peerDir = join(out, 'peer');
-    await build({ ...buildOptions, entryPoints: ['bench/peer.ts'], external: [...(buildOptions.external ?? []), ...exclude], outdir: peerDir, ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }), logLevel: 'silent' });
+    await build({
+      ...buildOptions,
+      entryPoints: ['bench/peer.ts'],
+      external: [...(buildOptions.external ?? []), ...exclude],
+      outdir: peerDir,
+      ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }),
+      logLevel: 'silent',
+    });
     const peerFile = join(peerDir, `peer${extension}`);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     // Asynchronous on purpose: the emulators live in this process and must go on answering.
@@ -375,21 +540,30 @@ async function main(): Promise<void> {
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('exit', (code) => (code === 0 ? resolve({ wall: performance.now() - t, cpu: Number(stdout.trim().split('\n').pop()) / 1000 }) : reject(new Error(`cold start failed: ${stderr}`))));
+        child.on('exit', (code) =>
+          code === 0
+            ? resolve({ wall: performance.now() - t, cpu: Number(stdout.trim().split('\n').pop()) / 1000 })
+            : reject(new Error(`cold start failed: ${stderr}`)),
+        );
       });
-    const nodeEmpty = ['-e', "const { user, system } = process.cpuUsage(); process.stdout.write(String(user + system))"];
+    const nodeEmpty = ['-e', 'const { user, system } = process.cpuUsage(); process.stdout.write(String(user + system))'];
     // Each function's first invocation is the one its callers make most: a signed delivery for the webhook doors
     // (queue mode, as deployed: verify, read the sender's API where the sender needs it, enqueue), a filtered GET for
     // SCIM (Entra's first request), an SQS batch for the worker, a schedule tick for the follow-ups and reconcile.
     stack.docspace.reset();
     stack.docspace.addMember({ email: 'john.doe@example.com', type: 1 });
-    const canonical = (type: keyof typeof ROUTE_BY_TYPE, data: Record<string, unknown>) => () => signedHttpEvent(ROUTE_BY_TYPE[type], event(type, data));
+    const canonical = (type: keyof typeof ROUTE_BY_TYPE, data: Record<string, unknown>) => () =>
+      signedHttpEvent(ROUTE_BY_TYPE[type], event(type, data));
     const sample = (sender: 'okta' | 'bamboohr' | 'hibob', file: string) => () => {
       const delivery = deliveryFor(sender, readFileSync(file, 'utf8'));
       return httpEvent(SENDER_ROUTES[sender], delivery.body, delivery.headers);
     };
     const firstEvents: Record<string, () => unknown> = {
-      userCreated: canonical('user.created', { email: `cold.${crypto.randomUUID()}@bench.example.com`, firstName: 'Cold', lastName: 'Start' }),
+      userCreated: canonical('user.created', {
+        email: `cold.${crypto.randomUUID()}@bench.example.com`,
+        firstName: 'Cold',
+        lastName: 'Start',
+      }),
       userRoleChanged: canonical('user.role_changed', { email: 'john.doe@example.com', role: 'DocSpaceAdmin' }),
       userContactUpdated: canonical('user.contact_updated', { email: 'john.doe@example.com', contacts: [{ type: 'skype', value: '' }] }),
       userStatusChanged: canonical('user.reactivated', { email: 'john.doe@example.com' }),
@@ -402,9 +576,24 @@ async function main(): Promise<void> {
       // The daily run: the roster, DocSpace's pages, the ownership look-up, the drift queued.
       reconcile: () => ({ sender: 'bamboohr' }),
     };
-    const senderFacing = new Set(['userCreated', 'userRoleChanged', 'userContactUpdated', 'userStatusChanged', 'oktaHook', 'bamboohrHook', 'hibobHook', 'scim']);
+    const senderFacing = new Set([
+      'userCreated',
+      'userRoleChanged',
+      'userContactUpdated',
+      'userStatusChanged',
+      'oktaHook',
+      'bamboohrHook',
+      'hibobHook',
+      'scim',
+    ]);
     const eventFile = join(out, 'event.json');
-    const coldEnv = { ...process.env, IDEMPOTENCY_TABLE: LOCAL.eventsTable, DELIVERY_MODE: 'queue', NODE_OPTIONS: '', POWERTOOLS_LOG_LEVEL: 'SILENT' };
+    const coldEnv = {
+      ...process.env,
+      IDEMPOTENCY_TABLE: LOCAL.eventsTable,
+      DELIVERY_MODE: 'queue',
+      NODE_OPTIONS: '',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    };
     // BENCH_REPS: how many triples (node -e 0, the peer, the function) per function; the medians are reported.
     const reps = Number(process.env.BENCH_REPS ?? 9);
     const bundles: Record<string, unknown> = {};
@@ -420,7 +609,8 @@ async function main(): Promise<void> {
       if (!firstEvent) throw new Error(`no first invocation for ${fn}`);
       // Each cold start is timed right after a `node -e 0` and the peer's, and the ratios taken per triple: on a
       // shared machine the load drifts, and a baseline measured once would drift away from the runs it divides.
-      const triples: { base: { wall: number; cpu: number }; peer: { wall: number; cpu: number }; cold: { wall: number; cpu: number } }[] = [];
+      const triples: { base: { wall: number; cpu: number }; peer: { wall: number; cpu: number }; cold: { wall: number; cpu: number } }[] =
+        [];
       for (let i = 0; i < reps; i += 1) {
         writeFileSync(eventFile, JSON.stringify(firstEvent())); // signed now: within the 5-minute window
         const base = await time(nodeEmpty, process.env);
@@ -442,12 +632,29 @@ async function main(): Promise<void> {
         ratio: median(triples.map((t) => t.cold.wall / t.base.wall)),
         cpuRatio: median(triples.map((t) => t.cold.cpu / t.base.cpu)),
       };
-      const { metafile } = await build({ ...buildOptions, entryPoints: [`handlers/${fn}.ts`], external: [...(buildOptions.external ?? []), ...exclude], write: false, outdir: join(out, 'meta'), metafile: true, logLevel: 'silent' });
+      const { metafile } = await build({
+        ...buildOptions,
+        entryPoints: [`handlers/${fn}.ts`],
+        external: [...(buildOptions.external ?? []), ...exclude],
+        write: false,
+        outdir: join(out, 'meta'),
+        metafile: true,
+        logLevel: 'silent',
+      });
       const contents = biggestInputs(metafile, `handlers/${fn}`, 6);
       // What the zip holds beside the bundle (shared chunks, files loaded on first use), if anything.
-      const beside = execFileSync('unzip', ['-Z1', join(out, zip)], { encoding: 'utf8' }).trim().split('\n').filter((f) => f !== `handlers/${fn}${extension}`);
+      const beside = execFileSync('unzip', ['-Z1', join(out, zip)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .filter((f) => f !== `handlers/${fn}${extension}`);
       const besideSizes = beside.map((f) => [f, statSync(join(dir, f)).size] as const);
-      bundles[fn] = { bytes, ...figures, biggestInputs: Object.fromEntries(contents.inputs), external: exclude, beside: Object.fromEntries(besideSizes) };
+      bundles[fn] = {
+        bytes,
+        ...figures,
+        biggestInputs: Object.fromEntries(contents.inputs),
+        external: exclude,
+        beside: Object.fromEntries(besideSizes),
+      };
       // The target is judged on CPU time (steadier than the wall clock on a shared machine); both are shown.
       row(
         `(b) ${fn}: load + first invocation ÷ peer`,
@@ -461,8 +668,19 @@ async function main(): Promise<void> {
         '(reported)',
         null,
       );
-      row(`(e) ${fn}: bundle`, `${(bytes / 1024).toFixed(0)} KB: ${contents.inputs.map(([name, b]) => `${name} ${(b / 1024).toFixed(0)}`).join(', ')}`, '(reported)', null);
-      if (besideSizes.length > 0) row(`    ${fn}: beside it in the zip`, besideSizes.map(([f, b]) => `${f} ${(b / 1024).toFixed(0)} KB`).join(', '), '(reported)', null);
+      row(
+        `(e) ${fn}: bundle`,
+        `${(bytes / 1024).toFixed(0)} KB: ${contents.inputs.map(([name, b]) => `${name} ${(b / 1024).toFixed(0)}`).join(', ')}`,
+        '(reported)',
+        null,
+      );
+      if (besideSizes.length > 0)
+        row(
+          `    ${fn}: beside it in the zip`,
+          besideSizes.map(([f, b]) => `${f} ${(b / 1024).toFixed(0)} KB`).join(', '),
+          '(reported)',
+          null,
+        );
     }
     const peer = {
       bytes: statSync(peerFile).size,
@@ -471,7 +689,12 @@ async function main(): Promise<void> {
       ratio: median(peerRuns.map((p) => p.wall / p.baseWall)),
       cpuRatio: median(peerRuns.map((p) => p.cpu / p.baseCpu)),
     };
-    row('(b) peer (bench/peer.ts): ÷ node -e 0', `CPU ${peer.coldStartCpuMs.toFixed(0)} ms = ${peer.cpuRatio.toFixed(2)}; wall ${peer.coldStartMs.toFixed(0)} ms = ${peer.ratio.toFixed(2)}; bundle ${(peer.bytes / 1024).toFixed(0)} KB`, '(reported)', null);
+    row(
+      '(b) peer (bench/peer.ts): ÷ node -e 0',
+      `CPU ${peer.coldStartCpuMs.toFixed(0)} ms = ${peer.cpuRatio.toFixed(2)}; wall ${peer.coldStartMs.toFixed(0)} ms = ${peer.ratio.toFixed(2)}; bundle ${(peer.bytes / 1024).toFixed(0)} KB`,
+      '(reported)',
+      null,
+    );
     results.bundles = { reps, peer, functions: bundles };
   }
 
@@ -479,14 +702,21 @@ async function main(): Promise<void> {
   // Reconcile, on its own stack (the emulators hold 10,000 people each).
   if (run('reconcile')) results.reconcile = await benchReconcile(row);
   quiet = false;
-  const machine = { node: process.version, cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+  const machine = {
+    node: process.version,
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  };
   mkdirSync(join('bench', 'results'), { recursive: true });
   const file = join('bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ machine, ...results }, null, 2));
   const width = Math.max(...rows.map((r) => r.figure.length));
   const valueWidth = Math.max(...rows.map((r) => r.value.length));
   console.log(`\nmachine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
-  for (const r of rows) console.log(`${r.figure.padEnd(width)}  ${r.value.padEnd(valueWidth)}  target ${r.target}${r.met === null ? '' : r.met ? '  ✓' : '  ✗ missed'}`);
+  for (const r of rows)
+    console.log(
+      `${r.figure.padEnd(width)}  ${r.value.padEnd(valueWidth)}  target ${r.target}${r.met === null ? '' : r.met ? '  ✓' : '  ✗ missed'}`,
+    );
   console.log(`\nresults: ${file}`);
   process.exit(0);
 }

@@ -4,13 +4,7 @@
  */
 import * as z from 'zod';
 
-export const EVENT_TYPES = [
-  'user.created',
-  'user.role_changed',
-  'user.contact_updated',
-  'user.deactivated',
-  'user.reactivated',
-] as const;
+export const EVENT_TYPES = ['user.created', 'user.role_changed', 'user.contact_updated', 'user.deactivated', 'user.reactivated'] as const;
 export type CanonicalEventType = (typeof EVENT_TYPES)[number];
 
 /** DocSpace stores contacts as one `type|value|type|value` string, so a `|` would corrupt the pairing. */
@@ -30,8 +24,7 @@ const userId = z.guid();
 
 /** Who the event is about: a DocSpace id, or the e-mail when the sender knows no id. */
 const memberRef = z.object({ userId: userId.optional(), email: email.optional() });
-const identified = (d: { userId?: string | undefined; email?: string | undefined }) =>
-  d.userId !== undefined || d.email !== undefined;
+const identified = (d: { userId?: string | undefined; email?: string | undefined }) => d.userId !== undefined || d.email !== undefined;
 const identifiedMessage = { message: 'data.userId or data.email is required', path: ['userId'] };
 
 const envelope = {
@@ -105,8 +98,7 @@ const schemaByType = {
 const declaredType = z.object({ type: z.string() });
 
 export type ParseResult<T extends CanonicalEventType> =
-  | { ok: true; event: EventOfType<T> }
-  | { ok: false; message: string; errors: string[] };
+  { ok: true; event: EventOfType<T> } | { ok: false; message: string; errors: string[] };
 
 /**
  * Parses a payload meant for the function that handles the `expected` types. An event of another type is refused

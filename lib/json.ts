@@ -21,3 +21,7 @@ export function parseJsonAs<T>(raw: Buffer | string, schema: z.ZodType<T>, what:
   if (!parsed.success) throw new RefusedEvent('invalid', `not ${what}`, problemsOf(parsed.error));
   return parsed.data;
 }
+
+/** A JSON scalar as text, '' for anything else (null, an object, an array): never "[object Object]". */
+export const textOf = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';

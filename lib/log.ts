@@ -9,8 +9,7 @@ import type { CanonicalEvent } from './events';
 export const logger = new Logger({ serviceName: 'docspace-idp-sync' });
 
 /** Lets an operator correlate the events of one person without their address in the logs. */
-export const emailHash = (email: string): string =>
-  createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 16);
+export const emailHash = (email: string): string => createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 16);
 
 /**
  * The keys that tie log lines to one event and one person, for the query "what happened to this hire?": the event

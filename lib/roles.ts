@@ -23,16 +23,14 @@ const DEFAULT_ROLES: Record<string, UserType> = {
 /** A type given as its DocSpace name (any case) or its number. */
 const userTypeValue = z.union([
   z.literal([UserType.RoomAdmin, UserType.Guest, UserType.DocSpaceAdmin, UserType.User]),
-  z
-    .string()
-    .transform((s, ctx) => {
-      const type = typeByName.get(s.trim().toLowerCase());
-      if (type === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${s}" is not a DocSpace user type (${typeNames.join(', ')} or 1-4)` });
-        return z.NEVER;
-      }
-      return type;
-    }),
+  z.string().transform((s, ctx) => {
+    const type = typeByName.get(s.trim().toLowerCase());
+    if (type === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${s}" is not a DocSpace user type (${typeNames.join(', ')} or 1-4)` });
+      return z.NEVER;
+    }
+    return type;
+  }),
 ]);
 
 export const roleMapOverridesSchema = z.record(z.string().min(1), userTypeValue);

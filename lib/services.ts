@@ -37,7 +37,8 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   const secrets = secretsManager(settings);
   const pool = openDocSpacePool(settings.docspaceUrl, settings.docspaceConnections);
   // A DocSpace client for one invocation (one event applied, one SCIM request, one run), over the container's pool.
-  const client = (remainingMs: () => number) => new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, clock });
+  const client = (remainingMs: () => number) =>
+    new DocSpaceClient({ baseUrl: settings.docspaceUrl, pool, apiKey: (refresh) => secrets.docspaceApiKey(refresh), remainingMs, clock });
   // DocSpace's People and Groups for one invocation, with its request count: for the doors that call DocSpace
   // themselves (SCIM's reads and writes, the follow-ups' group offers, reconcile's member pages, preflight's probe).
   const docspaceFor: DocSpaceFor = (remainingMs) => docspacePorts(client(remainingMs));
@@ -45,19 +46,36 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
   // The events table, loaded on first use (store/lazy.ts): an invocation that does not touch it never loads its client.
   const { eventsTable, idempotencyTtlSeconds, idempotencyKeyPrefix, idempotencyLegacyPrefixes } = settings;
   const table = eventsTable
-    ? lazyEventsTable(async () => (await import('./store/dynamoDb')).openEventsTable(eventsTable, idempotencyTtlSeconds, { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes }, clock))
+    ? lazyEventsTable(async () =>
+        (await import('./store/dynamoDb')).openEventsTable(
+          eventsTable,
+          idempotencyTtlSeconds,
+          { prefix: idempotencyKeyPrefix, legacyPrefixes: idempotencyLegacyPrefixes },
+          clock,
+        ),
+      )
     : undefined;
-  const pipelineTable = table && { records: table.records, pendingMembers: table.keySet('pending#members'), idempotency: table.idempotency };
+  const pipelineTable = table && {
+    records: table.records,
+    pendingMembers: table.keySet('pending#members'),
+    idempotency: table.idempotency,
+  };
   const stores = pipelineTable && memberStores(pipelineTable, clock);
 
-  const apply: ApplyDeps = { client, roles: settings.roles, clock, ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}) };
+  const apply: ApplyDeps = {
+    client,
+    roles: settings.roles,
+    clock,
+    ...(settings.reassignUserId ? { reassignUserId: settings.reassignUserId } : {}),
+  };
   const rules = { clock, roles: settings.roles, pendingExpiryMs: idempotencyTtlSeconds * 1000 };
   const { process, followUp } = pipeline({ ...rules, apply: applier(apply), ...(stores ? { stores } : {}) });
   const plan = planner({ ...rules, apply, ...(pipelineTable ? { table: pipelineTable } : {}) });
 
   // Queue mode: the webhook doors enqueue. The queue's settings and the events table are checked where an event is
   // enqueued (a direct invocation applies at once and needs neither). The client honours AWS_ENDPOINT_URL_SQS.
-  const ingress = settings.deliveryMode === 'queue' ? queueIngress(queue ?? sqsQueue(settings), stores?.directory, settings.roles) : undefined;
+  const ingress =
+    settings.deliveryMode === 'queue' ? queueIngress(queue ?? sqsQueue(settings), stores?.directory, settings.roles) : undefined;
 
   // SCIM's users and groups, built (and their code evaluated) on first use: most functions never serve SCIM.
   const scim =
@@ -79,7 +97,14 @@ export function compose(settings: Settings, clock: Clock = systemClock, queue?: 
 
   const senderPool = senderPools();
   const contextOf = (sender: Sender) =>
-    senderContext(sender, { ...settings.senders[sender], mapping: settings.mappings[sender], roles: settings.roles, credentials: () => secrets.senderCredentials(sender), pools: senderPool, clock });
+    senderContext(sender, {
+      ...settings.senders[sender],
+      mapping: settings.mappings[sender],
+      roles: settings.roles,
+      credentials: () => secrets.senderCredentials(sender),
+      pools: senderPool,
+      clock,
+    });
 
   // Reconciliation's run, loaded on first use: only the reconcile function runs it.
   const reconciler = once(async () =>

@@ -25,7 +25,13 @@ const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600;
 
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const httpUrl = z.url({ protocol: /^https?$/ });
-const jsonSetting = <T extends z.ZodType>(schema: T) => z.string().optional().transform((s) => (s?.trim() ? s : '{}')).pipe(jsonObject).pipe(schema);
+const jsonSetting = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => (s?.trim() ? s : '{}'))
+    .pipe(jsonObject)
+    .pipe(schema);
 
 const envSchema = z.object({
   DOCSPACE_URL: httpUrl,
@@ -34,7 +40,11 @@ const envSchema = z.object({
   ROLE_MAP: jsonSetting(roleMapOverridesSchema),
   DOCSPACE_REASSIGN_USER_ID: z.preprocess(blankIsUnset, z.guid().optional()),
   /** DynamoDB table for processed event ids, member marks and the member directory; empty turns them off. */
-  IDEMPOTENCY_TABLE: z.string().trim().optional().transform((s) => (s ? s : undefined)),
+  IDEMPOTENCY_TABLE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((s) => (s ? s : undefined)),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   /** Keep-alive connections a container keeps to DocSpace: one, as a container runs one invocation at a time. */
   DOCSPACE_CONNECTIONS: z.coerce.number().int().min(1).max(128).default(1),
@@ -61,7 +71,15 @@ const envSchema = z.object({
    * Comma-separated key prefixes earlier versions wrote (Powertools' default: each function's name): an event found
    * completed under one of them is answered from there, not applied again. Empty once IDEMPOTENCY_TTL_SECONDS passed.
    */
-  IDEMPOTENCY_LEGACY_PREFIXES: z.string().optional().transform((s) => (s ?? '').split(',').map((p) => p.trim()).filter(Boolean)),
+  IDEMPOTENCY_LEGACY_PREFIXES: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
   /**
    * Plan mode for the whole stage: every door but SCIM answers with the writes it would make and applies nothing
    * (a trial hookup of a sender to a staging URL). Only `true` and `false`: a typo must not apply for real.
@@ -125,7 +143,10 @@ function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Send
     const url = raw === undefined ? undefined : httpUrl.safeParse(raw);
     if (url && !url.success) problems.push(`${entry.apiUrl.setting}: ${url.error.issues[0]?.message ?? 'invalid URL'}`);
     const options = Object.fromEntries(
-      Object.entries(entry.options ?? {}).map(([key, option]) => [key, option.parse((blankIsUnset(env[option.setting]) as string | undefined) ?? option.default)]),
+      Object.entries(entry.options ?? {}).map(([key, option]) => [
+        key,
+        option.parse((blankIsUnset(env[option.setting]) as string | undefined) ?? option.default),
+      ]),
     );
     out[name] = { ...(url?.success ? { apiUrl: url.data } : {}), options };
   }
@@ -135,13 +156,16 @@ function senderSettings(env: NodeJS.ProcessEnv, problems: string[]): Record<Send
 export function parseSettings(env: NodeJS.ProcessEnv): Settings {
   const withDeprecated = { ...env };
   for (const [old, current] of Object.entries(DEPRECATED_SETTINGS)) {
-    if (blankIsUnset(withDeprecated[current]) === undefined && withDeprecated[old] !== undefined) withDeprecated[current] = withDeprecated[old];
+    if (blankIsUnset(withDeprecated[current]) === undefined && withDeprecated[old] !== undefined)
+      withDeprecated[current] = withDeprecated[old];
   }
   const parsed = envSchema.safeParse(withDeprecated);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   const senders = senderSettings(env, problems);
   if (!parsed.success || problems.length > 0) {
-    throw new ConfigurationError(`invalid configuration: ${problems.join('; ')} (each is an environment variable: deployed, set it where you run \`serverless deploy\`; locally, in the shell that runs \`npm start\`, \`serverless invoke local\` or \`serverless offline\`; docs/configuration.md describes every setting)`);
+    throw new ConfigurationError(
+      `invalid configuration: ${problems.join('; ')} (each is an environment variable: deployed, set it where you run \`serverless deploy\`; locally, in the shell that runs \`npm start\`, \`serverless invoke local\` or \`serverless offline\`; docs/configuration.md describes every setting)`,
+    );
   }
   const e = parsed.data;
   return {

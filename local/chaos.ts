@@ -105,7 +105,13 @@ export interface ChaosReport {
   updatesBeforeHire: number;
   followUp: { handler: boolean; rounds: number; done: number; remaining: number };
   /** Queue mode: batches the worker ran, messages it reported failed, and what was left in the queue and the DLQ. */
-  queue?: { batches: number; failedMessages: number; left: number; deadLetters: number; outage?: { deadLettered: number; replayed: number } };
+  queue?: {
+    batches: number;
+    failedMessages: number;
+    left: number;
+    deadLetters: number;
+    outage?: { deadLettered: number; replayed: number };
+  };
   seconds: number;
   /** One line per lost, duplicated or wrong member (at most 20). */
   problems: string[];
@@ -142,10 +148,16 @@ interface ChaosEvent {
   data: Record<string, unknown>;
 }
 
-const ROLES: [string, TypeNumber][] = [['User', 4], ['RoomAdmin', 1], ['DocSpaceAdmin', 3], ['Guest', 2]];
+const ROLES: [string, TypeNumber][] = [
+  ['User', 4],
+  ['RoomAdmin', 1],
+  ['DocSpaceAdmin', 3],
+  ['Guest', 2],
+];
 const CONTACT_TYPES = ['mail', 'phone', 'mobphone', 'skype', 'twitter'];
 /** What a sender reads as final: a 2xx, or any 4xx except 408 and 429 (never retried). */
-const endsDelivery = (status: number) => (status >= 200 && status < 300) || (status >= 400 && status < 500 && status !== 408 && status !== 429);
+const endsDelivery = (status: number) =>
+  (status >= 200 && status < 300) || (status >= 400 && status < 500 && status !== 408 && status !== 429);
 
 /** Names take letters only (DocSpace refuses digits in names): 0 → "Ma", 27 → "Mbb"… */
 const lettersOf = (n: number): string => {
@@ -188,8 +200,18 @@ function plan(o: ChaosOptions, random: () => number) {
     if (!state) {
       // The hire: a Guest one time in five, contacts one time in two.
       const [role, type] = random() < 0.2 ? (ROLES[3] as [string, TypeNumber]) : pick(ROLES.slice(0, 3));
-      const contacts = random() < 0.5 ? pickContactTypes(random, 1 + Math.floor(random() * 3)).map((t) => ({ type: t, value: contactValue(t, i) })) : [];
-      const hired: Expected = { email, firstName: 'Chaos', lastName: lettersOf(m), status: 1, type, typeWhenDisabled: type, typesRequested: new Set([type]), contacts: new Map(contacts.map((c) => [c.type, c.value])) };
+      const contacts =
+        random() < 0.5 ? pickContactTypes(random, 1 + Math.floor(random() * 3)).map((t) => ({ type: t, value: contactValue(t, i) })) : [];
+      const hired: Expected = {
+        email,
+        firstName: 'Chaos',
+        lastName: lettersOf(m),
+        status: 1,
+        type,
+        typeWhenDisabled: type,
+        typesRequested: new Set([type]),
+        contacts: new Map(contacts.map((c) => [c.type, c.value])),
+      };
       expected.set(email, hired);
       push('user.created', { email, firstName: hired.firstName, lastName: hired.lastName, role, ...(contacts.length ? { contacts } : {}) });
       continue;
@@ -202,7 +224,10 @@ function plan(o: ChaosOptions, random: () => number) {
       push('user.role_changed', { email, role });
     } else if (roll < 0.75) {
       // A partial update: some types only; an empty value removes the type.
-      const contacts: Contact[] = pickContactTypes(random, 1 + Math.floor(random() * 3)).map((t) => ({ type: t, value: random() < 0.25 ? '' : contactValue(t, i) }));
+      const contacts: Contact[] = pickContactTypes(random, 1 + Math.floor(random() * 3)).map((t) => ({
+        type: t,
+        value: random() < 0.25 ? '' : contactValue(t, i),
+      }));
       for (const c of contacts) {
         if (c.value === '') state.contacts.delete(c.type);
         else state.contacts.set(c.type, c.value);
@@ -266,7 +291,14 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
   const { expected, events } = plan(o, random);
 
   const deliveries: Delivery[] = events.flatMap((event) =>
-    Array.from({ length: o.deliveries }, (_, k) => ({ event, messageId: `msg_${event.id}_${k}`, attempts: 0, due: 0, notBefore: 0, history: [] })),
+    Array.from({ length: o.deliveries }, (_, k) => ({
+      event,
+      messageId: `msg_${event.id}_${k}`,
+      attempts: 0,
+      due: 0,
+      notBefore: 0,
+      history: [],
+    })),
   );
   for (let i = deliveries.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
@@ -358,7 +390,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
       const retry = retries[0];
       const retryReady = retry !== undefined && retry.notBefore <= performance.now();
       let taken: Delivery | undefined;
-      if (fresh && (!retryReady || fresh.due <= (retry as Delivery).due)) {
+      if (fresh && (!retryReady || fresh.due <= retry.due)) {
         taken = fresh;
         next += 1;
       } else if (retryReady) taken = retries.shift();
@@ -379,7 +411,7 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
       const request = httpEvent(ROUTE_BY_TYPE[event.type], body, signStandardWebhook(body, LOCAL.signingSecret, d.messageId));
       let status: number;
       let key: string;
-      let message = '';
+      let message: string;
       let retryAfter = 0;
       try {
         const answer = await invokeHttp(handlers[event.type], request, lambdaContext(event.type, 29_000));
@@ -509,7 +541,11 @@ function debugMember(stack: LocalStack, events: ChaosEvent[], email: string): vo
 }
 
 const NAMES: Record<number, string> = { 1: 'RoomAdmin', 2: 'Guest', 3: 'DocSpaceAdmin', 4: 'User' };
-const showContacts = (m: Map<string, string>) => `{${[...m].sort(([a], [b]) => a.localeCompare(b)).map(([t, v]) => `${t}: ${v}`).join(', ')}}`;
+const showContacts = (m: Map<string, string>) =>
+  `{${[...m]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([t, v]) => `${t}: ${v}`)
+    .join(', ')}}`;
 
 /** The roles the service keeps deferred, per member who ends disabled (read from its store, as the follow-ups would). */
 async function deferredRoles(expected: Map<string, Expected>): Promise<Map<string, string[]>> {
@@ -520,7 +556,10 @@ async function deferredRoles(expected: Map<string, Expected>): Promise<Map<strin
   for (const [email, want] of expected) {
     if (want.status !== 2) continue;
     const waiting = await pending.of(`email:${email}`);
-    out.set(email, waiting.flatMap((w) => (w.event.type === 'user.role_changed' ? [w.event.data.role] : [])));
+    out.set(
+      email,
+      waiting.flatMap((w) => (w.event.type === 'user.role_changed' ? [w.event.data.role] : [])),
+    );
   }
   return out;
 }
@@ -555,9 +594,15 @@ function checkFinalState(stack: LocalStack, expected: Map<string, Expected>, def
     // A member who ends disabled keeps a type requested earlier (DocSpace cannot retype them); the last role requested
     // must then be kept by the service, deferred until they are enabled again.
     const lastRole = NAMES[want.type] ?? '';
-    const keptForLater = want.status === 2 && want.typesRequested.has(member.type) && (member.type === want.type || (deferred.get(want.email) ?? []).includes(lastRole));
+    const keptForLater =
+      want.status === 2 &&
+      want.typesRequested.has(member.type) &&
+      (member.type === want.type || (deferred.get(want.email) ?? []).includes(lastRole));
     if (member.type !== want.type && !keptForLater) {
-      const wanted = want.status === 2 && want.typeWhenDisabled !== want.type ? `${NAMES[want.type]} or ${NAMES[want.typeWhenDisabled]}` : NAMES[want.type];
+      const wanted =
+        want.status === 2 && want.typeWhenDisabled !== want.type
+          ? `${NAMES[want.type]} or ${NAMES[want.typeWhenDisabled]}`
+          : NAMES[want.type];
       faults.push(['type', `type ${NAMES[member.type]} (want ${wanted})`]);
     }
     const actual = new Map<string, string>();
@@ -567,7 +612,10 @@ function checkFinalState(stack: LocalStack, expected: Map<string, Expected>, def
       actual.set(c.type.toLowerCase(), c.value);
     }
     if (repeated || actual.size !== want.contacts.size || [...want.contacts].some(([t, v]) => actual.get(t) !== v)) {
-      faults.push(['contacts', `contacts ${showContacts(actual)}${repeated ? ' (a type repeated)' : ''} (want ${showContacts(want.contacts)})`]);
+      faults.push([
+        'contacts',
+        `contacts ${showContacts(actual)}${repeated ? ' (a type repeated)' : ''} (want ${showContacts(want.contacts)})`,
+      ]);
     }
     if (member.firstName !== want.firstName || member.lastName !== want.lastName) {
       faults.push(['names', `names ${member.firstName} ${member.lastName} (want ${want.firstName} ${want.lastName})`]);

@@ -16,7 +16,8 @@ export interface SignedDelivery {
 }
 
 /** The local default options of a sender's adapter (the header Okta's secret travels in, …). */
-const localOptions = (sender: Sender) => Object.fromEntries(Object.entries(senderEntry(sender).options ?? {}).map(([k, o]) => [k, o.parse(o.default)]));
+const localOptions = (sender: Sender) =>
+  Object.fromEntries(Object.entries(senderEntry(sender).options ?? {}).map(([k, o]) => [k, o.parse(o.default)]));
 
 /**
  * A sample file as the sender would send it. JSON bodies are minified (senders send compact JSON); a sample that
@@ -37,7 +38,9 @@ export function deliveryFor(sender: Sender, fileText: string, options: { secret?
   if (sample?.method === 'GET') {
     const { 'content-type': _json, ...signed } = sign('');
     // The vendor's own headers that matter (X-…: the challenge), not the transport's (Host, Accept, User-Agent).
-    const described = Object.fromEntries(Object.entries(sample.headers ?? {}).flatMap(([k, v]) => (/^x-/i.test(k) ? [[k.toLowerCase(), v]] : [])));
+    const described = Object.fromEntries(
+      Object.entries(sample.headers ?? {}).flatMap(([k, v]) => (/^x-/i.test(k) ? [[k.toLowerCase(), v]] : [])),
+    );
     return { method: 'GET', headers: { ...described, ...signed }, body: '' };
   }
   const body = parsed === undefined ? fileText : JSON.stringify(parsed);
@@ -47,5 +50,9 @@ export function deliveryFor(sender: Sender, fileText: string, options: { secret?
 /** A canonical event signed as Standard Webhooks. */
 export function standardDelivery(fileText: string, secret: string = LOCAL.signingSecret): SignedDelivery {
   const body = JSON.stringify(JSON.parse(fileText));
-  return { method: 'POST', headers: { 'content-type': 'application/json', ...signStandardWebhook(body, secret, `msg_${crypto.randomUUID()}`) }, body };
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...signStandardWebhook(body, secret, `msg_${crypto.randomUUID()}`) },
+    body,
+  };
 }

@@ -13,7 +13,9 @@ export async function serveHttpApi(handler: LambdaHandler, port = 0): Promise<{ 
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://local');
       const body = await readBody(req);
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v ?? '')]),
+      );
       const event: APIGatewayProxyEventV2 = {
         version: '2.0',
         routeKey: '$default',
@@ -25,7 +27,13 @@ export async function serveHttpApi(handler: LambdaHandler, port = 0): Promise<{ 
           apiId: 'local',
           domainName: 'localhost',
           domainPrefix: 'localhost',
-          http: { method: req.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+          http: {
+            method: req.method ?? 'GET',
+            path: url.pathname,
+            protocol: 'HTTP/1.1',
+            sourceIp: '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
           requestId: crypto.randomUUID(),
           routeKey: '$default',
           stage: '$default',

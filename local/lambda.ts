@@ -106,7 +106,11 @@ export function httpEvent(path: string, body: string, headers: Record<string, st
 }
 
 /** A canonical event as a sender would post it: minified JSON, signed with the local Standard Webhooks secret. */
-export function signedHttpEvent(path: string, event: unknown, options: { secret?: string; at?: Date; base64?: boolean } = {}): APIGatewayProxyEventV2 {
+export function signedHttpEvent(
+  path: string,
+  event: unknown,
+  options: { secret?: string; at?: Date; base64?: boolean } = {},
+): APIGatewayProxyEventV2 {
   const body = JSON.stringify(event);
   const id = `msg_${crypto.randomUUID()}`;
   const headers = signStandardWebhook(body, options.secret ?? LOCAL.signingSecret, id, options.at);
@@ -132,7 +136,12 @@ export async function invokeHttp(handler: LambdaHandler, event: APIGatewayProxyE
  * A SCIM request as API Gateway (HTTP API, payload 2.0) hands it to the function: `target` is the path under
  * /scim/v2 with its query (`/Users?filter=…`), the local token unless another (or none: null) is given.
  */
-export function scimEvent(method: string, target: string, body?: unknown, options: { token?: string | null; headers?: Record<string, string>; raw?: string } = {}): APIGatewayProxyEventV2 {
+export function scimEvent(
+  method: string,
+  target: string,
+  body?: unknown,
+  options: { token?: string | null; headers?: Record<string, string>; raw?: string } = {},
+): APIGatewayProxyEventV2 {
   const [pathPart = '', query = ''] = target.split(/\?(.*)/s);
   const path = `/scim/v2${pathPart}`;
   const text = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
@@ -142,7 +151,12 @@ export function scimEvent(method: string, target: string, body?: unknown, option
     routeKey: `ANY /scim/v2/{proxy+}`,
     rawPath: path,
     rawQueryString: query,
-    headers: { host: 'localhost:3000', ...(text === undefined ? {} : { 'content-type': 'application/scim+json' }), ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...options.headers },
+    headers: {
+      host: 'localhost:3000',
+      ...(text === undefined ? {} : { 'content-type': 'application/scim+json' }),
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...options.headers,
+    },
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -170,5 +184,9 @@ export interface ScimAnswer {
 export async function invokeScim(handler: LambdaHandler, event: APIGatewayProxyEventV2, context = lambdaContext()): Promise<ScimAnswer> {
   const result = (await handler(event, context)) as APIGatewayProxyStructuredResultV2;
   const text = String(result.body ?? '');
-  return { status: result.statusCode ?? 0, headers: (result.headers ?? {}) as Record<string, string>, body: text ? (JSON.parse(text) as unknown) : undefined };
+  return {
+    status: result.statusCode ?? 0,
+    headers: (result.headers ?? {}) as Record<string, string>,
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+  };
 }

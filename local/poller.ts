@@ -10,7 +10,13 @@
  * batch is handling its groups, and a group whose message failed takes nothing newer until that message is back
  * (its later messages received meanwhile are released at once).
  */
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lambdaContext, type LambdaHandler } from './lambda';
@@ -72,7 +78,7 @@ export class Poller {
 
   /** One receive, one invocation, the deletes: the number of messages received. */
   async pollOnce(): Promise<number> {
-    const { client, queueUrl, handler } = this.options;
+    const { client, queueUrl } = this.options;
     // Short polling: the local SQS answers a long poll with some messages twice.
     const { Messages = [] } = await client.send(
       new ReceiveMessageCommand({
@@ -104,7 +110,12 @@ export class Poller {
     try {
       const released = Messages.filter((m) => overtaking.includes(groupOf(m)));
       if (released.length > 0) {
-        await client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: released.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })) }));
+        await client.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: released.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: 0 })),
+          }),
+        );
       }
       const batch = Messages.filter((m) => !overtaking.includes(groupOf(m)));
       if (batch.length === 0) return Messages.length;
@@ -118,7 +129,9 @@ export class Poller {
   /** One invocation of the worker with the batch, then the deletes and the failed messages' return. */
   private async handle(Messages: Message[]): Promise<number> {
     const { client, queueUrl, handler } = this.options;
-    const event: SQSEvent = { Records: Messages.map((m) => toRecord(m, this.options.queueArn ?? 'arn:aws:sqs:us-east-1:000000000000:local')) };
+    const event: SQSEvent = {
+      Records: Messages.map((m) => toRecord(m, this.options.queueArn ?? 'arn:aws:sqs:us-east-1:000000000000:local')),
+    };
     let failed: Set<string>;
     try {
       const response = (await handler(event, lambdaContext('worker', this.options.timeoutMs ?? 60_000))) as SQSBatchResponse | undefined;
@@ -128,7 +141,12 @@ export class Poller {
     }
     const done = Messages.filter((m) => !failed.has(m.MessageId ?? ''));
     if (done.length > 0) {
-      await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+      await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
     }
     const retry = Messages.filter((m) => failed.has(m.MessageId ?? ''));
     const retryAfterMs = (this.options.retryAfterSeconds ?? 1) * 1000;
@@ -142,7 +160,11 @@ export class Poller {
       await client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
-          Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: this.options.retryAfterSeconds ?? 1 })),
+          Entries: retry.map((m, i) => ({
+            Id: String(i),
+            ReceiptHandle: m.ReceiptHandle ?? '',
+            VisibilityTimeout: this.options.retryAfterSeconds ?? 1,
+          })),
         }),
       );
     }

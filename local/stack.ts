@@ -25,7 +25,10 @@ export const LOCAL = {
   /** Per-sender signing material (Okta's shared header value, BambooHR's private key, HiBob's secret token, …). */
   /** The bearer token Entra ID, Okta or a test sends to /scim/v2 (the `scim` key of the webhook secret). */
   scimToken: 'scimlocal_0f1e2d3c4b5a69788796a5b4c3d2e1f0',
-  senderSecrets: Object.fromEntries(SENDER_NAMES.map((s) => [s, VENDOR_VECTORS[s] ?? `local-${s}-signing-secret`])) as Record<Sender, string>,
+  senderSecrets: Object.fromEntries(SENDER_NAMES.map((s) => [s, VENDOR_VECTORS[s] ?? `local-${s}-signing-secret`])) as Record<
+    Sender,
+    string
+  >,
   /** The `dev` stage's names (serverless.yml's defaults), so `invoke local` and `serverless offline` need no override. */
   eventsTable: 'docspace-idp-sync-dev-events',
   queueName: QUEUE_NAMES.events,
@@ -51,7 +54,14 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(
-  options: DocSpaceEmulatorOptions & { docspacePort?: number; secretsManagerPort?: number; dynamoDbPort?: number; senderApisPort?: number; sqsPort?: number; sqs?: SqsEmulatorOptions } = {},
+  options: DocSpaceEmulatorOptions & {
+    docspacePort?: number;
+    secretsManagerPort?: number;
+    dynamoDbPort?: number;
+    senderApisPort?: number;
+    sqsPort?: number;
+    sqs?: SqsEmulatorOptions;
+  } = {},
 ): Promise<LocalStack> {
   const docspace = new DocSpaceEmulator({ apiKeys: [LOCAL.apiKey], ...options });
   const secretsManager = new SecretsManagerEmulator();
@@ -65,7 +75,10 @@ export async function startLocalStack(
   const sqs = new SqsEmulator(options.sqs);
   await sqs.start(options.sqsPort ?? 0);
   secretsManager.setSecret(LOCAL.apiKeySecretId, JSON.stringify({ apiKey: LOCAL.apiKey }));
-  secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }));
+  secretsManager.setSecret(
+    LOCAL.webhookSecretId,
+    JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }),
+  );
   secretsManager.setSecret(LOCAL.senderApiSecretId, JSON.stringify(SENDER_CREDENTIALS));
   return {
     docspace,
@@ -73,7 +86,15 @@ export async function startLocalStack(
     dynamoDb,
     senderApis,
     sqs,
-    env: functionEnv({ docspace: docspace.url, secretsManager: secretsManager.url, dynamoDb: dynamoDb.url, senderApis: senderApis.url, sqs: sqs.url, queueUrl: sqs.queueUrl, dlqUrl: sqs.dlqUrl }),
+    env: functionEnv({
+      docspace: docspace.url,
+      secretsManager: secretsManager.url,
+      dynamoDb: dynamoDb.url,
+      senderApis: senderApis.url,
+      sqs: sqs.url,
+      queueUrl: sqs.queueUrl,
+      dlqUrl: sqs.dlqUrl,
+    }),
     stop: async () => {
       await Promise.all([docspace.stop(), secretsManager.stop(), dynamoDb.stop(), senderApis.stop(), sqs.stop()]);
     },
@@ -100,7 +121,15 @@ export function runningStackEnv(): Record<string, string> {
 }
 
 /** The environment a function needs to run against the emulators at these addresses. */
-function functionEnv(urls: { docspace: string; secretsManager: string; dynamoDb: string; senderApis: string; sqs: string; queueUrl: string; dlqUrl: string }): Record<string, string> {
+function functionEnv(urls: {
+  docspace: string;
+  secretsManager: string;
+  dynamoDb: string;
+  senderApis: string;
+  sqs: string;
+  queueUrl: string;
+  dlqUrl: string;
+}): Record<string, string> {
   return {
     // The queue for queue mode (DELIVERY_MODE=queue sets it to work; the default in code is sync).
     QUEUE_URL: urls.queueUrl,

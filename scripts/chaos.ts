@@ -48,8 +48,20 @@ async function main(): Promise<void> {
   if (report.unacknowledged.length) console.log('never acknowledged (first few):');
   for (const line of report.unacknowledged) console.log(`  ${line}`);
   const deadLetters = report.queue ? `, DLQ ${report.queue.deadLetters}` : '';
-  console.log(`lost ${report.lost}, duplicated ${report.duplicated}, wrong ${report.wrong}, never acknowledged ${report.neverAcknowledged}${deadLetters}`);
-  process.exit(report.lost + report.duplicated + report.wrong + report.neverAcknowledged + (report.queue?.deadLetters ?? 0) + (report.queue?.left ?? 0) === 0 ? 0 : 1);
+  console.log(
+    `lost ${report.lost}, duplicated ${report.duplicated}, wrong ${report.wrong}, never acknowledged ${report.neverAcknowledged}${deadLetters}`,
+  );
+  process.exit(
+    report.lost +
+      report.duplicated +
+      report.wrong +
+      report.neverAcknowledged +
+      (report.queue?.deadLetters ?? 0) +
+      (report.queue?.left ?? 0) ===
+      0
+      ? 0
+      : 1,
+  );
 }
 
 main().catch((error: unknown) => {

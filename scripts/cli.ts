@@ -9,7 +9,11 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** Exit code for a command line that is wrong (BSD's EX_USAGE). */
 export const USAGE_ERROR = 64;
 
-export function parseCommandLine<const T extends Options>(usage: string, options: T, config: { allowPositionals?: boolean; args?: string[] } = {}) {
+export function parseCommandLine<const T extends Options>(
+  usage: string,
+  options: T,
+  config: { allowPositionals?: boolean; args?: string[] } = {},
+) {
   const args = (config.args ?? process.argv.slice(2)).filter((a, i) => !(i === 0 && a === '--'));
   if (args.includes('--help') || args.includes('-h')) {
     console.log(usage);

@@ -21,10 +21,11 @@ export const KNOWN_FAILURES: Record<string, string> = {
   'Get user attributes': 'expects the user of "create user1", which could not be created',
   'Get user via attributes filter': 'expects the user of "create user1", which could not be created',
   'Delete User1': 'deletes the user of "create user1", which does not exist (404)',
-  'Post emp2': 'its primary e-mail is emp1\'s (anna33@gmail.com): DocSpace e-mails are unique (409)',
-  'Post emp3': 'its primary e-mail is emp1\'s: DocSpace e-mails are unique (409)',
-  'Post enterprise user': 'its primary e-mail is emp1\'s: DocSpace e-mails are unique (409)',
-  'Patch user omalley new username': 'expects 204; this server answers 200 with the resource (RFC 7644 §3.5.2 allows either; Entra and Okta document 200)',
+  'Post emp2': "its primary e-mail is emp1's (anna33@gmail.com): DocSpace e-mails are unique (409)",
+  'Post emp3': "its primary e-mail is emp1's: DocSpace e-mails are unique (409)",
+  'Post enterprise user': "its primary e-mail is emp1's: DocSpace e-mails are unique (409)",
+  'Patch user omalley new username':
+    'expects 204; this server answers 200 with the resource (RFC 7644 §3.5.2 allows either; Entra and Okta document 200)',
   'patch user omalley active with boolean': 'expects 204; this server answers 200 with the resource',
   Paginate: 'expects 5 users; 2 exist, as emp2, emp3 and the enterprise user share an e-mail with emp1',
   'get user attributes': 'expects 5 users; 2 exist (as above)',
@@ -33,10 +34,12 @@ export const KNOWN_FAILURES: Record<string, string> = {
   'Delete user3 emp2': 'emp2 could not be created (shared e-mail), so its id is unset (404)',
   'Delete user4 emp3': 'emp3 could not be created (shared e-mail) (404)',
   'Delete enterprise user': 'the enterprise user could not be created (shared e-mail) (404)',
-  'Create user 4 for group 2': 'its primary e-mail is that of "create user for group 2" (testing@bob2.com): DocSpace e-mails are unique (409)',
+  'Create user 4 for group 2':
+    'its primary e-mail is that of "create user for group 2" (testing@bob2.com): DocSpace e-mails are unique (409)',
   'Put replace group3': 'names user 4 as a member, whose id is unset ("null") as it could not be created: not a member id (400)',
   'Validate group 3': 'the PUT before it was refused (user 4 missing), so group 3 has no members',
-  'Get group by id': 'looks for the display "new User" that the PATCH adding user 4 sent; user 4 could not be created, so that PATCH was refused (400)',
+  'Get group by id':
+    'looks for the display "new User" that the PATCH adding user 4 sent; user 4 could not be created, so that PATCH was refused (400)',
   'Delete user id4': 'user 4 could not be created (shared e-mail) (404)',
   'Group patch add member': 'adds the member "string id 1", which is no user id: 400 invalidValue (a DocSpace group holds members only)',
   'Group patch add member2': 'adds the member "string id 2", which is no user id: 400 invalidValue',
@@ -44,7 +47,10 @@ export const KNOWN_FAILURES: Record<string, string> = {
 
 async function reachable(url: string, token: string): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/scim/v2/ServiceProviderConfig`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(1_000) });
+    const res = await fetch(`${url}/scim/v2/ServiceProviderConfig`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(1_000),
+    });
     return res.ok;
   } catch {
     return false;
@@ -52,7 +58,8 @@ async function reachable(url: string, token: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const usage = 'usage: npm run conformance:scim -- <collection.json> [--folder NAME …] [--url URL] [--token T]\n  runs a Postman SCIM collection (Microsoft\'s) with newman against the local API (npm start\'s, or one it starts)';
+  const usage =
+    "usage: npm run conformance:scim -- <collection.json> [--folder NAME …] [--url URL] [--token T]\n  runs a Postman SCIM collection (Microsoft's) with newman against the local API (npm start's, or one it starts)";
   const { values, positionals } = parseCommandLine(
     usage,
     {
@@ -121,9 +128,13 @@ async function main(): Promise<void> {
     failed.push(name);
     const known = KNOWN_FAILURES[name];
     if (!known) unexpected.push(name);
-    console.log(`  ✗ ${name}  (${line}): ${failures.map((a: Assertion) => a.assertion).join('; ')}${known ? `\n      known: ${known}` : '\n      NOT A KNOWN FAILURE'}`);
+    console.log(
+      `  ✗ ${name}  (${line}): ${failures.map((a: Assertion) => a.assertion).join('; ')}${known ? `\n      known: ${known}` : '\n      NOT A KNOWN FAILURE'}`,
+    );
   }
-  console.log(`\nconformance: ${passed} requests passed, ${failed.length} failed (${failed.length - unexpected.length} known, ${unexpected.length} unexpected)`);
+  console.log(
+    `\nconformance: ${passed} requests passed, ${failed.length} failed (${failed.length - unexpected.length} known, ${unexpected.length} unexpected)`,
+  );
   if (unexpected.length > 0) process.exitCode = 1;
 }
 

@@ -24,12 +24,17 @@ queue mode, the queue. One line per check; stops with exit code 1 at the first F
 
 function commandLine(): { stage?: string } {
   try {
-    const { values } = parseArgs({ options: { stage: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      options: { stage: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
     if (values.help) {
       console.log(USAGE);
       process.exit(0);
     }
-    if (values.stage !== undefined && !/^[A-Za-z0-9-]+$/.test(values.stage)) throw new Error(`--stage "${values.stage}": a stage name is letters, digits and hyphens`);
+    if (values.stage !== undefined && !/^[A-Za-z0-9-]+$/.test(values.stage))
+      throw new Error(`--stage "${values.stage}": a stage name is letters, digits and hyphens`);
     return values.stage === undefined ? {} : { stage: values.stage };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);

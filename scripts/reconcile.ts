@@ -23,7 +23,12 @@ const USAGE = `usage: npm run reconcile -- --sender ${SENDER_NAMES.join('|')} [-
   --output   table (default) or json (the function's answer)`;
 
 async function main(): Promise<void> {
-  const { values } = parseCommandLine(USAGE, { sender: { type: 'string' }, force: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, output: { type: 'string', default: 'table' } });
+  const { values } = parseCommandLine(USAGE, {
+    sender: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    output: { type: 'string', default: 'table' },
+  });
   const sender = values.sender as Sender | undefined;
   if (!sender || !SENDER_NAMES.includes(sender)) usageError(`--sender must be one of ${SENDER_NAMES.join(', ')}`, USAGE);
   if (!['table', 'json'].includes(values.output)) usageError('--output must be table or json', USAGE);

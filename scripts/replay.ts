@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   const queueUrl = process.env.QUEUE_URL ?? local.QUEUE_URL ?? '';
   const isLocal = !process.env.QUEUE_DLQ_URL;
   const client = isLocal
-    ? new SQSClient({ endpoint: local.AWS_ENDPOINT_URL_SQS, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })
+    ? new SQSClient({
+        endpoint: local.AWS_ENDPOINT_URL_SQS,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      })
     : new SQSClient({});
   const report = await replayDeadLetters({ client, dlqUrl, queueUrl, dryRun });
   client.destroy();
@@ -40,7 +44,9 @@ async function main(): Promise<void> {
 
   // The plan: the pipeline composed as the worker's, over the recording port. Its log lines (e-mails masked) are
   // kept to WARN and above unless POWERTOOLS_LOG_LEVEL says otherwise: the plan itself is the output.
-  Object.assign(process.env, isLocal ? { ...local, ...process.env } : {}, { POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN' });
+  Object.assign(process.env, isLocal ? { ...local, ...process.env } : {}, {
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+  });
   const { compose } = await import('../lib/services');
   const { parseSettings } = await import('../lib/settings');
   const { planEvents } = await import('../lib/plan/planner');
@@ -52,9 +58,13 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ ...plan, messages: report.letters.map(({ event: _event, ...letter }) => letter) }, null, 2));
     return;
   }
-  console.log(`${report.letters.length} message(s) in ${dlqUrl} would move back to ${queueUrl}; replayed now, they would make ${plan.plan.length} DocSpace write(s):`);
+  console.log(
+    `${report.letters.length} message(s) in ${dlqUrl} would move back to ${queueUrl}; replayed now, they would make ${plan.plan.length} DocSpace write(s):`,
+  );
   if ((report.held ?? 0) > report.letters.length) {
-    console.log(`  (the DLQ holds ${report.held ?? 0}: a FIFO queue shows only the first messages of each message group without taking them; the rest move with the replay too, and are not in this plan)`);
+    console.log(
+      `  (the DLQ holds ${report.held ?? 0}: a FIFO queue shows only the first messages of each message group without taking them; the rest move with the replay too, and are not in this plan)`,
+    );
   }
   for (const letter of report.letters) {
     console.log(`  ${letter.messageId}  ${letter.type ?? '(not an event)'}  ${letter.eventId ?? ''}  received ${letter.receives}×`);
@@ -64,7 +74,10 @@ async function main(): Promise<void> {
       console.log(`    → ${planned.outcome}${planned.message ? `: ${planned.message}` : ''}`);
       for (const i of planned.writes) {
         const w = plan.plan[i];
-        if (w) console.log(`      ${w.method} ${w.path}${w.body === undefined ? '' : ` ${JSON.stringify(w.body)}`}${w.creates ? `   (${w.creates})` : ''}`);
+        if (w)
+          console.log(
+            `      ${w.method} ${w.path}${w.body === undefined ? '' : ` ${JSON.stringify(w.body)}`}${w.creates ? `   (${w.creates})` : ''}`,
+          );
       }
     }
   }

@@ -52,7 +52,8 @@ async function main(): Promise<void> {
   let delivery: SignedDelivery;
   if (sender === 'standardWebhooks') {
     const type = (JSON.parse(text) as { type?: string }).type;
-    if (!(EVENT_TYPES as readonly string[]).includes(String(type))) throw new Error(`${file}: "type" must be one of ${EVENT_TYPES.join(', ')}`);
+    if (!(EVENT_TYPES as readonly string[]).includes(String(type)))
+      throw new Error(`${file}: "type" must be one of ${EVENT_TYPES.join(', ')}`);
     route = ROUTE_BY_TYPE[type as CanonicalEventType];
     delivery = standardDelivery(text, values.secret ?? LOCAL.signingSecret);
   } else {
@@ -61,7 +62,11 @@ async function main(): Promise<void> {
   }
   const url = new URL(route, values.url);
   const before = values.docspace ? await members(values.docspace) : undefined;
-  const res = await fetch(url, { method: delivery.method, headers: delivery.headers, ...(delivery.method === 'POST' ? { body: delivery.body } : {}) });
+  const res = await fetch(url, {
+    method: delivery.method,
+    headers: delivery.headers,
+    ...(delivery.method === 'POST' ? { body: delivery.body } : {}),
+  });
   const retryAfter = res.headers.get('retry-after');
   console.log(`${delivery.method} ${url.pathname} → ${res.status}${retryAfter ? ` (retry after ${retryAfter} s)` : ''}`);
   const answer = await res.text();
@@ -69,7 +74,8 @@ async function main(): Promise<void> {
   if (!res.ok) process.exitCode = 1;
   // Queued (a canonical 202, a sender's `accepted`): the worker applies a moment later. Any other answer is final:
   // applied, planned or nothing to do.
-  else if (values.docspace && before) await showChanges(values.docspace, before, res.status === 202 || outcomeOf(answer) === 'accepted' ? 10_000 : 0);
+  else if (values.docspace && before)
+    await showChanges(values.docspace, before, res.status === 202 || outcomeOf(answer) === 'accepted' ? 10_000 : 0);
 }
 
 type Members = Map<string, string>;
@@ -128,7 +134,8 @@ async function sendScim(file: string, base: string, token: string, id: string | 
   const parsed = JSON.parse(body) as { schemas?: string[] };
   const patch = parsed.schemas?.includes('urn:ietf:params:scim:api:messages:2.0:PatchOp') ?? false;
   const method = patch ? 'PATCH' : /put/i.test(file) ? 'PUT' : 'POST';
-  if (method !== 'POST' && !id) throw new Error(`${file}: a ${method} needs the ${resource === 'Groups' ? 'group' : 'user'}'s id: --id <id>`);
+  if (method !== 'POST' && !id)
+    throw new Error(`${file}: a ${method} needs the ${resource === 'Groups' ? 'group' : 'user'}'s id: --id <id>`);
   const url = new URL(`/scim/v2/${resource}${method === 'POST' ? '' : `/${id}`}`, base);
   const res = await fetch(url, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' }, body });
   console.log(`${method} ${url.pathname} → ${res.status}`);
@@ -145,9 +152,11 @@ async function resolveId(value: string, base: string, token: string): Promise<st
   const url = new URL(`/scim/v2/${resource}`, base);
   url.searchParams.set('filter', `${attribute} eq ${JSON.stringify(name)}`);
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json' } });
-  if (!res.ok) throw new Error(`${value}: GET ${url.pathname}?filter=${url.searchParams.get('filter')} → ${res.status}: ${await res.text()}`);
+  if (!res.ok)
+    throw new Error(`${value}: GET ${url.pathname}?filter=${url.searchParams.get('filter')} → ${res.status}: ${await res.text()}`);
   const found = ((await res.json()) as { Resources?: { id?: string }[] }).Resources ?? [];
-  if (found.length === 0 || !found[0]?.id) throw new Error(`${value}: no ${kind} with ${attribute} "${name}" at ${url.origin} (send its create first)`);
+  if (found.length === 0 || !found[0]?.id)
+    throw new Error(`${value}: no ${kind} with ${attribute} "${name}" at ${url.origin} (send its create first)`);
   if (found.length > 1) throw new Error(`${value}: ${found.length} ${kind}s have ${attribute} "${name}"; pass the id itself`);
   return found[0].id;
 }

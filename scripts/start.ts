@@ -35,12 +35,15 @@ async function main(): Promise<void> {
   console.log(`Delivery mode:            DELIVERY_MODE=${deliveryMode}`);
   const routes = [...new Set([...Object.values(ROUTE_BY_TYPE), ...Object.values(SENDER_ROUTES)])];
   console.log(`Webhook routes:           ${routes.map((r) => `http://localhost:${httpPort}${r}`).join('\n                          ')}`);
-  if (process.env.DRY_RUN === 'true') console.log('DRY_RUN=true:            plan mode — every door but SCIM answers with the plan; nothing is applied');
+  if (process.env.DRY_RUN === 'true')
+    console.log('DRY_RUN=true:            plan mode — every door but SCIM answers with the plan; nothing is applied');
   console.log(`SCIM 2.0 (Entra, Okta):   Tenant URL http://localhost:${httpPort}/scim/v2   Secret Token ${LOCAL.scimToken}`);
   console.log(`                          npm run conformance:scim -- <collection.json>   (resets the emulators first)`);
   console.log('Send a signed sample:     npm run send -- events/user-created.json');
   console.log('                          npm run send -- --sender bamboohr events/bamboohr/employee-hired.fields.json');
-  console.log('Reconcile a roster:       npm run reconcile -- --sender bamboohr   (its three people are new to DocSpace; then --sender okta)');
+  console.log(
+    'Reconcile a roster:       npm run reconcile -- --sender bamboohr   (its three people are new to DocSpace; then --sender okta)',
+  );
   console.log('Invoke directly, in another terminal:');
   for (const line of exportLines(stack)) console.log(`  ${line}`);
   console.log('  npx serverless invoke local -f userCreated -p events/user-created.json');
@@ -52,7 +55,12 @@ async function main(): Promise<void> {
   let poller: Poller | undefined;
   if (deliveryMode === 'queue') {
     Object.assign(process.env, stack.env, { DELIVERY_MODE: 'queue' });
-    poller = new Poller({ client: stack.sqs.client(), queueUrl: stack.sqs.queueUrl, handler: workerDoor(services) as LambdaHandler, concurrency: 4 });
+    poller = new Poller({
+      client: stack.sqs.client(),
+      queueUrl: stack.sqs.queueUrl,
+      handler: workerDoor(services) as LambdaHandler,
+      concurrency: 4,
+    });
     poller.start();
   }
   const stop = () => {

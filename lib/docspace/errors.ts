@@ -42,7 +42,11 @@ export class DocSpaceError extends ServiceError {
 
   override toAnswer() {
     const said = `${this.message} (${this.method} ${this.path} → ${this.status || 'no answer'})`;
-    const lead = this.retryable ? 'DocSpace is unavailable, try again later' : this.status === 400 ? 'DocSpace refused the event' : 'DocSpace refused the call';
+    const lead = this.retryable
+      ? 'DocSpace is unavailable, try again later'
+      : this.status === 400
+        ? 'DocSpace refused the event'
+        : 'DocSpace refused the call';
     return { outcome: this.outcome, message: `${lead}: ${said}` };
   }
 

@@ -55,13 +55,19 @@ export class Groups {
 
   /** `POST api/2.0/group`: a second group of the same name is created without complaint (names are not unique). */
   create(name: string, members: string[]): Promise<Group> {
-    return this.client.request('POST', 'api/2.0/group', { body: { groupName: name, ...(members.length ? { members } : {}) }, schema: groupSchema });
+    return this.client.request('POST', 'api/2.0/group', {
+      body: { groupName: name, ...(members.length ? { members } : {}) },
+      schema: groupSchema,
+    });
   }
 
   /** `GET api/2.0/group/{id}` with its members; null for an unknown or deleted group. */
   async get(id: string, includeMembers = true): Promise<Group | null> {
     try {
-      return await this.client.request('GET', `api/2.0/group/${enc(id)}`, { query: { includeMembers: String(includeMembers) }, schema: groupSchema });
+      return await this.client.request('GET', `api/2.0/group/${enc(id)}`, {
+        query: { includeMembers: String(includeMembers) },
+        schema: groupSchema,
+      });
     } catch (error) {
       if (error instanceof DocSpaceError && error.notFound) return null;
       throw error;

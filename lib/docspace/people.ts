@@ -5,15 +5,7 @@
 import * as z from 'zod';
 import type { DocSpacePort } from './client';
 import { DocSpaceError } from './errors';
-import {
-  MemberStatus,
-  profileSchema,
-  taskProgressSchema,
-  UserType,
-  type NewMember,
-  type Profile,
-  type TaskProgress,
-} from './types';
+import { MemberStatus, profileSchema, taskProgressSchema, UserType, type NewMember, type Profile, type TaskProgress } from './types';
 
 const enc = encodeURIComponent;
 const profilesSchema = z.array(profileSchema);
@@ -27,8 +19,7 @@ export const isEmailTakenError = (error: unknown): boolean =>
  * removed route answers from the framework, without DocSpace's error envelope).
  */
 export const isMissingRouteError = (error: unknown): boolean =>
-  error instanceof DocSpaceError &&
-  (error.status === 405 || (error.status === 404 && !/could not be found/i.test(error.message)));
+  error instanceof DocSpaceError && (error.status === 405 || (error.status === 404 && !/could not be found/i.test(error.message)));
 
 async function nullWhenNotFound<T>(call: Promise<T>): Promise<T | null> {
   try {
@@ -69,9 +60,7 @@ export class People {
   }
 
   findMemberByEmail(email: string): Promise<Profile | null> {
-    return nullWhenNotFound(
-      this.client.request('GET', 'api/2.0/people/email', { query: { email }, schema: profileSchema }),
-    );
+    return nullWhenNotFound(this.client.request('GET', 'api/2.0/people/email', { query: { email }, schema: profileSchema }));
   }
 
   /**

@@ -30,13 +30,18 @@ export function answer(options: AnswerOptions): middy.MiddlewareObj<unknown, unk
     const exchange = exchangeOf(request);
     const { retryAfterSeconds, handshake, ...body } = reply;
     const status = handshake?.status ?? httpStatusOf(reply.outcome);
-    logAnswer(options.subject, status, {
-      ...exchange.logFields,
-      outcome: reply.outcome,
+    logAnswer(
+      options.subject,
       status,
-      ...(reply.message ? { detail: reply.message } : {}),
-      durationMs: Math.round(performance.now() - exchange.startedAt),
-    }, reply.outcome === 'unsupported_by_server');
+      {
+        ...exchange.logFields,
+        outcome: reply.outcome,
+        status,
+        ...(reply.message ? { detail: reply.message } : {}),
+        durationMs: Math.round(performance.now() - exchange.startedAt),
+      },
+      reply.outcome === 'unsupported_by_server',
+    );
     const { sender, eventType } = exchange.logFields;
     countRequest(options.door, typeof sender === 'string' ? sender : 'canonical', reply.outcome);
     if (options.door === 'canonical' && typeof eventType === 'string') countEvent('canonical', 'canonical', eventType, reply.outcome);
@@ -52,7 +57,10 @@ export function answer(options: AnswerOptions): middy.MiddlewareObj<unknown, unk
     }
     const response: APIGatewayProxyStructuredResultV2 = {
       statusCode: status,
-      headers: { 'content-type': 'application/json', ...(retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {}),
+      },
       body: JSON.stringify(handshake ? handshake.body : body),
     };
     request.response = response;
@@ -62,7 +70,8 @@ export function answer(options: AnswerOptions): middy.MiddlewareObj<unknown, unk
     after: (request) => finish(request, request.response as DoorAnswer),
     onError: (request) => {
       const { answer: reply, retryAfterSeconds } = answerFor(request.error);
-      if (reply.outcome === 'internal_error' || reply.outcome === 'misconfigured') logger.error('unexpected error', { error: request.error });
+      if (reply.outcome === 'internal_error' || reply.outcome === 'misconfigured')
+        logger.error('unexpected error', { error: request.error });
       finish(request, { ...reply, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
     },
   };

@@ -15,7 +15,7 @@ import type { Ingress } from '../queue/ingress';
 import type { Secrets } from '../secrets/secrets';
 import { answer, type DoorAnswer } from './answer';
 import { authenticity } from './authenticity';
-import { exchangeOf, type Exchange } from './exchange';
+import { exchangeOf, type DoorRequest, type Exchange } from './exchange';
 import { jsonBody } from './jsonBody';
 import { rawBody } from './rawBody';
 import { REQUIRED_HEADERS, STANDARD_WEBHOOKS_KEY, verifyStandardWebhook } from './standardWebhooks';
@@ -36,7 +36,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** `"dryRun": true` at the top level of the payload asks for the plan; anything but a boolean there is refused. */
 function asksForPlan(payload: unknown): boolean {
   if (!isObject(payload) || payload.dryRun === undefined) return false;
-  if (typeof payload.dryRun !== 'boolean') throw new RefusedEvent('invalid', 'dryRun must be true or false', ['dryRun: expected a boolean']);
+  if (typeof payload.dryRun !== 'boolean')
+    throw new RefusedEvent('invalid', 'dryRun must be true or false', ['dryRun: expected a boolean']);
   return payload.dryRun;
 }
 
@@ -44,7 +45,12 @@ function asksForPlan(payload: unknown): boolean {
 export function planned(session: PlanSession): PlanAnswer {
   const unfinished = session.unfinished();
   if (unfinished) {
-    throw new RefusedEvent('unavailable', 'the plan could not be completed (DocSpace or the store unavailable); ask again later', undefined, unfinished.retryAfterSeconds);
+    throw new RefusedEvent(
+      'unavailable',
+      'the plan could not be completed (DocSpace or the store unavailable); ask again later',
+      undefined,
+      unfinished.retryAfterSeconds,
+    );
   }
   return session.answer();
 }
@@ -58,20 +64,26 @@ export function canonicalDoor(types: readonly [CanonicalEventType, ...CanonicalE
     .use(flushMetrics())
     .use(answer({ subject: 'event', door: 'canonical' }))
     .use(rawBody())
-    .use(authenticity({ secret: () => services().secrets.signingSecret(STANDARD_WEBHOOKS_KEY), verify: verifyStandardWebhook, signatureHeaders: () => REQUIRED_HEADERS }))
+    .use(
+      authenticity({
+        secret: () => services().secrets.signingSecret(STANDARD_WEBHOOKS_KEY),
+        verify: verifyStandardWebhook,
+        signatureHeaders: () => REQUIRED_HEADERS,
+      }),
+    )
     .use({
-      before: (request) => {
+      before: (request: DoorRequest) => {
         const exchange = exchangeOf(request);
         if (exchange.http && exchange.headers['webhook-id']) logger.appendKeys({ webhookId: exchange.headers['webhook-id'] });
       },
     })
     .use(jsonBody())
     .use({
-      before: (request) => {
+      before: (request: DoorRequest) => {
         exchanges.set(request.context, exchangeOf(request));
       },
     })
-    .handler(async (payload, context): Promise<DoorAnswer> => {
+    .handler(async (payload: unknown, context: Context): Promise<DoorAnswer> => {
       const plan = asksForPlan(payload);
       const parsed = parseEventFor(types, payload);
       if (!parsed.ok) throw new RefusedEvent('invalid', parsed.message, parsed.errors);

@@ -25,7 +25,12 @@ export interface DeliveryAnswer extends Answer {
   retryAfterSeconds?: number;
 }
 
-export async function processDelivery(sender: string, translation: Translation, process: ProcessEvent, context: Context): Promise<DeliveryAnswer> {
+export async function processDelivery(
+  sender: string,
+  translation: Translation,
+  process: ProcessEvent,
+  context: Context,
+): Promise<DeliveryAnswer> {
   const results: EventResult[] = [];
   let retryAfter: number | undefined;
   for (const event of translation.events) {
@@ -63,7 +68,12 @@ export async function processDelivery(sender: string, translation: Translation, 
  * 200 all the same. A queue that does not take the events fails the whole delivery (503): the sender delivers
  * again, and deduplication keeps the events sent already from being applied twice.
  */
-export async function enqueueDelivery(sender: string, translation: Translation, ingress: Ingress, invocation?: Invocation): Promise<DeliveryAnswer> {
+export async function enqueueDelivery(
+  sender: string,
+  translation: Translation,
+  ingress: Ingress,
+  invocation?: Invocation,
+): Promise<DeliveryAnswer> {
   const results: EventResult[] = [];
   const admitted = translation.events.filter((event) => {
     try {

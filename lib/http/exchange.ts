@@ -14,10 +14,7 @@ export type Exchange = {
   logFields: Record<string, unknown>;
   /** A vendor handshake answered at the door: authenticity and the handler only pass it on. */
   handshake?: { status: number; body: unknown };
-} & (
-  | ({ http: true } & IncomingWebhook)
-  | { http: false; payload: unknown }
-);
+} & (({ http: true } & IncomingWebhook) | { http: false; payload: unknown });
 
 const exchanges = new WeakMap<DoorRequest, Exchange>();
 

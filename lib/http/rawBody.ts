@@ -30,7 +30,14 @@ export function rawBody(opts: Partial<RawBodyOptions> = {}): middy.MiddlewareObj
         return;
       }
       const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-      const exchange = { http: true as const, method: event.requestContext.http.method.toUpperCase(), headers, rawBody: Buffer.alloc(0), startedAt, logFields: {} };
+      const exchange = {
+        http: true as const,
+        method: event.requestContext.http.method.toUpperCase(),
+        headers,
+        rawBody: Buffer.alloc(0),
+        startedAt,
+        logFields: {},
+      };
       setExchange(request, exchange);
       const body = event.body ?? '';
       const tooLarge = () => new RefusedEvent('payload_too_large', `request body over ${options.maxBytes} bytes`);

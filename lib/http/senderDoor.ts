@@ -14,7 +14,7 @@ import { answer, type DoorAnswer } from './answer';
 import { authenticity } from './authenticity';
 import type { PlanAnswer } from '../plan/planner';
 import { planned, type DoorServices } from './canonicalDoor';
-import { exchangeOf, type Exchange } from './exchange';
+import { exchangeOf, type DoorRequest, type Exchange } from './exchange';
 import { rawBody } from './rawBody';
 
 /** A sender's context for one delivery, counting the calls made to its API for the summary line. */
@@ -41,18 +41,29 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
     .use(answer({ subject: 'delivery', door: 'sender' }))
     .use(rawBody({ httpOnly: sender }))
     .use({
-      before: async (request) => {
+      before: async (request: DoorRequest) => {
         const exchange = exchangeOf(request);
         if (!exchange.http) return undefined;
-        exchange.logFields = { sender, get senderApiCalls() { return contexts.get(exchange)?.apiCalls ?? 0; } };
+        exchange.logFields = {
+          sender,
+          get senderApiCalls() {
+            return contexts.get(exchange)?.apiCalls ?? 0;
+          },
+        };
         request.event = exchange;
         const reply = await adapter.handshake?.(exchange, contextOf(exchange), secret);
         if (reply) exchange.handshake = reply;
         return undefined;
       },
     })
-    .use(authenticity({ secret, verify: (delivery, key) => adapter.verify(delivery, key, contextOf(delivery)), signatureHeaders: (delivery) => adapter.signatureHeaders(contextOf(delivery)) }))
-    .handler(async (delivery, context): Promise<DoorAnswer> => {
+    .use(
+      authenticity({
+        secret,
+        verify: (delivery, key) => adapter.verify(delivery, key, contextOf(delivery)),
+        signatureHeaders: (delivery) => adapter.signatureHeaders(contextOf(delivery)),
+      }),
+    )
+    .handler(async (delivery: unknown, context: Context): Promise<DoorAnswer> => {
       const { handshake } = delivery as Exchange;
       if (handshake) return { outcome: 'handshake', handshake };
       const senderContext = contextOf(delivery as IncomingWebhook);
@@ -66,7 +77,9 @@ export function senderDoor(sender: Sender, services: () => SenderDoorServices) {
         const reply: PlanAnswer & { ignored: string[] } = { ...planned(session), ignored: translation.ignored };
         return reply;
       }
-      const reply = ingress ? await enqueueDelivery(sender, translation, ingress, context) : await processDelivery(sender, translation, process, context);
+      const reply = ingress
+        ? await enqueueDelivery(sender, translation, ingress, context)
+        : await processDelivery(sender, translation, process, context);
       Object.assign((delivery as Exchange).logFields, { events: reply.results.length, ignored: reply.ignored.length });
       return reply;
     });

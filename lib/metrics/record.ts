@@ -79,7 +79,11 @@ export function countScimRequest(operation: string, outcome: string): void {
  * A reconcile run: its drift by kind, the items applied (or queued), held back and failed, per sender; and, when the
  * safety threshold stopped it, the run itself with the service and stage alone (the held-back alarm's figure).
  */
-export function countReconcileRun(sender: string, drift: Record<string, number>, done: { applied: number; heldBack: number; failed: number }): void {
+export function countReconcileRun(
+  sender: string,
+  drift: Record<string, number>,
+  done: { applied: number; heldBack: number; failed: number },
+): void {
   for (const [kind, items] of Object.entries(drift)) count('ReconcileDrift', { sender, kind }, items);
   count('ReconcileApplied', { sender }, done.applied);
   count('ReconcileHeldBack', { sender }, done.heldBack);

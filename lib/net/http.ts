@@ -66,11 +66,16 @@ export interface HttpClient {
 export function openHttpClient({ url, maxBodyBytes, connections = 1, connectTimeoutMs = 3_000 }: HttpClientOptions): HttpClient {
   const origin = new URL(url).origin;
   let pool: Promise<Pool> | undefined;
-  const open = () => (pool ??= import('undici').then(({ Pool: UndiciPool }) => new UndiciPool(origin, { connections, keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs } })));
+  const open = () =>
+    (pool ??= import('undici').then(
+      ({ Pool: UndiciPool }) => new UndiciPool(origin, { connections, keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs } }),
+    ));
   return {
     origin,
     async send(request) {
-      const answer = await (await open()).request({
+      const answer = await (
+        await open()
+      ).request({
         method: request.method,
         path: request.path,
         headers: request.headers,

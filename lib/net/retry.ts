@@ -11,8 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Time, as the policy needs it. */
 export interface RetryClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
 }
 
 /** The wall clock and real waits. */
@@ -49,7 +49,12 @@ export function backoffMs(retry: number, policy: Pick<RetryPolicy, 'baseMs' | 'c
  * The wait before retry number `retry`: what the server asked for plus a little jitter (up to `baseMs`, so that the
  * retries do not arrive as one wave when the window resets), else the backoff.
  */
-export function retryDelayMs(retry: number, serverWaitMs: number | undefined, policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>, random: () => number = Math.random): number {
+export function retryDelayMs(
+  retry: number,
+  serverWaitMs: number | undefined,
+  policy: Pick<RetryPolicy, 'baseMs' | 'capMs'>,
+  random: () => number = Math.random,
+): number {
   if (serverWaitMs !== undefined) return Math.max(0, Math.ceil(serverWaitMs)) + Math.floor(random() * policy.baseMs);
   return backoffMs(retry, policy, random);
 }

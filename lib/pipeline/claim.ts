@@ -46,7 +46,10 @@ const BUSY_WAIT_MS = 2_000;
 const BUSY_POLL_MS = 50;
 
 /** A newer change (or the same instant from another event) was applied already. */
-export function isStale(mark: { occurredAtMs: number; appliedId?: string; eventId?: string } | undefined, event: { id: string; occurredAtMs: number }): boolean {
+export function isStale(
+  mark: { occurredAtMs: number; appliedId?: string; eventId?: string } | undefined,
+  event: { id: string; occurredAtMs: number },
+): boolean {
   if (!mark) return false;
   const applied = mark.appliedId ?? mark.eventId;
   return mark.occurredAtMs > event.occurredAtMs || (mark.occurredAtMs === event.occurredAtMs && applied !== event.id);
@@ -57,14 +60,28 @@ export function isStale(mark: { occurredAtMs: number; appliedId?: string; eventI
  * other run, even of the same event (two replays of one event must not interleave with a third event between them);
  * the one exception is a lease kept for a DocSpace task its event started: that event follows the task again.
  */
-export function decideLease(mark: Mark | undefined, eventId: string, now: number, leaseMs: number): { busy: true } | { busy: false; pendingTask: boolean; next: Mark } {
+export function decideLease(
+  mark: Mark | undefined,
+  eventId: string,
+  now: number,
+  leaseMs: number,
+): { busy: true } | { busy: false; pendingTask: boolean; next: Mark } {
   const resumes = mark?.eventId === eventId && mark.pendingTask === true;
   if (mark && mark.leasedUntil >= now && !resumes) return { busy: true };
-  return { busy: false, pendingTask: resumes, next: { ...(mark ?? { occurredAtMs: 0 }), eventId, leasedUntil: now + leaseMs, pendingTask: false } };
+  return {
+    busy: false,
+    pendingTask: resumes,
+    next: { ...(mark ?? { occurredAtMs: 0 }), eventId, leasedUntil: now + leaseMs, pendingTask: false },
+  };
 }
 
 /** The mark after the event is done: its change recorded if applied, the lease ended or held for a running task. */
-export function releasedMark(mark: Mark | undefined, event: { id: string; occurredAtMs: number }, outcome: { applied: boolean; taskStillRunning: boolean; recordChange: boolean }, now: number): Mark | undefined {
+export function releasedMark(
+  mark: Mark | undefined,
+  event: { id: string; occurredAtMs: number },
+  outcome: { applied: boolean; taskStillRunning: boolean; recordChange: boolean },
+  now: number,
+): Mark | undefined {
   if (!mark) return undefined;
   const record = outcome.recordChange && outcome.applied && event.occurredAtMs > mark.occurredAtMs;
   const holder = mark.eventId === event.id;
@@ -97,7 +114,12 @@ export class MemberLease {
   async claim(memberKey: string, event: CanonicalEvent, remainingMs: () => number, legacyKey?: string): Promise<Claim> {
     const at = { id: event.id, occurredAtMs: Date.parse(event.occurredAt) };
     const contacts = event.type === 'user.contact_updated';
-    if (legacyKey && legacyKey !== memberKey && !contacts && isStale((await this.records.get<Mark>(markKey(event, legacyKey)))?.value, at)) {
+    if (
+      legacyKey &&
+      legacyKey !== memberKey &&
+      !contacts &&
+      isStale((await this.records.get<Mark>(markKey(event, legacyKey)))?.value, at)
+    ) {
       return { state: 'stale' };
     }
     const key = markKey(event, memberKey);
@@ -137,13 +159,25 @@ export class MemberLease {
    * Records the change when it was applied or found in place (for a contact update: of the given contact types),
    * and ends this event's lease, or holds it while a DocSpace task it started still runs.
    */
-  async release(memberKey: string, event: CanonicalEvent, outcome: { applied: boolean; taskStillRunning: boolean; contactTypes?: string[] }): Promise<void> {
+  async release(
+    memberKey: string,
+    event: CanonicalEvent,
+    outcome: { applied: boolean; taskStillRunning: boolean; contactTypes?: string[] },
+  ): Promise<void> {
     const at = { id: event.id, occurredAtMs: Date.parse(event.occurredAt) };
     const contacts = event.type === 'user.contact_updated';
     if (contacts && outcome.applied) {
-      await Promise.all((outcome.contactTypes ?? []).map((t) => this.advance<TypeMark>(typeMarkKey(memberKey, t), (m) => (isStale(m, at) || m?.appliedId === at.id ? undefined : { occurredAtMs: at.occurredAtMs, appliedId: at.id }))));
+      await Promise.all(
+        (outcome.contactTypes ?? []).map((t) =>
+          this.advance<TypeMark>(typeMarkKey(memberKey, t), (m) =>
+            isStale(m, at) || m?.appliedId === at.id ? undefined : { occurredAtMs: at.occurredAtMs, appliedId: at.id },
+          ),
+        ),
+      );
     }
-    await this.advance<Mark>(markKey(event, memberKey), (m) => releasedMark(m, at, { ...outcome, recordChange: !contacts }, this.clock.now()));
+    await this.advance<Mark>(markKey(event, memberKey), (m) =>
+      releasedMark(m, at, { ...outcome, recordChange: !contacts }, this.clock.now()),
+    );
   }
 
   /** Compare-and-set of one record: `change` gives the new value, or undefined for "leave it". */

@@ -79,7 +79,7 @@ export interface KeptWorkReport {
 export interface Pipeline {
   process: ProcessEvent;
   /** Finishes what outlived an invocation, member by member, while time is left. */
-  followUp(remainingMs: () => number): Promise<KeptWorkReport>;
+  followUp: (remainingMs: () => number) => Promise<KeptWorkReport>;
 }
 
 /** Time kept back at the end of an invocation for answering. */
@@ -100,11 +100,20 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
     const claim = await lease.claim(memberKey, event, remaining, event.data.userId ? legacyMemberKey(event.data) : undefined);
     if (claim.state === 'stale') return { outcome: 'stale', message: `a newer ${event.type} change for this member was applied already` };
     if (claim.state === 'busy') {
-      throw new RefusedEvent('in_flight', 'an earlier event for this member is being applied right now; try again shortly', undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+      throw new RefusedEvent(
+        'in_flight',
+        'an earlier event for this member is being applied right now; try again shortly',
+        undefined,
+        IN_FLIGHT_RETRY_AFTER_SECONDS,
+      );
     }
-    const applicable = claim.contactTypes && event.type === 'user.contact_updated'
-      ? { ...event, data: { ...event.data, contacts: event.data.contacts.filter((c) => claim.contactTypes?.includes(c.type.trim().toLowerCase())) } }
-      : event;
+    const applicable =
+      claim.contactTypes && event.type === 'user.contact_updated'
+        ? {
+            ...event,
+            data: { ...event.data, contacts: event.data.contacts.filter((c) => claim.contactTypes?.includes(c.type.trim().toLowerCase())) },
+          }
+        : event;
     let result: SyncResult | undefined;
     try {
       result = await apply(applicable, remaining, { resumeTypeChange: claim.pendingTask });
@@ -116,7 +125,13 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
       });
     }
     if (result.userId && event.data.email) {
-      await directory.remember(event.data.email, result.userId, managerOf(event.source), result.outcome === 'created' ? 'created' : 'matched', clock.now());
+      await directory.remember(
+        event.data.email,
+        result.userId,
+        managerOf(event.source),
+        result.outcome === 'created' ? 'created' : 'matched',
+        clock.now(),
+      );
     }
     if (WAITING.has(result.outcome)) await pending.keep(memberKey, event);
     if (result.outcome === 'not_found') {
@@ -163,7 +178,11 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
         }
         if (result.outcome === 'deferred') outside.add(event);
         if (WAITING.has(result.outcome)) continue;
-        logger.info('pending event finished', { ...eventKeys(event), outcome: result.outcome, ...(result.message ? { detail: result.message } : {}) });
+        logger.info('pending event finished', {
+          ...eventKeys(event),
+          outcome: result.outcome,
+          ...(result.message ? { detail: result.message } : {}),
+        });
         countEvent('followUp', senderLabel(event.source), event.type, result.outcome);
         settled.push(event);
         progress = true;
@@ -178,7 +197,13 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
   /** A hire with the Guest role: DocSpace creates no Guest, so the change to Guest follows the hire as its own event. */
   const guestConversion = (event: CanonicalEvent): CanonicalEvent | undefined =>
     event.type === 'user.created' && event.data.role !== undefined && userTypeForRole(roles, event.data.role) === UserType.Guest
-      ? { id: `${event.id}:guest`, type: 'user.role_changed', occurredAt: event.occurredAt, ...(event.source ? { source: event.source } : {}), data: { email: event.data.email, role: event.data.role } }
+      ? {
+          id: `${event.id}:guest`,
+          type: 'user.role_changed',
+          occurredAt: event.occurredAt,
+          ...(event.source ? { source: event.source } : {}),
+          data: { email: event.data.email, role: event.data.role },
+        }
       : undefined;
 
   /** Events whose result lets waiting work go on now: the member appeared, or was enabled again. */
@@ -195,7 +220,9 @@ export function pipeline({ apply, clock, roles, pendingExpiryMs, stores }: Pipel
         const result = await applyClaimed(event, remaining);
         if (result.outcome === 'parked' || result.outcome === 'deferred') countKept(result.outcome);
         if (unblocks(event, result) || conversion) {
-          await replay(await directory.keyOf(event.data), remaining).catch((error: unknown) => logger.warn('follow-up after the event failed; the scheduled follow-ups retry', { error }));
+          await replay(await directory.keyOf(event.data), remaining).catch((error: unknown) =>
+            logger.warn('follow-up after the event failed; the scheduled follow-ups retry', { error }),
+          );
         }
         return { result, final: FINAL.has(result.outcome) };
       }),

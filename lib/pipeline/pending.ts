@@ -28,7 +28,9 @@ export class PendingWork {
   /** Keeps the event for the member (once, whatever the redeliveries). */
   async keep(memberKey: string, event: CanonicalEvent): Promise<void> {
     await this.members.add(memberKey);
-    await this.change(memberKey, (list) => (list.some((w) => idOf(w.event) === idOf(event)) ? undefined : [...list, { event, sinceMs: this.clock.now() }].sort(byTime)));
+    await this.change(memberKey, (list) =>
+      list.some((w) => idOf(w.event) === idOf(event)) ? undefined : [...list, { event, sinceMs: this.clock.now() }].sort(byTime),
+    );
   }
 
   /** The member's waiting events, oldest change first. */
@@ -40,7 +42,9 @@ export class PendingWork {
   async settle(memberKey: string, settled: CanonicalEvent[]): Promise<void> {
     if (settled.length === 0) return;
     const ids = new Set(settled.map(idOf));
-    const left = await this.change(memberKey, (list) => (list.some((w) => ids.has(idOf(w.event))) ? list.filter((w) => !ids.has(idOf(w.event))) : undefined));
+    const left = await this.change(memberKey, (list) =>
+      list.some((w) => ids.has(idOf(w.event))) ? list.filter((w) => !ids.has(idOf(w.event))) : undefined,
+    );
     if (left.length > 0) return;
     await this.members.remove(memberKey);
     // Work kept between the read and the removal must not be forgotten.
@@ -57,7 +61,13 @@ export class PendingWork {
       const next = edit(current?.waiting ?? []);
       return next ? { waiting: next } : undefined;
     });
-    if (settled.state === 'lost') throw new RefusedEvent('unavailable', `the member's pending work kept changing under ${COMPARE_AND_SET.attempts} attempts; try again shortly`, undefined, 5);
+    if (settled.state === 'lost')
+      throw new RefusedEvent(
+        'unavailable',
+        `the member's pending work kept changing under ${COMPARE_AND_SET.attempts} attempts; try again shortly`,
+        undefined,
+        5,
+      );
     return settled.value?.waiting ?? [];
   }
 }

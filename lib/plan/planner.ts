@@ -58,10 +58,18 @@ export function planner(deps: PlannerDeps): Planner {
     const recorder = new PlanRecorder();
     const { apply, table, ...rules } = deps;
     const records = table ? copyOnWriteRecords(table.records) : undefined;
-    const stores = table && records
-      ? memberStores({ records, pendingMembers: copyOnWriteKeySet(table.pendingMembers), idempotency: planIdempotency(table.idempotency) }, deps.clock)
-      : undefined;
-    const planned = pipeline({ ...rules, apply: applier({ ...apply, port: (client) => recorder.port(client) }), ...(stores ? { stores } : {}) });
+    const stores =
+      table && records
+        ? memberStores(
+            { records, pendingMembers: copyOnWriteKeySet(table.pendingMembers), idempotency: planIdempotency(table.idempotency) },
+            deps.clock,
+          )
+        : undefined;
+    const planned = pipeline({
+      ...rules,
+      apply: applier({ ...apply, port: (client) => recorder.port(client) }),
+      ...(stores ? { stores } : {}),
+    });
     const outcomes: PlannedEvent[] = [];
     let retryAfter: number | undefined;
 
@@ -78,7 +86,12 @@ export function planner(deps: PlannerDeps): Planner {
           outcome: answer.outcome,
           ...(event.data.email ? { emailHash: emailHash(event.data.email) } : {}),
           // Which writes, not what they carry: the bodies hold names and phone numbers (the answer has them in full).
-          writes: writes.map(({ method, path, body, creates }) => ({ method, path: maskEmails(path), ...(isObject(body) ? { fields: Object.keys(body) } : {}), ...(creates ? { creates } : {}) })),
+          writes: writes.map(({ method, path, body, creates }) => ({
+            method,
+            path: maskEmails(path),
+            ...(isObject(body) ? { fields: Object.keys(body) } : {}),
+            ...(creates ? { creates } : {}),
+          })),
         });
       };
       try {

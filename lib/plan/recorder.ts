@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import type { DocSpacePort, RequestOptions } from '../docspace/client';
 import { DocSpaceError } from '../docspace/errors';
 import type { Profile } from '../docspace/types';
+import { textOf } from '../json';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -105,7 +106,8 @@ export class PlanRecorder {
 
   private memberOf(id: string, method: string, path: string): Profile {
     const planned = this.members.get(id);
-    if (planned === 'deleted' || (planned === undefined && PLACEHOLDER.test(id))) throw new DocSpaceError(404, 'The user could not be found', method, path);
+    if (planned === 'deleted' || (planned === undefined && PLACEHOLDER.test(id)))
+      throw new DocSpaceError(404, 'The user could not be found', method, path);
     return planned ?? this.seen.get(id) ?? { id };
   }
 
@@ -146,13 +148,13 @@ export class PlanRecorder {
 
     if (area === 'people' && method === 'POST' && rest === '') {
       creates = `{{member:${(this.created.member += 1)}}}`;
-      const email = String(body.email ?? '');
+      const email = textOf(body.email);
       const contacts = Array.isArray(body.contacts) ? (body.contacts as Profile['contacts']) : undefined;
       const profile: Profile = {
         id: creates,
         email,
-        firstName: String(body.firstName ?? ''),
-        lastName: String(body.lastName ?? ''),
+        firstName: textOf(body.firstName),
+        lastName: textOf(body.lastName),
         ...(contacts?.length ? { contacts } : {}),
         status: 1,
         isOwner: false,
@@ -164,34 +166,49 @@ export class PlanRecorder {
     } else if (area === 'people' && method === 'PUT' && /^type\/\d$/.test(rest)) {
       answer = userIds.map((id) => this.change(id, typeFlags(Number(rest.slice(5))), path));
     } else if (area === 'people' && method === 'POST' && rest === 'type') {
-      const userId = String(body.userId ?? '').toLowerCase();
+      const userId = textOf(body.userId).toLowerCase();
       this.change(userId, typeFlags(Number(body.type)), path);
       this.tasks.add(userId);
       answer = { isCompleted: true, percentage: 100, error: null };
     } else if (area === 'people' && method === 'PUT' && /^status\/\d$/.test(rest)) {
       answer = userIds.map((id) => this.change(id, { status: Number(rest.slice(7)) }, path));
     } else if (area === 'people' && method === 'PUT' && rest.endsWith('/contacts')) {
-      answer = this.change(decodeURIComponent(rest.slice(0, -'/contacts'.length)), { contacts: (body.contacts as Profile['contacts']) ?? [] }, path);
+      answer = this.change(
+        decodeURIComponent(rest.slice(0, -'/contacts'.length)),
+        { contacts: (body.contacts as Profile['contacts']) ?? [] },
+        path,
+      );
     } else if (area === 'people' && method === 'PUT' && rest !== '' && !rest.includes('/')) {
-      answer = this.change(decodeURIComponent(rest), { firstName: String(body.firstName ?? ''), lastName: String(body.lastName ?? '') }, path);
+      answer = this.change(decodeURIComponent(rest), { firstName: textOf(body.firstName), lastName: textOf(body.lastName) }, path);
     } else if (area === 'people' && method === 'DELETE' && rest !== '' && !rest.includes('/')) {
       this.memberOf(decodeURIComponent(rest).toLowerCase(), method, path);
       this.members.set(decodeURIComponent(rest).toLowerCase(), 'deleted');
       answer = undefined;
     } else if (area === 'group' && method === 'POST' && rest === '') {
       creates = `{{group:${(this.created.group += 1)}}}`;
-      const group: PlannedGroup = { id: creates, name: String(body.groupName ?? ''), members: stringsOf(body.members).map((id) => this.memberOf(id.toLowerCase(), method, path)) };
+      const group: PlannedGroup = {
+        id: creates,
+        name: textOf(body.groupName),
+        members: stringsOf(body.members).map((id) => this.memberOf(id.toLowerCase(), method, path)),
+      };
       this.groups.set(creates, group);
       answer = group;
     } else if (area === 'group' && method === 'PUT' && rest !== '' && !rest.includes('/')) {
       const id = decodeURIComponent(rest).toLowerCase();
-      const current: PlannedGroup = this.groups.has(id) || PLACEHOLDER.test(id)
-        ? this.plannedGroup(id, method, path)
-        : await inner.request('GET', path, { query: { includeMembers: 'true' }, schema: plannedGroupSchema(options.schema) });
+      const current: PlannedGroup =
+        this.groups.has(id) || PLACEHOLDER.test(id)
+          ? this.plannedGroup(id, method, path)
+          : await inner.request('GET', path, { query: { includeMembers: 'true' }, schema: plannedGroupSchema(options.schema) });
       const removed = new Set(stringsOf(body.membersToRemove).map((m) => m.toLowerCase()));
       const kept = (current.members ?? []).filter((m) => !removed.has(m.id.toLowerCase()));
-      const added = stringsOf(body.membersToAdd).filter((m) => !kept.some((k) => k.id.toLowerCase() === m.toLowerCase())).map((m) => this.memberOf(m.toLowerCase(), method, path));
-      const group: PlannedGroup = { id: current.id, name: typeof body.groupName === 'string' ? body.groupName : current.name, members: [...kept, ...added] };
+      const added = stringsOf(body.membersToAdd)
+        .filter((m) => !kept.some((k) => k.id.toLowerCase() === m.toLowerCase()))
+        .map((m) => this.memberOf(m.toLowerCase(), method, path));
+      const group: PlannedGroup = {
+        id: current.id,
+        name: typeof body.groupName === 'string' ? body.groupName : current.name,
+        members: [...kept, ...added],
+      };
       this.groups.set(id, group);
       answer = group;
     } else if (area === 'group' && method === 'DELETE' && rest !== '' && !rest.includes('/')) {

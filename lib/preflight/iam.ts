@@ -26,7 +26,9 @@ function roleResourceStatements(resources: Record<string, unknown>, logicalId: s
   const resource = resources[logicalId];
   if (!isObject(resource) || resource.Type !== 'AWS::IAM::Role') return undefined;
   const properties = isObject(resource.Properties) ? resource.Properties : {};
-  return asArray(properties.Policies).flatMap((policy) => (isObject(policy) && isObject(policy.PolicyDocument) ? asArray(policy.PolicyDocument.Statement) : [])).filter(isObject);
+  return asArray(properties.Policies)
+    .flatMap((policy) => (isObject(policy) && isObject(policy.PolicyDocument) ? asArray(policy.PolicyDocument.Statement) : []))
+    .filter(isObject);
 }
 
 /** A `role:` value (a logical id, `Fn::GetAtt: [id, Arn]`, an ARN or a name) as the role it names. */
@@ -93,7 +95,9 @@ function render(value: unknown, place: Place): string | undefined {
     return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
   }
   const sub = value['Fn::Sub'];
-  const [template, variables] = Array.isArray(sub) ? [sub[0], isObject(sub[1]) ? sub[1] : {}] : [sub, {}];
+  const [template, variables]: [unknown, Record<string, unknown>] = Array.isArray(sub)
+    ? [sub[0] as unknown, isObject(sub[1]) ? sub[1] : {}]
+    : [sub, {}];
   if (typeof template === 'string') {
     let unknown = false;
     const text = template.replace(/\$\{([^}!]+)\}/g, (_all, name: string) => {
@@ -108,7 +112,10 @@ function render(value: unknown, place: Place): string | undefined {
 
 /** IAM's wildcard match: `*` any run of characters, `?` one. */
 function globMatch(pattern: string, text: string, ignoreCase = false): boolean {
-  const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's').test(text);
 }
 
@@ -127,7 +134,9 @@ export function secretArn(secretId: string, place: Place): string {
 
 /** The pattern a reader is shown: the ARN with the parts we do not know as IAM would write them. */
 export const shownArn = (secretId: string, place: Place): string =>
-  secretId.startsWith('arn:') ? secretId : `arn:${partitionOf(place.region)}:secretsmanager:${place.region}:<account>:secret:${secretId}-??????`;
+  secretId.startsWith('arn:')
+    ? secretId
+    : `arn:${partitionOf(place.region)}:secretsmanager:${place.region}:<account>:secret:${secretId}-??????`;
 
 /** Whether the statements allow `action` on `arn`: an explicit Deny wins over any Allow, as in IAM. */
 export function allows(statements: readonly Statement[], action: string, arn: string, place: Place): 'allowed' | 'denied' | 'not allowed' {

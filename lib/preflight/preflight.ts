@@ -122,7 +122,10 @@ interface Loaded {
 async function loadSettings(target: Target): Promise<Passed<Loaded>> {
   if (target.kind === 'local') {
     const settings = parseSettings(target.env);
-    return { value: { settings, env: target.env }, detail: `the local stack: ${settings.deliveryMode} mode, DocSpace at ${settings.docspaceUrl}` };
+    return {
+      value: { settings, env: target.env },
+      detail: `the local stack: ${settings.deliveryMode} mode, DocSpace at ${settings.docspaceUrl}`,
+    };
   }
   const stage = stageConfig(target.stage, await printStage(target.stage, target.cwd));
   const first = stage.functions[0];
@@ -169,7 +172,10 @@ function checkRoles(report: Reporter, stage: StageConfig): Promise<void> {
     }
   }
   for (const [label, names] of external) {
-    report.skip(`IAM ${label}`, `made outside this stack, so its statements are not in serverless.yml: check that it allows secretsmanager:GetSecretValue on the secrets of ${names.join(', ')}`);
+    report.skip(
+      `IAM ${label}`,
+      `made outside this stack, so its statements are not in serverless.yml: check that it allows secretsmanager:GetSecretValue on the secrets of ${names.join(', ')}`,
+    );
   }
   return report.check("the functions' roles may read their secrets", async () => {
     const [first] = refused.values();
@@ -199,7 +205,9 @@ function secretAdvice(target: Target, id: string, setting: string, example: stri
       return 'preflight reads with your AWS credentials, as the AWS CLI does (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY): use credentials that may read it';
     }
     if (/ now: /.test(message)) {
-      return target.kind === 'local' ? 'is npm start running? (it serves the local Secrets Manager)' : `check the network and the region (${process.env.AWS_REGION ?? 'unset'})`;
+      return target.kind === 'local'
+        ? 'is npm start running? (it serves the local Secrets Manager)'
+        : `check the network and the region (${process.env.AWS_REGION ?? 'unset'})`;
     }
     return `put ${example} in it`;
   };
@@ -219,7 +227,11 @@ interface SenderUse {
 }
 
 /** The senders in use: an API URL set that has no default (HiBob's has one), or an entry in either secret. */
-function sendersInUse(settings: Settings, webhookKeys: readonly string[], credentials: Partial<Record<Sender, unknown>>): Map<Sender, SenderUse> {
+function sendersInUse(
+  settings: Settings,
+  webhookKeys: readonly string[],
+  credentials: Partial<Record<Sender, unknown>>,
+): Map<Sender, SenderUse> {
   const used = new Map<Sender, SenderUse>();
   for (const sender of SENDER_NAMES) {
     const entry = senderEntry(sender);
@@ -250,11 +262,11 @@ async function checkSecrets(report: Reporter, target: Target, services: Services
 
   // The sender API secret's entries say which senders are in use; its own line comes after the webhook secret's.
   const credentials: Partial<Record<Sender, unknown>> = {};
-  let credentialsError: unknown;
+  let credentialsError: Error | undefined;
   try {
     for (const sender of SENDER_NAMES) credentials[sender] = await secrets.senderCredentials(sender);
   } catch (error) {
-    credentialsError = error;
+    credentialsError = error instanceof Error ? error : new Error(String(error));
   }
 
   const used = await report.check(
@@ -303,14 +315,21 @@ async function checkSecrets(report: Reporter, target: Target, services: Services
         const own = credentials[sender];
         const { setting } = senderEntry(sender).apiUrl;
         if (own === undefined) {
-          throw new Problem(`no "${sender}" credentials, which the ${sender} API (${setting}) is read with, and ${sender} is in use (${use.why}): add ${credentialsExample(sender)} to the secret (docs/senders/${sender}.md)`);
+          throw new Problem(
+            `no "${sender}" credentials, which the ${sender} API (${setting}) is read with, and ${sender} is in use (${use.why}): add ${credentialsExample(sender)} to the secret (docs/senders/${sender}.md)`,
+          );
         }
         const parsed = senderEntry(sender).adapter.api.credentials.safeParse(own);
         if (!parsed.success) {
-          throw new Problem(`the "${sender}" credentials are malformed (${parsed.error.issues.map((i) => i.path.join('.') || '(the entry)').join(', ')}): the ${sender} adapter reads ${credentialsExample(sender)}`);
+          throw new Problem(
+            `the "${sender}" credentials are malformed (${parsed.error.issues.map((i) => i.path.join('.') || '(the entry)').join(', ')}): the ${sender} adapter reads ${credentialsExample(sender)}`,
+          );
         }
       }
-      return { value: undefined, detail: readers.length ? `credentials for ${readers.map(([s]) => s).join(', ')}` : 'no sender in use has an API URL' };
+      return {
+        value: undefined,
+        detail: readers.length ? `credentials for ${readers.map(([s]) => s).join(', ')}` : 'no sender in use has an API URL',
+      };
     },
     secretAdvice(target, settings.senderApiSecretId, 'SENDER_API_SECRET_ID', credentialsExample(SENDER_NAMES[0])),
   );
@@ -334,21 +353,28 @@ async function checkDocSpace(report: Reporter, target: Target, services: Service
     },
     (error) => {
       if (!(error instanceof DocSpaceError)) return undefined;
-      if (error.status === 401) return `DocSpace does not know the key in secret ${settings.apiKeySecretId} (wrong, expired or revoked), or its member is disabled: ${makeKey}`;
+      if (error.status === 401)
+        return `DocSpace does not know the key in secret ${settings.apiKeySecretId} (wrong, expired or revoked), or its member is disabled: ${makeKey}`;
       if (error.status === 403) return `the key may not read profiles (a read-only key or narrower scopes): ${makeKey}`;
-      if (error.status === 0) return target.kind === 'local' ? 'is npm start running? (it serves the local DocSpace)' : `check DOCSPACE_URL (${settings.docspaceUrl}) and that this machine reaches it`;
+      if (error.status === 0)
+        return target.kind === 'local'
+          ? 'is npm start running? (it serves the local DocSpace)'
+          : `check DOCSPACE_URL (${settings.docspaceUrl}) and that this machine reaches it`;
       if (error.status === 404 || error.status === 405) return `DOCSPACE_URL (${settings.docspaceUrl}) is not a DocSpace portal's address`;
       return undefined;
     },
   );
-  await report.check(
-    'DocSpace key may manage members',
-    async () => {
-      if (profile.isOwner) return { value: undefined, detail: 'the portal owner' };
-      if (profile.isAdmin) return { value: undefined, detail: 'a DocSpace admin, not the owner: only the owner makes or changes DocSpace admins, so events that would make one fail' };
-      throw new Problem(`the key is ${memberKind(profile)}'s (member ${profile.id}), and DocSpace lets only the owner and DocSpace admins add, re-type and disable members: ${makeKey}`);
-    },
-  );
+  await report.check('DocSpace key may manage members', async () => {
+    if (profile.isOwner) return { value: undefined, detail: 'the portal owner' };
+    if (profile.isAdmin)
+      return {
+        value: undefined,
+        detail: 'a DocSpace admin, not the owner: only the owner makes or changes DocSpace admins, so events that would make one fail',
+      };
+    throw new Problem(
+      `the key is ${memberKind(profile)}'s (member ${profile.id}), and DocSpace lets only the owner and DocSpace admins add, re-type and disable members: ${makeKey}`,
+    );
+  });
 }
 
 const statusOf = (error: unknown): number | undefined => {
@@ -365,7 +391,10 @@ async function checkSenders(report: Reporter, services: Services, settings: Sett
       continue;
     }
     if (!use.apiUrl) {
-      report.skip(`${sender} API`, `${setting} is not set, so nothing reads ${sender}'s API (its webhooks then need every value in the payload, and reconcile cannot run)`);
+      report.skip(
+        `${sender} API`,
+        `${setting} is not set, so nothing reads ${sender}'s API (its webhooks then need every value in the payload, and reconcile cannot run)`,
+      );
       continue;
     }
     const url = use.apiUrl;
@@ -374,7 +403,8 @@ async function checkSenders(report: Reporter, services: Services, settings: Sett
       async () => ({ value: undefined, detail: await senderEntry(sender).adapter.probe(services.senderContext(sender), within(30_000)) }),
       (error) => {
         const status = statusOf(error);
-        if (status === 401 || status === 403) return `check the "${sender}" credentials in secret ${settings.senderApiSecretId} and the permissions docs/senders/${sender}.md names`;
+        if (status === 401 || status === 403)
+          return `check the "${sender}" credentials in secret ${settings.senderApiSecretId} and the permissions docs/senders/${sender}.md names`;
         if (status === 0) return `nothing answers at ${url}: check ${setting}`;
         if (status === 404) return `check ${setting}: ${url} is not the base of ${sender}'s API`;
         return undefined;
@@ -386,12 +416,16 @@ async function checkSenders(report: Reporter, services: Services, settings: Sett
 /** How to fix a table or queue that is not there. */
 function resourceAdvice(target: Target, what: string, setting: string): Advice {
   return (error) => {
-    const message = `${(error as { name?: unknown } | null)?.name ?? ''} ${messageOf(error)}`;
+    const message = `${error instanceof Error ? error.name : ''} ${messageOf(error)}`;
     if (/ResourceNotFound|NonExistentQueue|QueueDoesNotExist|non-existent/i.test(message)) {
-      return target.kind === 'local' ? `npm start creates it: is npm start running? Or ${setting} in this shell names another` : `serverless deploy --stage ${target.stage} creates the stage's ${what}; or set ${setting} to the one it should use`;
+      return target.kind === 'local'
+        ? `npm start creates it: is npm start running? Or ${setting} in this shell names another`
+        : `serverless deploy --stage ${target.stage} creates the stage's ${what}; or set ${setting} to the one it should use`;
     }
-    if (/AccessDenied|credentials|security token|signature/i.test(message)) return 'preflight reads with your AWS credentials, as the AWS CLI does: use credentials that may read it';
-    if (/ECONNREFUSED|NetworkError|socket|connect/i.test(message)) return target.kind === 'local' ? 'is npm start running?' : 'check the network and the region';
+    if (/AccessDenied|credentials|security token|signature/i.test(message))
+      return 'preflight reads with your AWS credentials, as the AWS CLI does: use credentials that may read it';
+    if (/ECONNREFUSED|NetworkError|socket|connect/i.test(message))
+      return target.kind === 'local' ? 'is npm start running?' : 'check the network and the region';
     return undefined;
   };
 }
@@ -407,7 +441,12 @@ async function checkEventsTable(report: Reporter, target: Target, settings: Sett
     async () => {
       // A read of a key nothing writes, as the functions read: the table exists and these credentials may read it.
       const { openEventsTable } = await import('../store/dynamoDb');
-      const table = openEventsTable(eventsTable, settings.idempotencyTtlSeconds, { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: [] }, systemClock);
+      const table = openEventsTable(
+        eventsTable,
+        settings.idempotencyTtlSeconds,
+        { prefix: settings.idempotencyKeyPrefix, legacyPrefixes: [] },
+        systemClock,
+      );
       await table.records.get(`preflight#${randomUUID()}`);
       return { value: undefined, detail: 'answers a read' };
     },
@@ -424,11 +463,17 @@ async function checkQueue(report: Reporter, target: Target, settings: Settings):
     'events queue',
     async () => {
       // As the functions find it (QUEUE_URL, else QUEUE_NAME looked up by name: here there is no function ARN).
-      if (!settings.queueUrl && !settings.queueName) throw new Problem(`queue mode, and neither QUEUE_URL nor QUEUE_NAME is set — ${howToSet(target)}`);
+      if (!settings.queueUrl && !settings.queueName)
+        throw new Problem(`queue mode, and neither QUEUE_URL nor QUEUE_NAME is set — ${howToSet(target)}`);
       const url = await resolveQueueUrl(settings, undefined);
       const { sdk, client } = await sqs();
-      const { Attributes: attributes = {} } = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['FifoQueue'] }));
-      if (attributes.FifoQueue !== 'true') throw new Problem(`${url} is not a FIFO queue: the events of one member must stay in order; use the stage's queue (serverless.yml's EventsQueue)`);
+      const { Attributes: attributes = {} } = await client.send(
+        new sdk.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['FifoQueue'] }),
+      );
+      if (attributes.FifoQueue !== 'true')
+        throw new Problem(
+          `${url} is not a FIFO queue: the events of one member must stay in order; use the stage's queue (serverless.yml's EventsQueue)`,
+        );
       return { value: undefined, detail: `${url}, FIFO` };
     },
     resourceAdvice(target, 'events queue', 'QUEUE_URL'),
@@ -439,7 +484,7 @@ async function checkQueue(report: Reporter, target: Target, settings: Settings):
 export async function preflight(target: Target, line: (text: string) => void): Promise<boolean> {
   const report = reporter(line);
   try {
-    const { settings, env, stage } = await report.check(
+    const { settings, stage } = await report.check(
       'settings',
       async () => {
         try {

@@ -48,20 +48,33 @@ export function stageConfig(stage: string, config: Record<string, unknown>): Sta
     const handler = typeof own.handler === 'string' ? (own.handler.split('/').pop() ?? '').replace(/\.[^.]+$/, '') : name;
     return { name, handler, env: { ...shared, ...environment(own.environment, deployTime) }, role: roles.get(name) as FunctionRole };
   });
-  return { stage, region: typeof provider.region === 'string' ? provider.region : 'us-east-1', functions, deployTime: [...deployTime].sort() };
+  return {
+    stage,
+    region: typeof provider.region === 'string' ? provider.region : 'us-east-1',
+    functions,
+    deployTime: [...deployTime].sort(),
+  };
 }
 
 /** Runs `npx serverless print --stage <stage> --format json` in `cwd` with the caller's environment. */
 export function printStage(stage: string, cwd: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['serverless', 'print', '--stage', stage, '--format', 'json'], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['serverless', 'print', '--stage', stage, '--format', 'json'], {
+      cwd,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => {
-      const said = (stderr.trim() || stdout.trim()).split('\n').filter((l) => !/^npm notice/.test(l)).slice(-3).join(' ');
+      const said = (stderr.trim() || stdout.trim())
+        .split('\n')
+        .filter((l) => !/^npm notice/.test(l))
+        .slice(-3)
+        .join(' ');
       if (code !== 0) return reject(new Error(`serverless print --stage ${stage} failed (exit ${code ?? 'signal'}): ${said}`));
       try {
         const parsed = JSON.parse(stdout.slice(stdout.indexOf('{'))) as unknown;

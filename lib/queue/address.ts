@@ -22,7 +22,8 @@ export interface Invocation {
   invokedFunctionArn?: string;
 }
 
-const LOCALLY = 'locally, DELIVERY_MODE=sync needs no queue; queue mode needs the local SQS that `npm start` or `npm run emulators` runs (AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324)';
+const LOCALLY =
+  'locally, DELIVERY_MODE=sync needs no queue; queue mode needs the local SQS that `npm start` or `npm run emulators` runs (AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324)';
 
 const FUNCTION_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:/;
 
@@ -46,13 +47,20 @@ const getQueueUrl: LookUpQueueUrl = async (name) => {
 };
 
 /** SQS's answer to a name it has no queue for: `QueueDoesNotExist` (its legacy code, `AWS.SimpleQueueService.NonExistentQueue`). */
-const noSuchQueue = (error: unknown): boolean => error instanceof Error && (/NonExistentQueue|QueueDoesNotExist/.test(error.name) || /NonExistentQueue|QueueDoesNotExist/.test(String((error as { Code?: unknown }).Code)));
+const noSuchQueue = (error: unknown): boolean =>
+  error instanceof Error &&
+  (/NonExistentQueue|QueueDoesNotExist/.test(error.name) ||
+    /NonExistentQueue|QueueDoesNotExist/.test(String((error as { Code?: unknown }).Code)));
 
 /**
  * The queue's URL for this invocation. A setting that is missing or wrong is a ConfigurationError that names it and
  * says how to set it locally; SQS not answering is left to the caller (the door answers 503 and the sender retries).
  */
-export async function resolveQueueUrl(settings: QueueSettings, invocation: Invocation | undefined, lookUp: LookUpQueueUrl = getQueueUrl): Promise<string> {
+export async function resolveQueueUrl(
+  settings: QueueSettings,
+  invocation: Invocation | undefined,
+  lookUp: LookUpQueueUrl = getQueueUrl,
+): Promise<string> {
   if (settings.queueUrl !== undefined) {
     if (!URL.canParse(settings.queueUrl) || !/^https?:$/.test(new URL(settings.queueUrl).protocol)) {
       throw new ConfigurationError(`QUEUE_URL: "${settings.queueUrl}" is not an http(s) URL; unset it to use QUEUE_NAME (${LOCALLY})`);
@@ -60,7 +68,10 @@ export async function resolveQueueUrl(settings: QueueSettings, invocation: Invoc
     return settings.queueUrl;
   }
   const name = settings.queueName;
-  if (!name) throw new ConfigurationError(`QUEUE_NAME: queue mode needs the events queue's name (serverless.yml sets the stack's queue); ${LOCALLY}`);
+  if (!name)
+    throw new ConfigurationError(
+      `QUEUE_NAME: queue mode needs the events queue's name (serverless.yml sets the stack's queue); ${LOCALLY}`,
+    );
   const built = queueUrlFromArn(name, invocation?.invokedFunctionArn);
   if (built) return built;
   try {

@@ -27,18 +27,28 @@ export interface Ingress {
 export function ingress(queue: Queue, directory: Pick<MemberDirectory, 'keyOf'> | undefined, roles: RoleMap): Ingress {
   return {
     admit(event) {
-      if ((event.type === 'user.created' || event.type === 'user.role_changed') && event.data.role !== undefined) typeForRoleOrRefuse(roles, event.data.role);
+      if ((event.type === 'user.created' || event.type === 'user.role_changed') && event.data.role !== undefined)
+        typeForRoleOrRefuse(roles, event.data.role);
     },
     enqueue: (events, invocation) => {
       if (!directory) {
-        return Promise.reject(new ConfigurationError('IDEMPOTENCY_TABLE: queue mode needs the events table (the worker applies each event exactly once through it); locally, DELIVERY_MODE=sync needs none, and `npm start` or `npm run emulators` run one'));
+        return Promise.reject(
+          new ConfigurationError(
+            'IDEMPOTENCY_TABLE: queue mode needs the events table (the worker applies each event exactly once through it); locally, DELIVERY_MODE=sync needs none, and `npm start` or `npm run emulators` run one',
+          ),
+        );
       }
       return enqueue(queue, directory, events, invocation);
     },
   };
 }
 
-async function enqueue(queue: Queue, directory: Pick<MemberDirectory, 'keyOf'>, events: readonly CanonicalEvent[], invocation: Invocation | undefined): Promise<void> {
+async function enqueue(
+  queue: Queue,
+  directory: Pick<MemberDirectory, 'keyOf'>,
+  events: readonly CanonicalEvent[],
+  invocation: Invocation | undefined,
+): Promise<void> {
   try {
     const messages = [];
     for (const event of events) messages.push(messageFor(event, await directory.keyOf(event.data)));
@@ -46,6 +56,9 @@ async function enqueue(queue: Queue, directory: Pick<MemberDirectory, 'keyOf'>, 
   } catch (error) {
     // A queue the settings do not name will not appear with time: the answer says which setting, not "retry".
     if (error instanceof ConfigurationError) throw error;
-    throw Object.assign(new RefusedEvent('unavailable', 'the queue did not take the event(s); deliver again later', undefined, DEFAULT_RETRY_AFTER_SECONDS), { cause: error });
+    throw Object.assign(
+      new RefusedEvent('unavailable', 'the queue did not take the event(s); deliver again later', undefined, DEFAULT_RETRY_AFTER_SECONDS),
+      { cause: error },
+    );
   }
 }

@@ -68,7 +68,12 @@ const describe = (m: Message): DeadLetter => {
 };
 
 async function depth(client: SQSClient, url: string): Promise<number> {
-  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
 
@@ -77,7 +82,13 @@ async function peek(client: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
   const seen = new Map<string, DeadLetter>();
   for (let round = 0; round < 100; round += 1) {
     const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, AttributeNames: ['All'] as never, MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+        AttributeNames: ['All'] as never,
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     const fresh = Messages.filter((m) => !seen.has(m.MessageId ?? ''));
     if (fresh.length === 0) break;
@@ -86,11 +97,18 @@ async function peek(client: SQSClient, dlqUrl: string): Promise<DeadLetter[]> {
   return [...seen.values()];
 }
 
-export async function replayDeadLetters({ client, dlqUrl, queueUrl, dryRun = false, timeoutMs = 60_000 }: ReplayOptions): Promise<ReplayReport> {
+export async function replayDeadLetters({
+  client,
+  dlqUrl,
+  queueUrl,
+  dryRun = false,
+  timeoutMs = 60_000,
+}: ReplayOptions): Promise<ReplayReport> {
   if (dryRun) return { letters: await peek(client, dlqUrl), moved: 0, how: 'dry-run', held: await depth(client, dlqUrl) };
   const count = await depth(client, dlqUrl);
   if (count === 0) return { letters: [], moved: 0, how: 'move-task' };
-  const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
+  const dlqArn =
+    (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
   try {
     // No DestinationArn: back to the queue each message came from.
     await client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
@@ -103,7 +121,8 @@ export async function replayDeadLetters({ client, dlqUrl, queueUrl, dryRun = fal
     const { Results = [] } = await client.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn, MaxResults: 1 }));
     const task = Results[0];
     if (task && task.Status !== 'RUNNING') {
-      if (task.Status !== 'COMPLETED') throw new Error(`the move task ended ${task.Status ?? '?'}: ${task.FailureReason ?? 'no reason given'}`);
+      if (task.Status !== 'COMPLETED')
+        throw new Error(`the move task ended ${task.Status ?? '?'}: ${task.FailureReason ?? 'no reason given'}`);
       return { letters: [], moved: Number(task.ApproximateNumberOfMessagesMoved ?? 0), how: 'move-task' };
     }
     if (Date.now() > deadline) throw new Error('the move task is still running; see `aws sqs list-message-move-tasks`');
@@ -115,7 +134,14 @@ export async function replayDeadLetters({ client, dlqUrl, queueUrl, dryRun = fal
 async function receiveAndSend(client: SQSClient, dlqUrl: string, queueUrl: string): Promise<number> {
   let moved = 0;
   for (;;) {
-    const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] as never, MessageSystemAttributeNames: ['All'] }));
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        AttributeNames: ['All'] as never,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
     if (Messages.length === 0) return moved;
     for (const m of Messages) {
       await client.send(

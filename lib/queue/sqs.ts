@@ -16,7 +16,14 @@ export function sqsQueue(settings: QueueSettings, lookUp?: LookUpQueueUrl): Queu
       queueUrl ??= await resolveQueueUrl(settings, invocation, lookUp);
       const { sdk, client } = await sqs();
       for (const m of messages) {
-        await client.send(new sdk.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: m.body, MessageGroupId: m.groupId, MessageDeduplicationId: m.deduplicationId }));
+        await client.send(
+          new sdk.SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: m.body,
+            MessageGroupId: m.groupId,
+            MessageDeduplicationId: m.deduplicationId,
+          }),
+        );
       }
     },
   };

@@ -50,7 +50,10 @@ export function workerDoor(services: () => WorkerServices) {
           throw new PoisonMessage('the message body is not JSON');
         }
         const parsed = canonicalEventSchema.safeParse(body);
-        if (!parsed.success) throw new PoisonMessage(`the message is not a canonical event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        if (!parsed.success)
+          throw new PoisonMessage(
+            `the message is not a canonical event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          );
         const canonical = parsed.data;
         const keys = eventKeys(canonical);
         logger.appendKeys(keys);
@@ -59,7 +62,10 @@ export function workerDoor(services: () => WorkerServices) {
           // A batch shares one invocation: a message that cannot have the time it may need is not started, but
           // failed, and comes back (earlier ones in the batch took the time, a slow DocSpace say).
           if (services().dryRun) {
-            throw new RefusedEvent('misconfigured', 'this stage runs with DRY_RUN=true: nothing is applied; the message reaches the dead-letter queue, replay it once DRY_RUN is off');
+            throw new RefusedEvent(
+              'misconfigured',
+              'this stage runs with DRY_RUN=true: nothing is applied; the message reaches the dead-letter queue, replay it once DRY_RUN is off',
+            );
           }
           if (context.getRemainingTimeInMillis() < MIN_TIME_PER_EVENT_MS) {
             throw new RefusedEvent('unavailable', 'too little time left in this invocation; SQS delivers the event again');
@@ -77,18 +83,27 @@ export function workerDoor(services: () => WorkerServices) {
           throw error;
         }
       };
-      const response = await processPartialResponse(event, async (record: SQSRecord) => {
-        try {
-          return await recordHandler(record);
-        } catch (error) {
-          if (error instanceof PoisonMessage) {
-            logger.error('poison message; it reaches the dead-letter queue after its last receive', { messageId: record.messageId, detail: error.message });
-            countEvent('worker', 'unknown', 'unknown', 'invalid');
+      const response = await processPartialResponse(
+        event,
+        async (record: SQSRecord) => {
+          try {
+            return await recordHandler(record);
+          } catch (error) {
+            if (error instanceof PoisonMessage) {
+              logger.error('poison message; it reaches the dead-letter queue after its last receive', {
+                messageId: record.messageId,
+                detail: error.message,
+              });
+              countEvent('worker', 'unknown', 'unknown', 'invalid');
+            }
+            throw error;
           }
-          throw error;
-        }
-      }, processor, { context, skipGroupOnError: true, throwOnFullBatchFailure: false });
-      if (response.batchItemFailures.length > 0) logger.info('batch done', { messages: event.Records.length, failed: response.batchItemFailures.length });
+        },
+        processor,
+        { context, skipGroupOnError: true, throwOnFullBatchFailure: false },
+      );
+      if (response.batchItemFailures.length > 0)
+        logger.info('batch done', { messages: event.Records.length, failed: response.batchItemFailures.length });
       return response;
     });
 }

@@ -37,7 +37,8 @@ interface ReconcilePorts {
 export function reconciler(ports: ReconcilePorts): ReconcileServices['reconcile'] {
   const { table, clock } = ports;
   return async (sender, request, context: Context) => {
-    if (!table) throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
+    if (!table)
+      throw new ConfigurationError('reconciliation keeps its cursor and the ownership records in the events table: set IDEMPOTENCY_TABLE');
     const { resumeOnly, dryRun, ...runRequest } = request;
     if (resumeOnly && !isUnfinished(await recordCursorStore(table.records, clock).get(sender), clock.now())) return undefined;
     const remainingMs = () => context.getRemainingTimeInMillis();
@@ -52,7 +53,11 @@ export function reconciler(ports: ReconcilePorts): ReconcileServices['reconcile'
     const submit: ReconcileDeps['submit'] = session
       ? { kind: 'pipeline', process: (event: CanonicalEvent) => session.process(event, context) }
       : ingress
-        ? { kind: 'queue', enqueue: (events: readonly CanonicalEvent[]) => ingress.enqueue(events, context), process: (event: CanonicalEvent) => process(event, context) }
+        ? {
+            kind: 'queue',
+            enqueue: (events: readonly CanonicalEvent[]) => ingress.enqueue(events, context),
+            process: (event: CanonicalEvent) => process(event, context),
+          }
         : { kind: 'pipeline', process: (event: CanonicalEvent) => process(event, context) };
     const run = () =>
       reconcile(
@@ -61,7 +66,10 @@ export function reconciler(ports: ReconcilePorts): ReconcileServices['reconcile'
           context: senderContext,
           roster: (left) => senderEntry(sender).adapter.roster(senderContext, left),
           people: docspace.people,
-          owners: { ownersOf: (emails) => directory.ownersOf(emails), claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now) },
+          owners: {
+            ownersOf: (emails) => directory.ownersOf(emails),
+            claim: (email, userId, owner, now) => directory.remember(email, userId, owner, 'matched', now),
+          },
           cursor: recordCursorStore(records, clock),
           submit,
           clock,

@@ -25,7 +25,11 @@ export interface ReconcileServices {
    * `resumeOnly`: continue an unfinished run, or answer undefined without reading anything else. `dryRun`: the plan
    * (nothing applied or stored, nothing counted in the metrics).
    */
-  reconcile(sender: Sender, request: ReconcileRequest & { resumeOnly?: boolean; dryRun?: boolean }, context: Context): Promise<ReconcileResult | undefined>;
+  reconcile(
+    sender: Sender,
+    request: ReconcileRequest & { resumeOnly?: boolean; dryRun?: boolean },
+    context: Context,
+  ): Promise<ReconcileResult | undefined>;
 }
 
 const requestSchema = z.object({
@@ -58,7 +62,11 @@ export function reconcileDoor(services: () => ReconcileServices) {
       }
       try {
         const { sender, force, dryRun, resume } = parsed.data;
-        const report = await services().reconcile(sender, { ...(force ? { force: true } : {}), ...(dryRun ? { dryRun: true } : {}), ...(resume ? { resumeOnly: true } : {}) }, context);
+        const report = await services().reconcile(
+          sender,
+          { ...(force ? { force: true } : {}), ...(dryRun ? { dryRun: true } : {}), ...(resume ? { resumeOnly: true } : {}) },
+          context,
+        );
         if (!report) return { outcome: 'unchanged', message: `no unfinished ${sender} run to resume` };
         if (report.items.length <= MAX_ANSWERED_ITEMS) return report;
         return { ...report, items: report.items.slice(0, MAX_ANSWERED_ITEMS), itemsOmitted: report.items.length - MAX_ANSWERED_ITEMS };

@@ -82,7 +82,7 @@ function eventFor(input: DriftInput, kind: DriftKind, person: RosterPerson): Can
   const event = translation.events[0];
   if (!event) return undefined;
   const id = `reconcile:${input.sender}:${input.runId}:${kind}:${digest(JSON.stringify([event.type, event.data]))}`;
-  return { ...event, id, source: reconcileSource(input.sender) } as CanonicalEvent;
+  return { ...event, id, source: reconcileSource(input.sender) };
 }
 
 /** A person's (or a gone member's) deactivation, which needs the e-mail only. */
@@ -106,7 +106,12 @@ function deactivation(input: DriftInput, email: string, userId: string): DriftIt
 
 export function driftOf(input: DriftInput): Drift {
   const { sender, context, roster, members, owners } = input;
-  const drift: Drift = { items: [], matched: [], managed: 0, skipped: { owner: 0, otherManager: 0, unmanaged: 0, noEmail: 0, duplicateEmail: 0, unknownRole: 0 } };
+  const drift: Drift = {
+    items: [],
+    matched: [],
+    managed: 0,
+    skipped: { owner: 0, otherManager: 0, unmanaged: 0, noEmail: 0, duplicateEmail: 0, unknownRole: 0 },
+  };
   const byEmail = new Map<string, Profile>();
   for (const member of members) {
     if (!member.email) continue;
@@ -144,7 +149,16 @@ export function driftOf(input: DriftInput): Drift {
     const { role, unknown } = roleOf(context, person, person.role);
     if (unknown && person.active) drift.skipped.unknownRole += 1;
     if (!member) {
-      if (person.active) add('missing', person, email, unknown ? `in the roster, not in DocSpace (role "${unknown}" not in ROLE_MAP: created as User)` : 'in the roster, not in DocSpace', false);
+      if (person.active)
+        add(
+          'missing',
+          person,
+          email,
+          unknown
+            ? `in the roster, not in DocSpace (role "${unknown}" not in ROLE_MAP: created as User)`
+            : 'in the roster, not in DocSpace',
+          false,
+        );
       continue;
     }
     if (!owner && !person.active) {
@@ -164,11 +178,19 @@ export function driftOf(input: DriftInput): Drift {
     const wanted = role === undefined ? undefined : userTypeForRole(context.roles, role);
     const current = userTypeOf(member);
     if (wanted !== undefined && wanted !== current) {
-      add('type', person, email, `${userTypeName(current)} → ${userTypeName(wanted)}`, privilegeOf(wanted) < privilegeOf(current), member.id);
+      add(
+        'type',
+        person,
+        email,
+        `${userTypeName(current)} → ${userTypeName(wanted)}`,
+        privilegeOf(wanted) < privilegeOf(current),
+        member.id,
+      );
     }
     if (input.contacts) {
       const merge = mergeContacts(member.contacts ?? [], contactsOf(context, person));
-      if (merge.changed) add('contacts', person, email, `${(member.contacts ?? []).length} → ${merge.contacts.length} contact(s)`, false, member.id);
+      if (merge.changed)
+        add('contacts', person, email, `${(member.contacts ?? []).length} → ${merge.contacts.length} contact(s)`, false, member.id);
     }
   }
 

@@ -47,15 +47,15 @@ interface OwnershipStore {
 
 /** Where the drift goes: the pipeline, one event at a time, or the queue (the worker applies). */
 type Submit =
-  | { kind: 'pipeline'; process(event: CanonicalEvent): Promise<SyncResult> }
+  | { kind: 'pipeline'; process: (event: CanonicalEvent) => Promise<SyncResult> }
   | {
       kind: 'queue';
-      enqueue(events: readonly CanonicalEvent[]): Promise<void>;
+      enqueue: (events: readonly CanonicalEvent[]) => Promise<void>;
       /**
        * Applies one event now. The first contacts item goes this way: the worker's answer never comes back to the
        * run, and this one says whether the server can change contacts at all (v3.2.1+ cannot).
        */
-      process(event: CanonicalEvent): Promise<SyncResult>;
+      process: (event: CanonicalEvent) => Promise<SyncResult>;
     };
 
 interface Threshold {
@@ -160,7 +160,8 @@ function tripped(disables: number, managed: number, threshold: Threshold): boole
 const APPLIED_OUTCOMES = new Set<OutcomeName>(['created', 'exists', 'updated', 'unchanged', 'stale', 'parked', 'deferred', 'in_progress']);
 
 /** A run that ran out of time and is still young enough to be resumed (by the next invocation, or the resume schedule). */
-export const isUnfinished = (cursor: Cursor | undefined, now: number): boolean => cursor?.state === 'running' && now - cursor.startedAtMs < RESUME_WITHIN_MS;
+export const isUnfinished = (cursor: Cursor | undefined, now: number): boolean =>
+  cursor?.state === 'running' && now - cursor.startedAtMs < RESUME_WITHIN_MS;
 
 export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest = {}): Promise<ReconcileReport> {
   const { sender, clock } = deps;
@@ -168,9 +169,15 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   const now = clock.now();
   const previous = await deps.cursor.get(sender);
   const resumed = isUnfinished(previous, now);
-  const cursor: Cursor = resumed && previous
-    ? previous
-    : { runId: new Date(now).toISOString().replace(/[-:.]/g, ''), startedAtMs: now, state: 'running', ...(previous?.contactsUnsupported ? { contactsUnsupported: true } : {}) };
+  const cursor: Cursor =
+    resumed && previous
+      ? previous
+      : {
+          runId: new Date(now).toISOString().replace(/[-:.]/g, ''),
+          startedAtMs: now,
+          state: 'running',
+          ...(previous?.contactsUnsupported ? { contactsUnsupported: true } : {}),
+        };
 
   const rosterCallsBefore = deps.context.apiCalls ?? 0;
   let mark = performance.now();
@@ -210,7 +217,14 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   const downgrades = drift.items.filter((i) => i.kind === 'type' && i.destructive).length;
   const overThreshold = tripped(disables + downgrades, drift.managed, deps.threshold);
   const holdBack = overThreshold && !force;
-  const items: ReportItem[] = drift.items.map((i) => ({ kind: i.kind, eventId: i.event.id, email: i.email, ...(i.userId ? { userId: i.userId } : {}), detail: i.detail, status: holdBack && i.destructive ? 'held_back' : 'not_attempted' }));
+  const items: ReportItem[] = drift.items.map((i) => ({
+    kind: i.kind,
+    eventId: i.event.id,
+    email: i.email,
+    ...(i.userId ? { userId: i.userId } : {}),
+    detail: i.detail,
+    status: holdBack && i.destructive ? 'held_back' : 'not_attempted',
+  }));
 
   // Members nobody managed, matched on the roster: this sender's from now on (before any event about them).
   let matched = 0;
@@ -221,7 +235,9 @@ export async function reconcile(deps: ReconcileDeps, request: ReconcileRequest =
   }
   const allMatched = matched === drift.matched.length;
 
-  const todo = drift.items.map((item, index) => ({ item, report: items[index] as ReportItem })).filter((x) => x.report.status === 'not_attempted');
+  const todo = drift.items
+    .map((item, index) => ({ item, report: items[index] as ReportItem }))
+    .filter((x) => x.report.status === 'not_attempted');
   if (deps.submit.kind === 'queue') await enqueueAll(deps, deps.submit, todo, cursor);
   else await processAll(deps, deps.submit, todo, cursor);
 
@@ -288,7 +304,8 @@ async function processAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: '
   }
   // What failed for a passing reason is tried again by the next chunk of this run.
   // (An internal error is not passing: a bug on one member must not keep the run open, re-read every 15 minutes.)
-  for (const { report } of todo) if (report.status === 'failed' && ['unavailable', 'in_flight'].includes(report.outcome ?? '')) report.status = 'not_attempted';
+  for (const { report } of todo)
+    if (report.status === 'failed' && ['unavailable', 'in_flight'].includes(report.outcome ?? '')) report.status = 'not_attempted';
 }
 
 async function enqueueAll(deps: ReconcileDeps, submit: Extract<Submit, { kind: 'queue' }>, all: Todo, cursor: Cursor): Promise<void> {
@@ -335,5 +352,9 @@ function logAndMeasure(report: ReconcileReport): void {
   }
   const { items: _items, ...summary } = report;
   logger.info('reconcile run', { ...summary });
-  countReconcileRun(report.sender, report.drift, { applied: report.applied + report.queued, heldBack: report.heldBack, failed: report.failed });
+  countReconcileRun(report.sender, report.drift, {
+    applied: report.applied + report.queued,
+    heldBack: report.heldBack,
+    failed: report.failed,
+  });
 }

@@ -30,7 +30,7 @@ interface FollowUpPorts {
   /** A DRY_RUN stage applies nothing, not even work kept before it became one. */
   dryRun: boolean;
   /** The pipeline's follow-up: the work kept per member. */
-  keptWork(remainingMs: () => number): Promise<KeptWorkReport>;
+  keptWork: (remainingMs: () => number) => Promise<KeptWorkReport>;
   /** SCIM's group offers, built on first use; absent where SCIM cannot run (no events table). */
   groupOffers?: () => Promise<GroupOffers>;
 }

@@ -24,7 +24,10 @@ function matchesAny(candidate: string, tokens: string[]): boolean {
   return matched;
 }
 
-export function bearerToken(tokens: (refresh: boolean) => Promise<string[]>, now: () => number): middy.MiddlewareObj<unknown, unknown, Error, Context> {
+export function bearerToken(
+  tokens: (refresh: boolean) => Promise<string[]>,
+  now: () => number,
+): middy.MiddlewareObj<unknown, unknown, Error, Context> {
   let lastRefresh = Number.NEGATIVE_INFINITY;
   return {
     before: async (request) => {

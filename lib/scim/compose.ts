@@ -16,7 +16,7 @@ import { ScimUsers } from './users';
 
 export interface ScimDeps {
   records: RecordStore;
-  keySet(itemId: string): KeySet;
+  keySet: (itemId: string) => KeySet;
   process: ProcessEvent;
   directory: MemberDirectory;
   roles: RoleMap;
@@ -47,6 +47,11 @@ export function openScim(deps: ScimDeps): Scim {
     groupType: (userId) => mappedGroupType(store, groupTypes, userId),
     rejoin: (userId, request): Promise<void> => groups.rejoin(userId, request),
   });
-  const groups: ScimGroups = new ScimGroups({ store, mappedNames: new Set(groupTypes.keys()), retype: (userId, request): Promise<void> => users.retype(userId, request), clock });
+  const groups: ScimGroups = new ScimGroups({
+    store,
+    mappedNames: new Set(groupTypes.keys()),
+    retype: (userId, request): Promise<void> => users.retype(userId, request),
+    clock,
+  });
   return { users, groups, offerPending: (remainingMs) => groups.offerPending(deps.docspace(remainingMs).groups, remainingMs) };
 }

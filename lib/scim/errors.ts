@@ -6,7 +6,17 @@
 import { DocSpaceError } from '../docspace/errors';
 import { answerFor, DEFAULT_RETRY_AFTER_SECONDS, httpStatusOf, isRetryable } from '../outcome';
 
-export type ScimType = 'invalidFilter' | 'tooMany' | 'uniqueness' | 'mutability' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue' | 'invalidVers' | 'sensitive';
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
 
 /** A failure this server explains in SCIM terms. */
 export class ScimFailure extends Error {
@@ -40,13 +50,26 @@ const isPatchError = (error: unknown): error is Error & { scimCode?: string } =>
 
 export function scimErrorOf(error: unknown): ScimErrorAnswer {
   if (error instanceof ScimFailure) {
-    return { status: error.status, detail: error.message, outcome: error.scimType ?? `http_${error.status}`, ...(error.scimType ? { scimType: error.scimType } : {}), ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}) };
+    return {
+      status: error.status,
+      detail: error.message,
+      outcome: error.scimType ?? `http_${error.status}`,
+      ...(error.scimType ? { scimType: error.scimType } : {}),
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    };
   }
   if (error instanceof DocSpaceError && error.status === 429) {
-    return { status: 429, detail: 'DocSpace is rate-limiting requests; try again later', outcome: 'rate_limited', retryAfterSeconds: error.serverRetryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS };
+    return {
+      status: 429,
+      detail: 'DocSpace is rate-limiting requests; try again later',
+      outcome: 'rate_limited',
+      retryAfterSeconds: error.serverRetryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+    };
   }
   if (isPatchError(error)) {
-    const scimType = (['invalidPath', 'noTarget', 'invalidValue', 'invalidSyntax', 'mutability'] as const).find((t) => t === error.scimCode) ?? 'invalidSyntax';
+    const scimType =
+      (['invalidPath', 'noTarget', 'invalidValue', 'invalidSyntax', 'mutability'] as const).find((t) => t === error.scimCode) ??
+      'invalidSyntax';
     return { status: 400, scimType, detail: error.message, outcome: scimType };
   }
   const { answer, retryAfterSeconds } = answerFor(error);

@@ -20,7 +20,13 @@ export interface FilterPlan {
 }
 
 const CASE_EXACT = new Set(['id', 'externalid']);
-const LOOKUP_BY_PATH: Record<string, Lookup['kind']> = { id: 'id', username: 'userName', externalid: 'externalId', 'emails.value': 'email', emails: 'email' };
+const LOOKUP_BY_PATH: Record<string, Lookup['kind']> = {
+  id: 'id',
+  username: 'userName',
+  externalid: 'externalId',
+  'emails.value': 'email',
+  emails: 'email',
+};
 const MAX_FILTER_LENGTH = 1_000;
 
 const lastName = (path: string) => path.slice(path.lastIndexOf(':') + 1).toLowerCase();
@@ -38,7 +44,9 @@ function foldCase(f: Filter, prefix = ''): Filter {
     case 'pr':
       return f;
     default:
-      return typeof f.compValue === 'string' && !CASE_EXACT.has(lastName(prefix + f.attrPath)) ? { ...f, compValue: f.compValue.toLowerCase() } : f;
+      return typeof f.compValue === 'string' && !CASE_EXACT.has(lastName(prefix + f.attrPath))
+        ? { ...f, compValue: f.compValue.toLowerCase() }
+        : f;
   }
 }
 
@@ -46,7 +54,8 @@ function foldCase(f: Filter, prefix = ''): Filter {
 function foldResource(value: unknown, key = ''): unknown {
   if (typeof value === 'string') return CASE_EXACT.has(key.toLowerCase()) ? value : value.toLowerCase();
   if (Array.isArray(value)) return value.map((v) => foldResource(v, key));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, foldResource(v, k)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, foldResource(v, k)]));
   return value;
 }
 
@@ -59,7 +68,8 @@ function lookupOf(f: Filter): Lookup | 'type' | undefined {
     const kind = LOOKUP_BY_PATH[f.attrPath.toLowerCase()];
     return kind ? { kind, value: f.compValue } : undefined;
   }
-  if (f.op === '[]' && f.attrPath.toLowerCase() === 'emails' && f.valFilter.op === 'eq' && f.valFilter.attrPath.toLowerCase() === 'type') return 'type';
+  if (f.op === '[]' && f.attrPath.toLowerCase() === 'emails' && f.valFilter.op === 'eq' && f.valFilter.attrPath.toLowerCase() === 'type')
+    return 'type';
   return undefined;
 }
 
@@ -81,7 +91,10 @@ export function planFilter(text: string): FilterPlan {
       if (quoted === text) throw error;
       ast = parse(quoted);
     } catch {
-      throw badRequest(`the filter does not parse (RFC 7644 §3.4.2.2; values are JSON, strings quoted): ${error instanceof Error ? error.message : 'invalid'}`, 'invalidFilter');
+      throw badRequest(
+        `the filter does not parse (RFC 7644 §3.4.2.2; values are JSON, strings quoted): ${error instanceof Error ? error.message : 'invalid'}`,
+        'invalidFilter',
+      );
     }
   }
   const folded = foldCase(ast);

@@ -60,11 +60,16 @@ interface Desired {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const field = (body: Record<string, unknown>, name: string) => body[Object.keys(body).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name];
+const field = (body: Record<string, unknown>, name: string) =>
+  body[Object.keys(body).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name];
 const lower = (name: string) => name.trim().toLowerCase();
 
 /** The highest type the SCIM_GROUP_TYPES groups a member is assigned to give (by the group's name), if any. */
-export async function mappedGroupType(store: ScimStore, types: ReadonlyMap<string, UserType>, userId: string): Promise<UserType | undefined> {
+export async function mappedGroupType(
+  store: ScimStore,
+  types: ReadonlyMap<string, UserType>,
+  userId: string,
+): Promise<UserType | undefined> {
   let best: UserType | undefined;
   for (const [name, type] of types) {
     const group = await store.groupNamed(name);
@@ -92,10 +97,16 @@ function membersOf(value: unknown): Member[] {
   const list = Array.isArray(value) ? value : [value];
   if (list.length > MAX_MEMBERS) throw badRequest(`at most ${MAX_MEMBERS} members in one request`);
   return list.map((item) => {
-    const id = isObject(item) ? field(item, 'value') : item;
-    if (typeof id !== 'string' || !GUID.test(id.trim())) throw badRequest(`members[].value must be the id of a SCIM User (a DocSpace member id): ${JSON.stringify(id)?.slice(0, 80) ?? 'missing'}`);
+    const id: unknown = isObject(item) ? field(item, 'value') : item;
+    if (typeof id !== 'string' || !GUID.test(id.trim()))
+      throw badRequest(
+        `members[].value must be the id of a SCIM User (a DocSpace member id): ${JSON.stringify(id)?.slice(0, 80) ?? 'missing'}`,
+      );
     const display = isObject(item) ? (field(item, 'display') ?? field(item, 'displayName')) : undefined;
-    return { value: id.trim().toLowerCase(), ...(typeof display === 'string' && display.trim() ? { display: display.trim().slice(0, 255) } : {}) };
+    return {
+      value: id.trim().toLowerCase(),
+      ...(typeof display === 'string' && display.trim() ? { display: display.trim().slice(0, 255) } : {}),
+    };
   });
 }
 
@@ -157,7 +168,8 @@ export class ScimGroups {
     }
     if (same) {
       // The same create again (an IdP retrying a POST whose answer it lost): the same resource, not a conflict.
-      if ((same.record.externalId ?? null) === (desired.externalId ?? null) && externalId !== undefined) return this.created(same, [], request);
+      if ((same.record.externalId ?? null) === (desired.externalId ?? null) && externalId !== undefined)
+        return this.created(same, [], request);
       throw conflict('a group with this displayName already exists');
     }
     await this.refuseDocSpaceNamesake(desired.displayName, undefined, request);
@@ -166,7 +178,13 @@ export class ScimGroups {
     const made = await request.groups.create(desired.displayName, joining);
     const id = made.id.toLowerCase();
     const now = this.deps.clock.now();
-    const record: GroupRecord = { displayName: desired.displayName, ...(desired.externalId ? { externalId: desired.externalId } : {}), members: desired.members, createdMs: now, modifiedMs: now };
+    const record: GroupRecord = {
+      displayName: desired.displayName,
+      ...(desired.externalId ? { externalId: desired.externalId } : {}),
+      members: desired.members,
+      createdMs: now,
+      modifiedMs: now,
+    };
     const version = await this.save(id, record, undefined);
     const after = await this.retypeAndRejoin(id, [], record, made, request);
     const pending = await this.pendingOf(record.members, after, request, profiles);
@@ -241,7 +259,8 @@ export class ScimGroups {
       const still = missing.filter((m) => !idsOf(after).has(m));
       joined += missing.length - still.length;
       waiting += still.length;
-      if (missing.length > still.length) logger.info('SCIM group members joined once eligible', { groupId: id, joined: missing.filter((m) => !still.includes(m)) });
+      if (missing.length > still.length)
+        logger.info('SCIM group members joined once eligible', { groupId: id, joined: missing.filter((m) => !still.includes(m)) });
       if (still.length === 0) await this.deps.store.markPending(id, false);
     }
     return { joined, waiting };
@@ -278,7 +297,14 @@ export class ScimGroups {
         ...(toRemove.length ? { membersToRemove: toRemove } : {}),
       });
     }
-    after = await this.retypeAndRejoin(live.id, live.record.members.map((m) => m.value), record, after, request, live.record.displayName);
+    after = await this.retypeAndRejoin(
+      live.id,
+      live.record.members.map((m) => m.value),
+      record,
+      after,
+      request,
+      live.record.displayName,
+    );
     return this.pendingOf(record.members, after, request, profiles);
   }
 
@@ -287,13 +313,22 @@ export class ScimGroups {
    * when its name moved in or out of the map — is retyped. Upgrades are synchronous, so a Guest whom the group makes
    * a User or more can join: the still-missing members are offered to DocSpace once more afterwards.
    */
-  private async retypeAndRejoin(id: string, before: string[], record: GroupRecord, group: Group, request: ScimGroupRequest, oldName = record.displayName): Promise<Group> {
+  private async retypeAndRejoin(
+    id: string,
+    before: string[],
+    record: GroupRecord,
+    group: Group,
+    request: ScimGroupRequest,
+    oldName = record.displayName,
+  ): Promise<Group> {
     const wasMapped = this.isMapped(oldName);
     const isMapped = this.isMapped(record.displayName);
     if (!wasMapped && !isMapped) return group;
     const now = record.members.map((m) => m.value);
     const typeChanged = wasMapped !== isMapped || lower(oldName) !== lower(record.displayName);
-    const affected = typeChanged ? [...new Set([...before, ...now])] : [...now.filter((m) => !before.includes(m)), ...before.filter((m) => !now.includes(m))];
+    const affected = typeChanged
+      ? [...new Set([...before, ...now])]
+      : [...now.filter((m) => !before.includes(m)), ...before.filter((m) => !now.includes(m))];
     for (const userId of affected) await this.retype(userId, request);
     const missing = now.filter((m) => !idsOf(group).has(m));
     if (affected.length === 0 || missing.length === 0) return group;
@@ -317,7 +352,8 @@ export class ScimGroups {
   /** DocSpace's own groups of exactly this name (any case), found by its substring search: a 409 when any exists. */
   private async refuseDocSpaceNamesake(name: string, self: string | undefined, request: ScimGroupRequest): Promise<void> {
     const found = await request.groups.search(name);
-    if (found.some((g) => lower(g.name) === lower(name) && g.id.toLowerCase() !== self)) throw conflict('a DocSpace group with this displayName already exists');
+    if (found.some((g) => lower(g.name) === lower(name) && g.id.toLowerCase() !== self))
+      throw conflict('a DocSpace group with this displayName already exists');
   }
 
   /** Members to be added, read from DocSpace: an id that is no member is a 400 before anything is written. */
@@ -332,7 +368,12 @@ export class ScimGroups {
   }
 
   /** Assigned members DocSpace does not show in the group, with the reason (a Guest, or disabled); logged. */
-  private async pendingOf(members: Member[], group: Group, request: ScimGroupRequest, known = new Map<string, Profile>()): Promise<Pending[]> {
+  private async pendingOf(
+    members: Member[],
+    group: Group,
+    request: ScimGroupRequest,
+    known = new Map<string, Profile>(),
+  ): Promise<Pending[]> {
     const inGroup = idsOf(group);
     const pending: Pending[] = [];
     for (const m of members) {
@@ -341,7 +382,8 @@ export class ScimGroups {
       if (!profile) continue;
       pending.push({ value: m.value, reason: profile.status === MemberStatus.Disabled ? 'disabled' : 'guest' });
     }
-    if (pending.length) logger.warn('SCIM group members DocSpace did not let join (kept; added when eligible)', { groupId: group.id, pending });
+    if (pending.length)
+      logger.warn('SCIM group members DocSpace did not let join (kept; added when eligible)', { groupId: group.id, pending });
     await this.deps.store.markPending(group.id, pending.length > 0);
     return pending;
   }
@@ -353,7 +395,8 @@ export class ScimGroups {
     }
     if (attribute === 'externalid') {
       const out: string[] = [];
-      for (const id of await this.deps.store.managedGroupIds()) if ((await this.deps.store.group(id))?.record.externalId === value) out.push(id);
+      for (const id of await this.deps.store.managedGroupIds())
+        if ((await this.deps.store.group(id))?.record.externalId === value) out.push(id);
       return out;
     }
     // DocSpace's search is a substring match: compared exactly (any case) here.
@@ -361,7 +404,9 @@ export class ScimGroups {
     const named = await this.deps.store.groupNamed(value);
     if (named) return exact.some((g) => g.id.toLowerCase() === named.id) ? [named.id] : [];
     if (exact.length > 1) {
-      logger.warn('SCIM found several DocSpace groups of one name; none is matched (rename all but one)', { groups: exact.map((g) => g.id) });
+      logger.warn('SCIM found several DocSpace groups of one name; none is matched (rename all but one)', {
+        groups: exact.map((g) => g.id),
+      });
       return [];
     }
     const [only] = exact;
@@ -375,7 +420,10 @@ export class ScimGroups {
   private async adopt(id: string, request: ScimGroupRequest): Promise<string> {
     const group = await this.docspaceGroup(id, request);
     const now = this.deps.clock.now();
-    const members = (group.members ?? []).map((m) => ({ value: m.id.toLowerCase(), ...(m.firstName || m.lastName ? { display: `${m.firstName ?? ''} ${m.lastName ?? ''}`.trim() } : {}) }));
+    const members = (group.members ?? []).map((m) => ({
+      value: m.id.toLowerCase(),
+      ...(m.firstName || m.lastName ? { display: `${m.firstName ?? ''} ${m.lastName ?? ''}`.trim() } : {}),
+    }));
     const prior = await this.deps.store.group(id);
     await this.save(id.toLowerCase(), { displayName: group.name, members, createdMs: now, modifiedMs: now }, prior?.version);
     logger.info('SCIM matched an existing DocSpace group; it is now managed by SCIM', { groupId: id.toLowerCase() });
@@ -404,7 +452,8 @@ export class ScimGroups {
 
   private async save(id: string, record: GroupRecord, version: number | undefined): Promise<number> {
     const saved = await this.deps.store.saveGroup(id, record, version);
-    if (saved === undefined) throw new ScimFailure(409, 'the group was changed by another request at the same time; read it and try again', 'mutability');
+    if (saved === undefined)
+      throw new ScimFailure(409, 'the group was changed by another request at the same time; read it and try again', 'mutability');
     return saved;
   }
 
@@ -420,7 +469,12 @@ export class ScimGroups {
       id: live.id,
       displayName: live.record.displayName,
       ...(live.record.externalId ? { externalId: live.record.externalId } : {}),
-      members: live.record.members.map((m) => ({ value: m.value, ...(m.display ? { display: m.display } : {}), type: 'User', $ref: `${users}${m.value}` })),
+      members: live.record.members.map((m) => ({
+        value: m.value,
+        ...(m.display ? { display: m.display } : {}),
+        type: 'User',
+        $ref: `${users}${m.value}`,
+      })),
       ...(pending.length ? { [GROUP_EXTENSION]: { pendingMembers: pending } } : {}),
       meta: {
         resourceType: 'Group',
@@ -434,7 +488,8 @@ export class ScimGroups {
 }
 
 /** Guests and disabled members cannot join a DocSpace group (ValidateUserAsync). */
-const canJoin = (profile: Profile | undefined) => profile !== undefined && profile.status !== MemberStatus.Disabled && userTypeOf(profile) !== UserType.Guest;
+const canJoin = (profile: Profile | undefined) =>
+  profile !== undefined && profile.status !== MemberStatus.Disabled && userTypeOf(profile) !== UserType.Guest;
 
 const MEMBER_FILTER = /^members\[\s*value\s+eq\s+"([^"]*)"\s*\]$/i;
 
@@ -475,4 +530,3 @@ function patched(record: GroupRecord, operations: Operation[]): Desired {
   }
   return { displayName, ...(externalId !== undefined ? { externalId } : {}), members };
 }
-

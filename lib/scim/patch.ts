@@ -23,7 +23,8 @@ export interface Operation {
 function normalisedValue(path: string, value: unknown): unknown {
   if (path === 'active') return booleanOf(value, 'active');
   if (path === `${ENTERPRISE_SCHEMA}:manager` && typeof value === 'string') return { value };
-  if (path === ENTERPRISE_SCHEMA && isObject(value) && typeof value.manager === 'string') return { ...value, manager: { value: value.manager } };
+  if (path === ENTERPRISE_SCHEMA && isObject(value) && typeof value.manager === 'string')
+    return { ...value, manager: { value: value.manager } };
   return value;
 }
 
@@ -55,12 +56,17 @@ export function operationsOf(body: unknown): Operation[] {
     const op = typeof opName === 'string' ? opName.toLowerCase() : '';
     if (op !== 'add' && op !== 'replace' && op !== 'remove') throw badRequest(`op must be add, replace or remove`, 'invalidSyntax');
     const rawPath = field('path');
-    if (rawPath !== undefined && (typeof rawPath !== 'string' || rawPath.trim() === '')) throw badRequest('path must be a non-empty string', 'invalidPath');
+    if (rawPath !== undefined && (typeof rawPath !== 'string' || rawPath.trim() === ''))
+      throw badRequest('path must be a non-empty string', 'invalidPath');
     if (op === 'remove' && rawPath === undefined) throw badRequest('remove needs a path', 'noTarget');
     const value = field('value');
     if (op !== 'remove' && value === undefined) throw badRequest(`${op} needs a value`, 'invalidValue');
     const path = rawPath === undefined ? undefined : canonicalPath(rawPath.trim());
-    return expand({ op, ...(path === undefined ? {} : { path }), ...(value === undefined ? {} : { value: path === undefined ? value : normalisedValue(path, value) }) });
+    return expand({
+      op,
+      ...(path === undefined ? {} : { path }),
+      ...(value === undefined ? {} : { value: path === undefined ? value : normalisedValue(path, value) }),
+    });
   });
 }
 
@@ -72,6 +78,12 @@ export interface Patched {
 
 /** The resource after the operations; 400 with the RFC's scimType for an operation that cannot apply. */
 export function applyPatch(resource: Record<string, unknown>, operations: Operation[]): Patched {
-  const patched = scimPatch(resource as unknown as ScimResource, operations as ScimPatchOperation[], { mutateDocument: false, treatMissingAsAdd: true });
-  return { resource: patched as unknown as Record<string, unknown>, rolesMentioned: operations.some((o) => o.path?.toLowerCase().startsWith('roles')) };
+  const patched = scimPatch(resource as unknown as ScimResource, operations as ScimPatchOperation[], {
+    mutateDocument: false,
+    treatMissingAsAdd: true,
+  });
+  return {
+    resource: patched as unknown as Record<string, unknown>,
+    rolesMentioned: operations.some((o) => o.path?.toLowerCase().startsWith('roles')),
+  };
 }

@@ -182,7 +182,12 @@ export const serviceProviderConfig = {
   sort: { supported: false },
   etag: { supported: false },
   authenticationSchemes: [
-    { type: 'oauthbearertoken', name: 'Bearer token', description: 'Authorization: Bearer <the "scim" token of the webhook secret>', primary: true },
+    {
+      type: 'oauthbearertoken',
+      name: 'Bearer token',
+      description: 'Authorization: Bearer <the "scim" token of the webhook secret>',
+      primary: true,
+    },
   ],
   meta: { resourceType: 'ServiceProviderConfig', location: '/ServiceProviderConfig' },
 };
@@ -216,7 +221,11 @@ const groupExtensionDocument = {
   name: 'DocSpaceGroup',
   description: 'Assigned members DocSpace has not let join yet (a Guest or a disabled member); added once eligible',
   attributes: [
-    attribute('pendingMembers', 'complex', { multiValued: true, mutability: 'readOnly', subAttributes: subAttributes(['value', 'reason']) }),
+    attribute('pendingMembers', 'complex', {
+      multiValued: true,
+      mutability: 'readOnly',
+      subAttributes: subAttributes(['value', 'reason']),
+    }),
   ],
   meta: { resourceType: 'Schema', location: `/Schemas/${GROUP_EXTENSION}` },
 };

@@ -14,6 +14,7 @@
  */
 import { compareAndSet } from '../store/compareAndSet';
 import type { Clock, KeySet, RecordStore } from '../store/ports';
+import { textOf } from '../json';
 
 export interface UserRecord {
   /** The resource as provisioned, in the schema's spelling, without id, meta and active. */
@@ -77,7 +78,9 @@ export class ScimStore {
     else {
       await this.managedGroups.add(id.toLowerCase());
       const groupId = id.toLowerCase();
-      await compareAndSet<{ groupId: string }>(this.records, this.clock, groupNameKey(record.displayName), (current) => (current?.groupId === groupId ? undefined : { groupId }));
+      await compareAndSet<{ groupId: string }>(this.records, this.clock, groupNameKey(record.displayName), (current) =>
+        current?.groupId === groupId ? undefined : { groupId },
+      );
     }
     return (version ?? 0) + 1;
   }
@@ -127,7 +130,7 @@ export class ScimStore {
       kind === 'email'
         ? emailsOf(user.record).includes(value.toLowerCase())
         : kind === 'userName'
-          ? String(user.record.resource.userName ?? '').toLowerCase() === value.toLowerCase()
+          ? textOf(user.record.resource.userName).toLowerCase() === value.toLowerCase()
           : user.record.resource.externalId === value;
     return matches ? entry.value.userId : undefined;
   }
@@ -139,13 +142,17 @@ export class ScimStore {
 
   private async link(kind: LookupKind, value: string, id: string): Promise<void> {
     // Not `id`: that is the item's key attribute in the table.
-    await compareAndSet<{ userId: string }>(this.records, this.clock, lookupKey(kind, value), (current) => (current?.userId === id ? undefined : { userId: id }));
+    await compareAndSet<{ userId: string }>(this.records, this.clock, lookupKey(kind, value), (current) =>
+      current?.userId === id ? undefined : { userId: id },
+    );
   }
 }
 
 /** Every e-mail the record names, lower case: the IdP's values and DocSpace's own. */
 function emailsOf(record: UserRecord): string[] {
   const emails = Array.isArray(record.resource.emails) ? record.resource.emails : [];
-  const values = emails.map((e) => (typeof e === 'object' && e !== null ? (e as { value?: unknown }).value : undefined)).filter((v): v is string => typeof v === 'string');
+  const values = emails
+    .map((e) => (typeof e === 'object' && e !== null ? (e as { value?: unknown }).value : undefined))
+    .filter((v): v is string => typeof v === 'string');
   return [...new Set([record.email, ...values].map((v) => v.toLowerCase()))];
 }

@@ -48,22 +48,28 @@ export function readUserInput(body: unknown): UserInput {
   const userName = stringOrUndefined(resource.userName, 'userName');
   if (!userName) throw badRequest('userName is required');
   resource.userName = userName;
-  if (resource.externalId !== undefined && resource.externalId !== null && typeof resource.externalId !== 'string') throw badRequest('externalId must be a string');
+  if (resource.externalId !== undefined && resource.externalId !== null && typeof resource.externalId !== 'string')
+    throw badRequest('externalId must be a string');
   if (resource.name !== undefined && resource.name !== null && !isObject(resource.name)) throw badRequest('name must be an object');
   const name = isObject(resource.name) ? resource.name : {};
   const displayName = stringOrUndefined(resource.displayName, 'displayName');
   for (const attr of ['emails', 'roles', 'phoneNumbers', 'addresses'] as const) {
     const list = resource[attr];
-    if (list !== undefined && (!Array.isArray(list) || list.some((item) => !isObject(item)))) throw badRequest(`${attr} must be a list of objects`);
+    if (list !== undefined && (!Array.isArray(list) || list.some((item) => !isObject(item))))
+      throw badRequest(`${attr} must be a list of objects`);
     for (const item of (list ?? []) as Record<string, unknown>[]) {
       if ('primary' in item) item.primary = booleanOf(item.primary, `${attr}.primary`) ?? false;
     }
   }
   const emails = (resource.emails ?? []) as Record<string, unknown>[];
-  const chosen = emails.find((e) => e.primary === true) ?? emails.find((e) => typeof e.type === 'string' && e.type.toLowerCase() === 'work') ?? emails[0];
+  const chosen =
+    emails.find((e) => e.primary === true) ??
+    emails.find((e) => typeof e.type === 'string' && e.type.toLowerCase() === 'work') ??
+    emails[0];
   const candidates = [chosen?.value, userName].filter((v): v is string => typeof v === 'string');
   const address = candidates.map((c) => c.trim()).find((c) => email.safeParse(c).success);
-  if (!address) throw badRequest('the user needs an e-mail address: a primary or work value of emails, or a userName that is an e-mail address');
+  if (!address)
+    throw badRequest('the user needs an e-mail address: a primary or work value of emails, or a userName that is an e-mail address');
 
   const [displayFirst, ...displayRest] = (displayName ?? '').split(/\s+/).filter(Boolean);
   const firstName = stringOrUndefined(name.givenName, 'name.givenName') ?? displayFirst ?? address.split('@')[0] ?? address;
@@ -83,7 +89,7 @@ function roleNames(roles: unknown): string[] {
       if (value.startsWith('{')) {
         try {
           const parsed = JSON.parse(value) as Record<string, unknown>;
-          for (const key of ['value', 'displayName']) if (typeof parsed[key] === 'string') names.push(parsed[key] as string);
+          for (const key of ['value', 'displayName']) if (typeof parsed[key] === 'string') names.push(parsed[key]);
         } catch {
           names.push(value);
         }
@@ -125,7 +131,8 @@ export function recordFromProfile(profile: Profile, now: number): UserRecord {
 /** The resource an IdP reads: what it provisioned, the member's status from DocSpace, and meta. */
 export function resourceOf(id: string, record: UserRecord, version: number, active: boolean, location: string): Record<string, unknown> {
   const { userName, ...rest } = record.resource;
-  const emails = Array.isArray(rest.emails) && rest.emails.length > 0 ? rest.emails : [{ value: record.email, type: 'work', primary: true }];
+  const emails =
+    Array.isArray(rest.emails) && rest.emails.length > 0 ? rest.emails : [{ value: record.email, type: 'work', primary: true }];
   return {
     schemas: [USER_SCHEMA, ...(rest[ENTERPRISE_SCHEMA] ? [ENTERPRISE_SCHEMA] : [])],
     id,

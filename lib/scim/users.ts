@@ -23,6 +23,7 @@ import { applyPatch, operationsOf } from './patch';
 import { listResponse, MAX_COUNT } from './schema';
 import type { ScimStore, UserRecord } from './store';
 import { readUserInput, recordFromProfile, resourceOf, typeOfRoles, type UserInput } from './user';
+import { textOf } from '../json';
 
 /** The event source of this door: the ownership record says `scim` for the members it manages. */
 const SCIM_SOURCE = 'scim';
@@ -98,11 +99,16 @@ export class ScimUsers {
     } else {
       // Evaluated over the managed members as stored (their status as this door last saw it), then read afresh.
       const ids = await this.deps.store.managedIds();
-      if (ids.length > MAX_SCAN) throw badRequest(`this filter is evaluated over every managed user, and there are more than ${MAX_SCAN}; filter with eq on userName, externalId, id or emails`, 'invalidFilter');
+      if (ids.length > MAX_SCAN)
+        throw badRequest(
+          `this filter is evaluated over every managed user, and there are more than ${MAX_SCAN}; filter with eq on userName, externalId, id or emails`,
+          'invalidFilter',
+        );
       const matched: string[] = [];
       for (const id of ids) {
         const user = await this.deps.store.user(id);
-        if (user && !user.record.deleted && plan.matches(resourceOf(id, user.record, user.version, user.record.active ?? true, ''))) matched.push(id);
+        if (user && !user.record.deleted && plan.matches(resourceOf(id, user.record, user.version, user.record.active ?? true, '')))
+          matched.push(id);
       }
       resources = await this.resourcesOf(matched, request);
     }
@@ -125,26 +131,48 @@ export class ScimUsers {
         if (sameCreate(user.record, input)) return this.created(existing.id, user.record, user.version, isActive(existing), request);
         throw conflict('a user with this e-mail already exists');
       }
-      const ours = user?.record.deleted === true || (await this.deps.directory.ownerOf(existing.email ?? input.email))?.managedBy === SCIM_SOURCE;
-      if (!ours) throw conflict(isActive(existing) ? 'a DocSpace member with this e-mail already exists; match them with a filter' : 'a disabled DocSpace member has this e-mail; enable or delete them in DocSpace, or match them with a filter');
+      const ours =
+        user?.record.deleted === true || (await this.deps.directory.ownerOf(existing.email ?? input.email))?.managedBy === SCIM_SOURCE;
+      if (!ours)
+        throw conflict(
+          isActive(existing)
+            ? 'a DocSpace member with this e-mail already exists; match them with a filter'
+            : 'a disabled DocSpace member has this e-mail; enable or delete them in DocSpace, or match them with a filter',
+        );
       // A re-hire: DocSpace kept the member this door deleted (disabled, with their e-mail). Enable and re-link them.
       const member = { userId: existing.id, email: existing.email ?? input.email };
       if (input.active !== false && !isActive(existing)) await this.apply('user.reactivated', member, request);
       if (role) await this.apply('user.role_changed', { ...member, role }, request);
       if (input.active === false && isActive(existing)) await this.apply('user.deactivated', member, request);
       const now = this.deps.clock.now();
-      const record: UserRecord = { resource: input.resource, email: (existing.email ?? input.email).toLowerCase(), createdMs: now, modifiedMs: now, active: input.active ?? true };
+      const record: UserRecord = {
+        resource: input.resource,
+        email: (existing.email ?? input.email).toLowerCase(),
+        createdMs: now,
+        modifiedMs: now,
+        active: input.active ?? true,
+      };
       const version = await this.save(existing.id, record, user?.version);
       await this.deps.directory.remember(record.email, existing.id, SCIM_SOURCE, 'matched', now);
       return this.created(existing.id, record, version, record.active ?? true, request);
     }
 
-    const created = await this.apply('user.created', { email: input.email, firstName: input.firstName, lastName: input.lastName, ...(role ? { role } : {}) }, request);
+    const created = await this.apply(
+      'user.created',
+      { email: input.email, firstName: input.firstName, lastName: input.lastName, ...(role ? { role } : {}) },
+      request,
+    );
     if (created.outcome !== 'created' || !created.userId) throw conflict('a user with this e-mail already exists');
     const id = created.userId;
     if (input.active === false) await this.apply('user.deactivated', { userId: id, email: input.email }, request);
     const now = this.deps.clock.now();
-    const record: UserRecord = { resource: input.resource, email: input.email.toLowerCase(), createdMs: now, modifiedMs: now, active: input.active ?? true };
+    const record: UserRecord = {
+      resource: input.resource,
+      email: input.email.toLowerCase(),
+      createdMs: now,
+      modifiedMs: now,
+      active: input.active ?? true,
+    };
     const prior = await this.deps.store.user(id);
     const version = await this.save(id, record, prior?.version);
     return this.created(id, record, version, record.active ?? true, request);
@@ -172,7 +200,8 @@ export class ScimUsers {
     const live = await this.live(id);
     const profile = await request.people.getMember(live.id);
     if (profile?.isOwner) throw notFound(id);
-    if (profile && isActive(profile)) await this.apply('user.deactivated', { userId: live.id, email: profile.email ?? live.record.email }, request);
+    if (profile && isActive(profile))
+      await this.apply('user.deactivated', { userId: live.id, email: profile.email ?? live.record.email }, request);
     if (profile && mode === 'delete') await request.people.deleteMember(live.id);
     await this.save(live.id, { ...live.record, deleted: true, active: false, modifiedMs: this.deps.clock.now() }, live.version);
     return { status: 204 };
@@ -191,7 +220,10 @@ export class ScimUsers {
     if (input.firstName !== profile.firstName || input.lastName !== profile.lastName) {
       const after = await request.people.updateNames(live.id, input.firstName, input.lastName);
       if (after.firstName !== input.firstName || after.lastName !== input.lastName) {
-        logger.warn("DocSpace kept the member's names (current servers let only members rename themselves); the SCIM resource keeps the IdP's", { userId: live.id });
+        logger.warn(
+          "DocSpace kept the member's names (current servers let only members rename themselves); the SCIM resource keeps the IdP's",
+          { userId: live.id },
+        );
       }
     }
     const wasActive = isActive(profile);
@@ -206,7 +238,11 @@ export class ScimUsers {
     const version = await this.save(live.id, record, live.version);
     if (this.deps.rejoin && (role || (input.active === true && !wasActive))) {
       // The member's change is applied; their waiting groups are a bonus the follow-ups also give, so no failure here.
-      await this.deps.rejoin(live.id, request).catch((error: unknown) => logger.warn('SCIM could not offer the member to their waiting groups; the follow-ups will', { userId: live.id, error }));
+      await this.deps
+        .rejoin(live.id, request)
+        .catch((error: unknown) =>
+          logger.warn('SCIM could not offer the member to their waiting groups; the follow-ups will', { userId: live.id, error }),
+        );
     }
     return { status: 200, body: resourceOf(live.id, record, version, active, request.location(live.id)) };
   }
@@ -218,7 +254,8 @@ export class ScimUsers {
   private async roleFor(userId: string, roles: unknown): Promise<string> {
     const fromRoles = typeOfRoles(roles, this.deps.roles);
     const fromGroups = await this.deps.groupType?.(userId);
-    if (fromGroups !== undefined && (fromRoles === undefined || privilegeOf(fromGroups) > privilegeOf(fromRoles.type))) return userTypeName(fromGroups);
+    if (fromGroups !== undefined && (fromRoles === undefined || privilegeOf(fromGroups) > privilegeOf(fromRoles.type)))
+      return userTypeName(fromGroups);
     return fromRoles?.role ?? 'User';
   }
 
@@ -239,17 +276,24 @@ export class ScimUsers {
   /** A canonical event through the pipeline, checked like any door's; a member who vanished is a 404. */
   private async apply(type: CanonicalEventType, data: Record<string, unknown>, request: ScimRequest): Promise<SyncResult> {
     this.lastOccurredMs = Math.max(this.deps.clock.now(), this.lastOccurredMs + 1);
-    const parsed = parseEventFor([type], { id: `scim_${randomUUID()}`, type, occurredAt: new Date(this.lastOccurredMs).toISOString(), source: SCIM_SOURCE, data });
+    const parsed = parseEventFor([type], {
+      id: `scim_${randomUUID()}`,
+      type,
+      occurredAt: new Date(this.lastOccurredMs).toISOString(),
+      source: SCIM_SOURCE,
+      data,
+    });
     if (!parsed.ok) throw badRequest(`${parsed.errors.join('; ').replace(/data\./g, '')}`);
     const result = await this.deps.process(parsed.event, request.context);
     request.events.push({ type, outcome: result.outcome });
-    if (result.outcome === 'parked' && type !== 'user.created') throw notFound(String(data.userId ?? ''));
+    if (result.outcome === 'parked' && type !== 'user.created') throw notFound(textOf(data.userId));
     return result;
   }
 
   private async save(id: string, record: UserRecord, version: number | undefined): Promise<number> {
     const saved = await this.deps.store.save(id, record, version);
-    if (saved === undefined) throw new ScimFailure(409, 'the user was changed by another request at the same time; read it and try again', 'mutability');
+    if (saved === undefined)
+      throw new ScimFailure(409, 'the user was changed by another request at the same time; read it and try again', 'mutability');
     return saved;
   }
 
@@ -290,9 +334,11 @@ export class ScimUsers {
    */
   private async lookUp(lookup: Lookup, request: ScimRequest): Promise<Record<string, unknown>[]> {
     let profile: Profile | null = null;
-    const stored = lookup.kind === 'id' ? (GUID.test(lookup.value) ? lookup.value : undefined) : await this.deps.store.find(lookup.kind, lookup.value);
+    const stored =
+      lookup.kind === 'id' ? (GUID.test(lookup.value) ? lookup.value : undefined) : await this.deps.store.find(lookup.kind, lookup.value);
     if (stored) profile = await request.people.getMember(stored);
-    else if ((lookup.kind === 'userName' || lookup.kind === 'email') && lookup.value.includes('@')) profile = await request.people.findMemberByEmail(lookup.value.trim().toLowerCase());
+    else if ((lookup.kind === 'userName' || lookup.kind === 'email') && lookup.value.includes('@'))
+      profile = await request.people.findMemberByEmail(lookup.value.trim().toLowerCase());
     if (!profile || profile.isOwner) return [];
     const id = profile.id.toLowerCase();
     let user = await this.deps.store.user(id);
@@ -311,4 +357,5 @@ export class ScimUsers {
 
 /** The same create as the one stored: same userName (any case) and externalId. */
 const sameCreate = (record: UserRecord, input: UserInput) =>
-  String(record.resource.userName ?? '').toLowerCase() === input.userName.toLowerCase() && (record.resource.externalId ?? null) === (input.resource.externalId ?? null);
+  textOf(record.resource.userName).toLowerCase() === input.userName.toLowerCase() &&
+  (record.resource.externalId ?? null) === (input.resource.externalId ?? null);

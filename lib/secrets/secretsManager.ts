@@ -21,7 +21,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 let provider: Promise<SecretsProvider> | undefined;
 const secretsProvider = () =>
   (provider ??= import('@aws-lambda-powertools/parameters/secrets').then(
-    ({ SecretsProvider: Provider }) => new Provider({ clientConfig: { requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: REQUEST_TIMEOUT_MS } } }),
+    ({ SecretsProvider: Provider }) =>
+      new Provider({ clientConfig: { requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: REQUEST_TIMEOUT_MS } } }),
   ));
 
 /** What the SDK attaches to the errors it throws (a modeled service error, or a request that got no answer). */
@@ -32,7 +33,16 @@ interface SdkError extends Error {
   code?: string;
 }
 
-const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException', 'RequestLimitExceeded', 'LimitExceededException', 'SlowDown']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'SlowDown',
+]);
 const NO_ANSWER = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** Passes with time: throttling, a 5xx, a timeout or no answer at all (what the SDK retried, three times in all). */
@@ -40,14 +50,20 @@ export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const e = error as SdkError;
   const status = e.$metadata?.httpStatusCode;
-  if (status !== undefined) return status === 429 || status >= 500 || e.$fault === 'server' || e.$retryable !== undefined || THROTTLING.has(e.name);
+  if (status !== undefined)
+    return status === 429 || status >= 500 || e.$fault === 'server' || e.$retryable !== undefined || THROTTLING.has(e.name);
   return e.$retryable !== undefined || e.name === 'TimeoutError' || (e.code !== undefined && NO_ANSWER.has(e.code));
 }
 
 /** The SDK's error, `Name: message`; Parameters wraps it in a GetParameterError whose cause it is. */
 const reasonOf = (error: unknown): { cause: unknown; reason: string } => {
   const cause = error instanceof Error && error.name === 'GetParameterError' && error.cause !== undefined ? error.cause : error;
-  const reason = cause instanceof Error ? (cause.name && cause.name !== 'Error' && !cause.message.startsWith(cause.name) ? `${cause.name}: ${cause.message}` : cause.message) : String(cause);
+  const reason =
+    cause instanceof Error
+      ? cause.name && cause.name !== 'Error' && !cause.message.startsWith(cause.name)
+        ? `${cause.name}: ${cause.message}`
+        : cause.message
+      : String(cause);
   return { cause, reason };
 };
 
@@ -90,7 +106,7 @@ const fieldSchemas = new Map<string, z.ZodType<Record<string, string>>>();
 const schemaFor = (field: string) => {
   let schema = fieldSchemas.get(field);
   if (!schema) {
-    schema = z.object({ [field]: z.string().min(1) }) as unknown as z.ZodType<Record<string, string>>;
+    schema = z.object({ [field]: z.string().min(1) });
     fieldSchemas.set(field, schema);
   }
   return schema;
@@ -138,11 +154,19 @@ async function readSecretJson(secretId: string, ttlSeconds: number, refresh = fa
 }
 
 /** A list of bearer tokens under `field` of the webhook secret: a string or an array of strings, none empty. */
-const tokensSchema = z.union([z.string().min(1).transform((t) => [t]), z.array(z.string().min(1)).min(1)]);
+const tokensSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((t) => [t]),
+  z.array(z.string().min(1)).min(1),
+]);
 
 async function bearerTokens(secretId: string, ttlSeconds: number, field: string, refresh: boolean): Promise<string[]> {
   const parsed = await readSecretJson(secretId, ttlSeconds, refresh, `JSON with a "${field}" field`);
-  const tokens = tokensSchema.safeParse(typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[field] : undefined);
+  const tokens = tokensSchema.safeParse(
+    typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)[field] : undefined,
+  );
   if (!tokens.success) throw new SecretError(`secret "${secretId}" has no "${field}" field holding a token or a list of tokens`);
   return tokens.data;
 }

@@ -43,10 +43,13 @@ const NAME_FIELDS = new Set(['firstName', 'lastName', 'preferredName']);
 const BASE_FIELDS = ['firstName', 'lastName', 'workEmail', 'status'];
 
 /** The fields a read asks for: the person's, and those the mapping names (role, contacts). */
-const mappedFields = (context: SenderContext): string[] => [...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+const mappedFields = (context: SenderContext): string[] => [
+  ...new Set([...BASE_FIELDS, context.mapping.roleField, ...Object.keys(context.mapping.contacts)]),
+];
 
 /** Why a field asked for can be missing from an answer, and what to do. */
-const HIDDEN_FIELDS = "BambooHR leaves out, without an error, the fields the API key's user may not view: give that user access to them (or correct SENDER_MAPPING).";
+const HIDDEN_FIELDS =
+  "BambooHR leaves out, without an error, the fields the API key's user may not view: give that user access to them (or correct SENDER_MAPPING).";
 
 const scalar = z.union([z.string(), z.number(), z.null()]).transform((v) => (v === null ? '' : String(v)));
 /** Permissioned webhooks nest values as {"value": …}. */
@@ -95,13 +98,17 @@ function personFrom(id: string, fields: Record<string, string | undefined>): Sen
  */
 async function readEmployee(context: SenderContext, id: string): Promise<SenderPerson | null> {
   const fields = mappedFields(context);
-  const record = await (await context.api()).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${fields.map(encodeURIComponent).join(',')}`, employeeSchema);
+  const record = await (
+    await context.api()
+  ).json('GET', `/v1/employees/${encodeURIComponent(id)}?fields=${fields.map(encodeURIComponent).join(',')}`, employeeSchema);
   if (!record) return null;
   requireAnswered('BambooHR', `employee ${id}`, fields, record, HIDDEN_FIELDS);
   return personFrom(id, record);
 }
 
-const reportSchema = z.object({ employees: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String) }).catchall(scalar.optional())) });
+const reportSchema = z.object({
+  employees: z.array(z.object({ id: z.union([z.string(), z.number()]).transform(String) }).catchall(scalar.optional())),
+});
 
 /**
  * The roster: a custom report (`POST /v1/reports/custom?format=JSON&onlyCurrent=false`, body `{title, fields}`),
@@ -112,7 +119,10 @@ const reportSchema = z.object({ employees: z.array(z.object({ id: z.union([z.str
 async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
   const fields = mappedFields(context);
   const api = await context.api();
-  const { data } = await api.page('POST', '/v1/reports/custom?format=JSON&onlyCurrent=false', reportSchema, { body: { title: 'docspace-idp-sync roster', fields }, remainingMs });
+  const { data } = await api.page('POST', '/v1/reports/custom?format=JSON&onlyCurrent=false', reportSchema, {
+    body: { title: 'docspace-idp-sync roster', fields },
+    remainingMs,
+  });
   return data.employees.map((employee) => {
     requireAnswered('BambooHR', `the custom report (employee ${employee.id})`, fields, employee, HIDDEN_FIELDS);
     const person = personFrom(employee.id, employee);
@@ -129,16 +139,26 @@ function changesOf(context: SenderContext, changedFields: string[], person: Send
   if (aliases.some((a) => ROLE_FIELDS.has(a) || a === context.mapping.roleField)) kinds.push('role');
   if (aliases.some((a) => contactFields.has(a))) kinds.push('contacts');
   if (aliases.includes('status')) kinds.push(person.fields.status?.toLowerCase() === 'inactive' ? 'deactivated' : 'reactivated');
-  if (aliases.some((a) => NAME_FIELDS.has(a))) notes.push(`bamboohr ${person.senderId}: name changes are not synced (DocSpace lets only members rename themselves)`);
+  if (aliases.some((a) => NAME_FIELDS.has(a)))
+    notes.push(`bamboohr ${person.senderId}: name changes are not synced (DocSpace lets only members rename themselves)`);
   return { kinds, notes };
 }
 
 async function translateItem(
   context: SenderContext,
-  item: { id: string; action: 'Created' | 'Updated' | 'Deleted'; changedFields: string[]; fields: Record<string, string | undefined>; occurredAt: string },
+  item: {
+    id: string;
+    action: 'Created' | 'Updated' | 'Deleted';
+    changedFields: string[];
+    fields: Record<string, string | undefined>;
+    occurredAt: string;
+  },
 ): Promise<Translation> {
   // Items carry no id of their own: this hash is stable across BambooHR's retries of the same delivery.
-  const digest = createHash('sha256').update(JSON.stringify([item.action, item.id, item.occurredAt, item.changedFields])).digest('hex').slice(0, 24);
+  const digest = createHash('sha256')
+    .update(JSON.stringify([item.action, item.id, item.occurredAt, item.changedFields]))
+    .digest('hex')
+    .slice(0, 24);
   const at = { id: `bamboohr:${item.id}:${digest}`, occurredAt: item.occurredAt };
   let person = personFrom(item.id, item.fields);
   const needs = item.action === 'Created' ? ['workEmail', 'firstName', 'lastName'] : ['workEmail'];
@@ -155,7 +175,8 @@ async function translateItem(
   const { kinds, notes } = changesOf(context, item.changedFields, person);
   const translation = kinds.length > 0 ? eventsFor(context, kinds, person, at) : { events: [], ignored: [] };
   translation.ignored.push(...notes);
-  if (kinds.length === 0 && notes.length === 0) translation.ignored.push(`bamboohr ${item.id}: no synced field changed (${item.changedFields.join(', ') || 'none named'})`);
+  if (kinds.length === 0 && notes.length === 0)
+    translation.ignored.push(`bamboohr ${item.id}: no synced field changed (${item.changedFields.join(', ') || 'none named'})`);
   return translation;
 }
 
@@ -189,7 +210,11 @@ function parseForm(text: string): unknown {
     else employee.fields[field] = value;
     employees.set(id, employee);
   }
-  if (employees.size === 0) throw new RefusedEvent('invalid', 'a form that is neither event-based (type, data[…]) nor field-based (employees[…]): not a BambooHR webhook payload');
+  if (employees.size === 0)
+    throw new RefusedEvent(
+      'invalid',
+      'a form that is neither event-based (type, data[…]) nor field-based (employees[…]): not a BambooHR webhook payload',
+    );
   return { employees: [...employees.values()] };
 }
 
@@ -221,15 +246,33 @@ export const bamboohr: SenderAdapter = {
       const { type, timestamp, data } = eventBased.data;
       const action = ({ 'employee.created': 'Created', 'employee.updated': 'Updated', 'employee.deleted': 'Deleted' } as const)[type];
       if (!action) return { events: [], ignored: [`bamboohr: ${type} is not synced`] };
-      return translateItem(context, { id: data.employeeId, action, changedFields: data.changedFields, fields: {}, occurredAt: isoTime(timestamp, fallbackSeconds) });
+      return translateItem(context, {
+        id: data.employeeId,
+        action,
+        changedFields: data.changedFields,
+        fields: {},
+        occurredAt: isoTime(timestamp, fallbackSeconds),
+      });
     }
     const fieldBased = fieldBasedSchema.safeParse(body);
     if (!fieldBased.success) {
-      throw new RefusedEvent('invalid', 'not a BambooHR webhook payload (neither event-based nor field-based)', problemsOf(fieldBased.error));
+      throw new RefusedEvent(
+        'invalid',
+        'not a BambooHR webhook payload (neither event-based nor field-based)',
+        problemsOf(fieldBased.error),
+      );
     }
     const parts: Translation[] = [];
     for (const e of fieldBased.data.employees) {
-      parts.push(await translateItem(context, { id: e.id, action: e.action ?? 'Updated', changedFields: e.changedFields, fields: e.fields, occurredAt: isoTime(e.timestamp, fallbackSeconds) }));
+      parts.push(
+        await translateItem(context, {
+          id: e.id,
+          action: e.action ?? 'Updated',
+          changedFields: e.changedFields,
+          fields: e.fields,
+          occurredAt: isoTime(e.timestamp, fallbackSeconds),
+        }),
+      );
     }
     return mergeTranslations(parts);
   },
@@ -244,6 +287,10 @@ export const bamboohr: SenderAdapter = {
 
   sign(body, secret, at) {
     const timestamp = String(Math.floor(at.getTime() / 1000));
-    return { 'content-type': 'application/json', 'x-bamboohr-timestamp': timestamp, 'x-bamboohr-signature': hmac('sha256', secret, body, timestamp).toString('hex') };
+    return {
+      'content-type': 'application/json',
+      'x-bamboohr-timestamp': timestamp,
+      'x-bamboohr-signature': hmac('sha256', secret, body, timestamp).toString('hex'),
+    };
   },
 };

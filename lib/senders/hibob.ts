@@ -71,35 +71,42 @@ function fieldsOf(employee: Record<string, unknown>): Record<string, string | un
   nestedFields(employee, '', out);
   for (const [key, v] of Object.entries(employee)) {
     if (!key.startsWith('/')) continue;
-    out[key.slice(1).split('/').join('.')] = v !== null && typeof v === 'object' && 'value' in v ? text((v as { value: unknown }).value) : text(v);
+    out[key.slice(1).split('/').join('.')] = v !== null && typeof v === 'object' && 'value' in v ? text(v.value) : text(v);
   }
   return out;
 }
 
 /** The fields a read asks for: the person's, and those the mapping names (role, contacts). */
-const mappedFields = (context: SenderContext): string[] => [...new Set(['root.email', 'root.firstName', 'root.surname', context.mapping.roleField, ...Object.keys(context.mapping.contacts)])];
+const mappedFields = (context: SenderContext): string[] => [
+  ...new Set(['root.email', 'root.firstName', 'root.surname', context.mapping.roleField, ...Object.keys(context.mapping.contacts)]),
+];
 
 /** Why a field asked for can be missing from an answer, and what to do. */
 const HIDDEN_FIELDS =
   "Bob leaves out, without an error, the fields its service user may not view: grant it View on each one's category (Basic info, About, Work, Work contact details, or the category of a field you mapped); and ids that do not exist: check SENDER_MAPPING against Bob's fields metadata.";
 
-const personOf = (id: string, flat: Record<string, string | undefined>): SenderPerson => ({ senderId: id, email: flat['root.email'], firstName: flat['root.firstName'], lastName: flat['root.surname'], fields: flat });
+const personOf = (id: string, flat: Record<string, string | undefined>): SenderPerson => ({
+  senderId: id,
+  email: flat['root.email'],
+  firstName: flat['root.firstName'],
+  lastName: flat['root.surname'],
+  fields: flat,
+});
 
 /** Reads the employee with exactly the fields the mapping needs, and checks that Bob answered every one. */
 async function readPerson(context: SenderContext, id: string): Promise<SenderPerson | null> {
   const fields = mappedFields(context);
-  const record = await (await context.api()).json('POST', `/v1/people/${encodeURIComponent(id)}`, personSchema, { fields, humanReadable: 'REPLACE' });
+  const record = await (
+    await context.api()
+  ).json('POST', `/v1/people/${encodeURIComponent(id)}`, personSchema, { fields, humanReadable: 'REPLACE' });
   // The older published OpenAPI types this answer as {"employees": [one]}: accept that envelope as well.
-  const employee = Array.isArray(record?.employees) && !Object.keys(record).some((k) => k.startsWith('/')) ? (record.employees[0] as Record<string, unknown> | undefined) : record;
+  const employee =
+    Array.isArray(record?.employees) && !Object.keys(record).some((k) => k.startsWith('/'))
+      ? (record.employees[0] as Record<string, unknown> | undefined)
+      : record;
   if (!employee || typeof employee !== 'object') return null;
   const flat = fieldsOf(employee);
-  requireAnswered(
-    'HiBob',
-    `employee ${id}`,
-    fields,
-    flat,
-    HIDDEN_FIELDS,
-  );
+  requireAnswered('HiBob', `employee ${id}`, fields, flat, HIDDEN_FIELDS);
   return personOf(id, flat);
 }
 
@@ -114,7 +121,10 @@ const searchSchema = z.object({ employees: z.array(z.record(z.string(), z.unknow
 async function readRoster(context: SenderContext, remainingMs: () => number): Promise<RosterPerson[]> {
   const needed = ['root.id', ...mappedFields(context)];
   const api = await context.api();
-  const { data } = await api.page('POST', '/v1/people/search', searchSchema, { body: { fields: [...needed, 'internal.status'], showInactive: true, humanReadable: 'REPLACE' }, remainingMs });
+  const { data } = await api.page('POST', '/v1/people/search', searchSchema, {
+    body: { fields: [...needed, 'internal.status'], showInactive: true, humanReadable: 'REPLACE' },
+    remainingMs,
+  });
   const people = data.employees.map((employee) => {
     const flat = fieldsOf(employee);
     requireAnswered('HiBob', `people search (employee ${flat['root.id'] ?? '?'})`, needed, flat, HIDDEN_FIELDS);
@@ -122,7 +132,10 @@ async function readRoster(context: SenderContext, remainingMs: () => number): Pr
   });
   let activeIds: Set<string> | undefined;
   if (people.some((p) => p.status === undefined)) {
-    const active = await api.page('POST', '/v1/people/search', searchSchema, { body: { fields: ['root.id'], humanReadable: 'REPLACE' }, remainingMs });
+    const active = await api.page('POST', '/v1/people/search', searchSchema, {
+      body: { fields: ['root.id'], humanReadable: 'REPLACE' },
+      remainingMs,
+    });
     activeIds = new Set(active.data.employees.map((e) => fieldsOf(e)['root.id'] ?? ''));
   }
   return people.map(({ flat, status }) => ({
@@ -132,7 +145,7 @@ async function readRoster(context: SenderContext, remainingMs: () => number): Pr
 }
 
 const fieldIdsOf = (items: unknown[]): string[] =>
-  items.map((i) => (typeof i === 'string' ? i : typeof i === 'object' && i !== null && 'id' in i ? String((i as { id: unknown }).id) : '')).filter(Boolean);
+  items.map((i) => (typeof i === 'string' ? i : typeof i === 'object' && i !== null && 'id' in i ? String(i.id) : '')).filter(Boolean);
 
 /** "2024-12-26T11:29:14.399997", no zone: Bob's times are UTC. */
 function isoTime(triggeredAt: string): string {
@@ -164,7 +177,8 @@ export const hibob: SenderAdapter = {
   verify(request, secret) {
     const signature = request.headers['bob-signature'];
     if (!signature) refuse('missing Bob-Signature header');
-    if (!safeEqual((signature as string).trim(), hmac('sha512', secret, request.rawBody).toString('base64'))) refuse('Bob-Signature does not match');
+    if (!safeEqual((signature as string).trim(), hmac('sha512', secret, request.rawBody).toString('base64')))
+      refuse('Bob-Signature does not match');
   },
 
   async translate(request, context) {
@@ -178,14 +192,22 @@ export const hibob: SenderAdapter = {
       kinds = ids.length === 0 ? ['role', 'contacts'] : [];
       if (ids.some((id) => ROLE_FIELDS.has(id) || id === mapping.roleField)) kinds.push('role');
       if (ids.some((id) => contactFields.has(id))) kinds.push('contacts');
-      if (ids.some((id) => NAME_FIELDS.has(id))) notes.push(`hibob ${data.employeeId}: name changes are not synced (DocSpace lets only members rename themselves)`);
+      if (ids.some((id) => NAME_FIELDS.has(id)))
+        notes.push(`hibob ${data.employeeId}: name changes are not synced (DocSpace lets only members rename themselves)`);
     }
     if ((type === 'table.entry.created' || type === 'table.entry.updated') && data.tableId === 'work') kinds = ['role'];
-    if (kinds.length === 0) return { events: [], ignored: notes.length > 0 ? notes : [`hibob: ${type}${data.tableId ? ` (${data.tableId})` : ''} is not synced`] };
+    if (kinds.length === 0)
+      return {
+        events: [],
+        ignored: notes.length > 0 ? notes : [`hibob: ${type}${data.tableId ? ` (${data.tableId})` : ''} is not synced`],
+      };
 
     const person = await readPerson(context, data.employeeId);
     if (!person) return { events: [], ignored: [`hibob ${data.employeeId}: the employee cannot be read`] };
-    const translation = eventsFor(context, kinds, person, { id: `hibob:${type}:${data.employeeId}:${triggeredAt}`, occurredAt: isoTime(triggeredAt) });
+    const translation = eventsFor(context, kinds, person, {
+      id: `hibob:${type}:${data.employeeId}:${triggeredAt}`,
+      occurredAt: isoTime(triggeredAt),
+    });
     translation.ignored.push(...notes);
     return translation;
   },
@@ -197,7 +219,10 @@ export const hibob: SenderAdapter = {
   // is granted per population: apidocs.hibob.com/reference/people, "Select Everyone …").
   async probe(context, remainingMs) {
     const people = await readRoster(context, remainingMs);
-    if (people.length === 0) throw new ConfigurationError('the HiBob service user sees nobody: give it access to the employees (People, access: Everyone, or a condition that includes leavers)');
+    if (people.length === 0)
+      throw new ConfigurationError(
+        'the HiBob service user sees nobody: give it access to the employees (People, access: Everyone, or a condition that includes leavers)',
+      );
     return `POST /v1/people/search answered ${people.length} employee(s), each with every mapped field`;
   },
 

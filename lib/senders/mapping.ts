@@ -9,7 +9,6 @@ import * as z from 'zod';
 import { SENDER_NAMES, SENDERS, type Sender } from './registry';
 import type { SenderMapping } from './kit/adapter';
 
-
 export type SenderMappings = Record<Sender, SenderMapping>;
 
 const senderOverrides = z

@@ -49,7 +49,13 @@ const ROLE_ATTRIBUTES = new Set(['title', 'department', 'division', 'userType'])
 function personOf(user: z.infer<typeof userSchema>): SenderPerson {
   const text = (v: unknown) => (typeof v === 'string' ? v : v === null ? '' : undefined);
   const fields = Object.fromEntries(Object.entries(user.profile).map(([k, v]) => [k, text(v)]));
-  return { senderId: user.id, email: text(user.profile.email), firstName: text(user.profile.firstName), lastName: text(user.profile.lastName), fields };
+  return {
+    senderId: user.id,
+    email: text(user.profile.email),
+    firstName: text(user.profile.firstName),
+    lastName: text(user.profile.lastName),
+    fields,
+  };
 }
 
 /** Okta statuses of someone who may sign in (STAGED and PROVISIONED are on their way in; see the Users API). */
@@ -67,7 +73,7 @@ async function readRoster(context: SenderContext, remainingMs: () => number): Pr
     for (const user of users) people.push({ ...personOf(user), active: !INACTIVE.has((user.status ?? 'ACTIVE').toUpperCase()) });
   }
   const groupRoles = await mappedGroupRoles(context, api, remainingMs);
-  return groupRoles.size === 0 ? people : people.map((p) => (groupRoles.has(p.senderId) ? { ...p, role: groupRoles.get(p.senderId) as string } : p));
+  return groupRoles.size === 0 ? people : people.map((p) => (groupRoles.has(p.senderId) ? { ...p, role: groupRoles.get(p.senderId) } : p));
 }
 
 const groupSchema = z.object({ id: z.string(), profile: z.object({ name: z.string() }) });
@@ -77,19 +83,33 @@ const groupSchema = z.object({ id: z.string(), profile: z.object({ name: z.strin
  * has its role (of several, the most privileged), others the role their profile names. Each group is found by name
  * (`GET /api/v1/groups?q=…`, then the exact name) and its members listed with the same Link paging.
  */
-async function mappedGroupRoles(context: SenderContext, api: Awaited<ReturnType<SenderContext['api']>>, remainingMs: () => number): Promise<Map<string, string>> {
+async function mappedGroupRoles(
+  context: SenderContext,
+  api: Awaited<ReturnType<SenderContext['api']>>,
+  remainingMs: () => number,
+): Promise<Map<string, string>> {
   const roles = new Map<string, string>();
   for (const [name, role] of Object.entries(context.mapping.groups)) {
     const privilege = rolePrivilege(context.roles, role);
     if (privilege === undefined) continue;
     let group: z.infer<typeof groupSchema> | undefined;
-    for await (const found of pagesOf(api, `/api/v1/groups?q=${encodeURIComponent(name)}&limit=200`, z.array(groupSchema), { remainingMs })) {
+    for await (const found of pagesOf(api, `/api/v1/groups?q=${encodeURIComponent(name)}&limit=200`, z.array(groupSchema), {
+      remainingMs,
+    })) {
       group = found.find((g) => g.profile.name === name);
       if (group) break;
     }
     // Without the group its members would fall back to their profile's role: a mass downgrade. Stop instead.
-    if (!group) throw new ConfigurationError(`SENDER_MAPPING.okta.groups names "${name}", which Okta does not have (renamed?): fix the mapping before reconciling`);
-    for await (const members of pagesOf(api, `/api/v1/groups/${encodeURIComponent(group.id)}/users?limit=200`, z.array(z.object({ id: z.string() })), { remainingMs })) {
+    if (!group)
+      throw new ConfigurationError(
+        `SENDER_MAPPING.okta.groups names "${name}", which Okta does not have (renamed?): fix the mapping before reconciling`,
+      );
+    for await (const members of pagesOf(
+      api,
+      `/api/v1/groups/${encodeURIComponent(group.id)}/users?limit=200`,
+      z.array(z.object({ id: z.string() })),
+      { remainingMs },
+    )) {
       for (const { id } of members) {
         const held = roles.get(id);
         const heldPrivilege = held === undefined ? undefined : rolePrivilege(context.roles, held);
@@ -145,7 +165,8 @@ export const okta: SenderAdapter = {
   async handshake(request, context, secret) {
     if (request.method !== 'GET') return undefined;
     const challenge = request.headers['x-okta-verification-challenge'];
-    if (!challenge) throw new RefusedEvent('invalid', 'a GET must carry X-Okta-Verification-Challenge (Okta sends a GET only to verify the hook)');
+    if (!challenge)
+      throw new RefusedEvent('invalid', 'a GET must carry X-Okta-Verification-Challenge (Okta sends a GET only to verify the hook)');
     okta.verify(request, await secret(), context);
     return { status: 200, body: { verification: challenge } };
   },

@@ -13,7 +13,12 @@ export const COMPARE_AND_SET: RetryPolicy = { attempts: 8, baseMs: 10, capMs: 20
 export type Settled<T> = { state: 'written'; value: T } | { state: 'left'; value: T | undefined } | { state: 'lost' };
 
 /** `change` gives the new value from the current one (undefined: absent), or undefined for "leave it". */
-export async function compareAndSet<T extends object>(records: RecordStore, clock: Clock, key: string, change: (current: T | undefined) => T | undefined): Promise<Settled<T>> {
+export async function compareAndSet<T extends object>(
+  records: RecordStore,
+  clock: Clock,
+  key: string,
+  change: (current: T | undefined) => T | undefined,
+): Promise<Settled<T>> {
   const races = new Retries(COMPARE_AND_SET, { clock });
   do {
     const current = await records.get<T>(key);

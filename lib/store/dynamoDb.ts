@@ -9,7 +9,7 @@ import { dynamoDbKeySet, dynamoDbRecords } from './records';
 
 export interface EventsTable {
   records: RecordStore;
-  keySet(itemId: string): KeySet;
+  keySet: (itemId: string) => KeySet;
   idempotency: IdempotencyStore;
 }
 

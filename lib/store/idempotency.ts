@@ -39,7 +39,12 @@ export interface IdempotencyKeys {
   legacyPrefixes: readonly string[];
 }
 
-export function powertoolsIdempotency(client: DynamoDBClient, tableName: string, ttlSeconds: number, keys: IdempotencyKeys): IdempotencyStore {
+export function powertoolsIdempotency(
+  client: DynamoDBClient,
+  tableName: string,
+  ttlSeconds: number,
+  keys: IdempotencyKeys,
+): IdempotencyStore {
   const config = new IdempotencyConfig({
     // Senders' ids are unique per sender and event type; one webhook may carry several canonical events.
     eventKeyJmesPath: '[source, type, id]',
@@ -53,7 +58,12 @@ export function powertoolsIdempotency(client: DynamoDBClient, tableName: string,
       if (!final) throw new NotFinal(result);
       return result;
     },
-    { persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }), config, dataIndexArgument: 0, keyPrefix: keys.prefix },
+    {
+      persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
+      config,
+      dataIndexArgument: 0,
+      keyPrefix: keys.prefix,
+    },
   );
   const layerFor = (keyPrefix: string) => {
     const layer = new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client });
@@ -100,10 +110,17 @@ export function powertoolsIdempotency(client: DynamoDBClient, tableName: string,
 
 function translated(error: unknown, event: CanonicalEvent): unknown {
   if (error instanceof IdempotencyAlreadyInProgressError) {
-    return new RefusedEvent('in_flight', `event ${event.id} is being applied right now; try again shortly`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+    return new RefusedEvent(
+      'in_flight',
+      `event ${event.id} is being applied right now; try again shortly`,
+      undefined,
+      IN_FLIGHT_RETRY_AFTER_SECONDS,
+    );
   }
   if (error instanceof IdempotencyValidationError) {
-    return new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, ['id: reused for different data']);
+    return new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, [
+      'id: reused for different data',
+    ]);
   }
   // The store unreachable or throttled, or its state changing under us (the other delivery's record was removed
   // between our conditional write and our read): passes with time.
@@ -112,7 +129,12 @@ function translated(error: unknown, event: CanonicalEvent): unknown {
     error instanceof IdempotencyInconsistentStateError ||
     error instanceof IdempotencyItemNotFoundError
   ) {
-    return new RefusedEvent('unavailable', `the idempotency store is unavailable: ${error.message}`, undefined, IN_FLIGHT_RETRY_AFTER_SECONDS);
+    return new RefusedEvent(
+      'unavailable',
+      `the idempotency store is unavailable: ${error.message}`,
+      undefined,
+      IN_FLIGHT_RETRY_AFTER_SECONDS,
+    );
   }
   return error;
 }

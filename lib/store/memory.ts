@@ -41,7 +41,10 @@ export function memoryIdempotency(): IdempotencyStore {
   const running = new Set<string>();
   const lookup = async (event: CanonicalEvent) => {
     const stored = done.get(JSON.stringify([event.source, event.type, event.id]));
-    if (stored && stored.data !== JSON.stringify(event.data)) throw new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, ['id: reused for different data']);
+    if (stored && stored.data !== JSON.stringify(event.data))
+      throw new RefusedEvent('invalid', `event id ${event.id} was already used for an event with other data`, [
+        'id: reused for different data',
+      ]);
     return stored?.result;
   };
   return {

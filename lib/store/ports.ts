@@ -53,7 +53,8 @@ export interface IdempotencyStore {
 export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
 
 /** Time, injectable so that tests need not wait. */
+/** Passed around as values (a clock's `sleep` handed to a poller), so its members are functions, not methods. */
 export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
 }

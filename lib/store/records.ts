@@ -3,7 +3,14 @@
  * (`rev`) for compare-and-set. Items written before revisions existed (the stale-event marks of earlier versions)
  * read as revision 0, and the first write to them must still find them without one.
  */
-import { BatchGetItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue, BatchGetItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { Retries, type RetryPolicy } from '../net/retry';
@@ -35,7 +42,9 @@ export function dynamoDbRecords(client: DynamoDBClient, tableName: string, clock
         // Keys DynamoDB did not get to (throttling, the 16 MB answer limit) come back as UnprocessedKeys: ask again.
         const retries = new Retries(LEFTOVERS, { clock });
         for (;;) {
-          const answer: BatchGetItemCommandOutput = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+          const answer: BatchGetItemCommandOutput = await client.send(
+            new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
           for (const item of answer.Responses?.[tableName] ?? []) {
             const { id, rev: _rev, ...value } = unmarshall(item) as Record<string, unknown>;
             out.set(String(id), value as T);
@@ -43,7 +52,12 @@ export function dynamoDbRecords(client: DynamoDBClient, tableName: string, clock
           const left = answer.UnprocessedKeys?.[tableName]?.Keys;
           if (!left || left.length === 0) break;
           if (!(await retries.next())) {
-            throw new RefusedEvent('unavailable', `DynamoDB left ${left.length} of the keys asked for unprocessed after ${LEFTOVERS.attempts} requests; try again shortly`, undefined, 5);
+            throw new RefusedEvent(
+              'unavailable',
+              `DynamoDB left ${left.length} of the keys asked for unprocessed after ${LEFTOVERS.attempts} requests; try again shortly`,
+              undefined,
+              5,
+            );
           }
           pending = left;
         }

@@ -34,8 +34,7 @@ export function mergeContacts(existing: readonly Contact[], incoming: readonly C
   }
   for (const [key, replacement] of replacements) if (!placed.has(key)) merged.push(...replacement);
 
-  const same = (a: Contact, b: Contact | undefined) =>
-    b !== undefined && typeKey(a.type) === typeKey(b.type) && a.value === b.value;
+  const same = (a: Contact, b: Contact | undefined) => b !== undefined && typeKey(a.type) === typeKey(b.type) && a.value === b.value;
   const changed = merged.length !== existing.length || merged.some((c, i) => !same(c, existing[i]));
   return { contacts: changed ? merged : [...existing], changed };
 }

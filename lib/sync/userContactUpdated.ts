@@ -6,7 +6,7 @@ import type { SyncDeps } from './deps';
 import { findMember, notFoundMessage } from './findMember';
 
 const CONTACTS_UNSUPPORTED_MESSAGE =
-  'this DocSpace server (v3.2.1 or later) has no route to change another member\'s contacts; ' +
+  "this DocSpace server (v3.2.1 or later) has no route to change another member's contacts; " +
   'contacts can only be set when the member is created';
 
 /**

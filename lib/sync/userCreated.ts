@@ -28,7 +28,11 @@ export async function syncUserCreated(event: UserCreatedEvent, deps: SyncDeps): 
       type,
       ...(contacts?.length ? { contacts } : {}),
     });
-    return { outcome: 'created', userId: created.id, ...(wanted !== type ? { message: 'created as User; the change to Guest follows' } : {}) };
+    return {
+      outcome: 'created',
+      userId: created.id,
+      ...(wanted !== type ? { message: 'created as User; the change to Guest follows' } : {}),
+    };
   } catch (error) {
     if (!isEmailTakenError(error)) throw error;
     const winner = await deps.people.findMemberByEmail(data.email.toLowerCase());

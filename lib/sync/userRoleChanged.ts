@@ -23,7 +23,11 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
   // Both type routes refuse a disabled target (the synchronous one with 403, the asynchronous one with 400): the
   // change waits until the member is enabled again.
   if (member.status === MemberStatus.Disabled) {
-    return { outcome: 'deferred', userId: member.id, message: `the member is disabled; ${userTypeName(target)} is applied when they are enabled again` };
+    return {
+      outcome: 'deferred',
+      userId: member.id,
+      message: `the member is disabled; ${userTypeName(target)} is applied when they are enabled again`,
+    };
   }
 
   if (deps.resumeTypeChange) {
@@ -32,7 +36,8 @@ export async function syncUserRoleChanged(event: UserRoleChangedEvent, deps: Syn
     if (first) {
       const progress = await followTypeChange(member.id, first, deps);
       if (progress.error) throw new RefusedEvent('failed', `DocSpace could not change the type: ${progress.error}`);
-      if (!progress.isCompleted) return { outcome: 'in_progress', userId: member.id, message: "DocSpace is still reassigning the member's data" };
+      if (!progress.isCompleted)
+        return { outcome: 'in_progress', userId: member.id, message: "DocSpace is still reassigning the member's data" };
     }
     member = (await findMember(deps.people, event.data)) ?? member;
   }

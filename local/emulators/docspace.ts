@@ -35,6 +35,7 @@ import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultInjector, gate, RateLimiter, type Fault, type FaultOptions, type Gate } from './faults';
 import { HttpEmulator, readBody, sendJson } from './http';
+import { textOf } from '../../lib/json';
 
 export type DocSpaceProfile = 'v3.1' | 'current';
 type TypeNumber = 1 | 2 | 3 | 4;
@@ -144,9 +145,13 @@ function field(body: unknown, name: string): unknown {
 
 function parseType(value: unknown): TypeNumber | 0 | undefined {
   if (value === undefined || value === null) return undefined;
-  const n = typeof value === 'string' && !/^\d+$/.test(value)
-    ? Number(Object.entries(TYPE_NAMES).find(([, name]) => name.toLowerCase() === value.toLowerCase())?.[0] ?? (value.toLowerCase() === 'all' ? 0 : NaN))
-    : Number(value);
+  const n =
+    typeof value === 'string' && !/^\d+$/.test(value)
+      ? Number(
+          Object.entries(TYPE_NAMES).find(([, name]) => name.toLowerCase() === value.toLowerCase())?.[0] ??
+            (value.toLowerCase() === 'all' ? 0 : NaN),
+        )
+      : Number(value);
   if (n === 0 || n === 1 || n === 2 || n === 3 || n === 4) return n;
   throw new ApiError(400, `The JSON value could not be converted to ASC.Core.Users.EmployeeType.`);
 }
@@ -155,9 +160,7 @@ function contactsFrom(value: unknown): { type: string; value: string }[] | undef
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw new ApiError(400, 'The JSON value could not be converted to Contact[].');
   // The server keeps one "type|value|…" string built from the entries whose value is not empty.
-  return value
-    .map((c) => ({ type: String(field(c, 'type') ?? ''), value: String(field(c, 'value') ?? '') }))
-    .filter((c) => c.value !== '');
+  return value.map((c) => ({ type: textOf(field(c, 'type')), value: textOf(field(c, 'value')) })).filter((c) => c.value !== '');
 }
 
 export class DocSpaceEmulator extends HttpEmulator {
@@ -388,13 +391,19 @@ export class DocSpaceEmulator extends HttpEmulator {
       if (response === NO_CONTENT) return { status: 204, body, payload: undefined };
       const links = [{ href: url.href, action: method }];
       if (response instanceof Page) {
-        return { status: 200, body, payload: { response: response.items, count: response.items.length, links, total: response.total, status: 0, statusCode: 200 } };
+        return {
+          status: 200,
+          body,
+          payload: { response: response.items, count: response.items.length, links, total: response.total, status: 0, statusCode: 200 },
+        };
       }
       const count = Array.isArray(response) ? response.length : 1;
       return { status: 200, body, payload: { response, count, links, status: 0, statusCode: 200 } };
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError(500, error instanceof Error ? error.message : String(error));
-      const payload = e.bare ? undefined : { error: { message: e.message, type: 'System.Exception', hresult: -2146233088 }, status: 1, statusCode: e.status };
+      const payload = e.bare
+        ? undefined
+        : { error: { message: e.message, type: 'System.Exception', hresult: -2146233088 }, status: 1, statusCode: e.status };
       return { status: e.status, body, payload };
     }
   }
@@ -421,7 +430,14 @@ export class DocSpaceEmulator extends HttpEmulator {
     return found;
   }
 
-  private async route(method: string, path: string, query: Record<string, string>, body: unknown, caller: Member, scopes: string[]): Promise<unknown> {
+  private async route(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    caller: Member,
+    scopes: string[],
+  ): Promise<unknown> {
     const p = path.replace(/\/+$/, '').split('/').slice(1); // ['api', '2.0', 'people', ...]
     if (p[0] === 'api' && p[1] === '2.0' && p[2] === 'group') return this.routeGroup(method, p.slice(3), query, body, caller, scopes);
     if (p[0] !== 'api' || p[1] !== '2.0' || p[2] !== 'people') throw new ApiError(404, '', true);
@@ -460,8 +476,8 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (typeof email !== 'string' || !EMAIL.test(email) || email.length > 255) {
       throw new ApiError(400, 'Incorrect email');
     }
-    const firstName = String(field(body, 'firstName') ?? '').trim();
-    const lastName = String(field(body, 'lastName') ?? '').trim();
+    const firstName = textOf(field(body, 'firstName')).trim();
+    const lastName = textOf(field(body, 'lastName')).trim();
     if (!NAME.test(firstName) || !NAME.test(lastName) || firstName.length > 255 || lastName.length > 255) {
       throw new ApiError(400, 'Incorrect firstname or lastname');
     }
@@ -569,7 +585,8 @@ export class DocSpaceEmulator extends HttpEmulator {
    */
   private startDowngrade(body: unknown, caller: Member): unknown {
     const type = parseType(field(body, 'type'));
-    if (type !== 2 && type !== 4) throw new ApiError(400, `Can not update to ${type === undefined ? 'All' : TYPE_NAMES[type as TypeNumber] ?? 'All'}`);
+    if (type !== 2 && type !== 4)
+      throw new ApiError(400, `Can not update to ${type === undefined ? 'All' : (TYPE_NAMES[type as TypeNumber] ?? 'All')}`);
     const userId = field(body, 'userId');
     if (typeof userId !== 'string' || !GUID.test(userId)) throw new ApiError(400, 'The JSON value could not be converted to System.Guid.');
     const member = this.member(userId);
@@ -578,7 +595,7 @@ export class DocSpaceEmulator extends HttpEmulator {
     if (!isAdmin(caller) && caller.type !== 1) throw accessDenied();
     const reassign = field(body, 'reassignUserId');
     const task: TypeTask = { id: randomUUID(), userId: member.id, type, pollsLeft: this.downgradePolls };
-    if (reassign !== undefined && reassign !== null && !this.members.has(String(reassign).toLowerCase())) {
+    if (reassign !== undefined && reassign !== null && !this.members.has(textOf(reassign).toLowerCase())) {
       task.error = 'The user could not be found';
     }
     this.tasks.set(member.id, task);
@@ -598,7 +615,13 @@ export class DocSpaceEmulator extends HttpEmulator {
   private progressDto(task: TypeTask): unknown {
     const done = task.error !== undefined || task.pollsLeft === 0;
     const percentage = task.error ? 0 : Math.round(100 * (1 - task.pollsLeft / Math.max(1, this.downgradePolls)));
-    return { id: task.id, ...(task.error ? { error: task.error } : {}), percentage, isCompleted: done, status: task.error ? 4 : done ? 2 : 1 };
+    return {
+      id: task.id,
+      ...(task.error ? { error: task.error } : {}),
+      percentage,
+      isCompleted: done,
+      status: task.error ? 4 : done ? 2 : 1,
+    };
   }
 
   /** `PUT people/status/{status}` (UserController L2074–2192): never the owner or the caller; a DocSpaceAdmin only by the owner. */
@@ -620,11 +643,19 @@ export class DocSpaceEmulator extends HttpEmulator {
 
   // ---- Groups API (docs/docspace-caveats.md#groups) ----
 
-  private routeGroup(method: string, segments: string[], query: Record<string, string>, body: unknown, caller: Member, scopes: string[]): unknown {
+  private routeGroup(
+    method: string,
+    segments: string[],
+    query: Record<string, string>,
+    body: unknown,
+    caller: Member,
+    scopes: string[],
+  ): unknown {
     const [id, more] = segments;
     const read = method === 'GET';
     // ScopesMap (common/ASC.Api.Core/Auth/AuthorizationExtension.cs): a key with scopes needs one of the listed ones; the refusal is a 403 with no body.
-    if (scopes.length && !scopes.some((s) => (read ? GROUP_READ_SCOPES : GROUP_WRITE_SCOPES).includes(s))) throw new ApiError(403, 'Forbidden', true);
+    if (scopes.length && !scopes.some((s) => (read ? GROUP_READ_SCOPES : GROUP_WRITE_SCOPES).includes(s)))
+      throw new ApiError(403, 'Forbidden', true);
     // Reads: RoomAdmin allowed, User denied, Guest none; writes: admins only (Acl.cs, AzManager).
     if (read ? !(isAdmin(caller) || caller.type === 1) : !isAdmin(caller)) throw accessDenied();
     // `{id:guid}`: anything else matches no route.
@@ -654,7 +685,11 @@ export class DocSpaceEmulator extends HttpEmulator {
 
   /** The controller does not block writes to system ids, and what they do is not known from the source: not modelled. */
   private writableGroup(id: string): EmulatedGroup {
-    if (SYSTEM_GROUPS[id.toLowerCase()]) throw new ApiError(500, 'emulator: writes to a system group are not modelled (docs/docspace-caveats.md#what-the-source-does-not-settle)');
+    if (SYSTEM_GROUPS[id.toLowerCase()])
+      throw new ApiError(
+        500,
+        'emulator: writes to a system group are not modelled (docs/docspace-caveats.md#what-the-source-does-not-settle)',
+      );
     return this.group(id);
   }
 
@@ -668,7 +703,10 @@ export class DocSpaceEmulator extends HttpEmulator {
   private ids(value: unknown, name: string): string[] {
     if (value === undefined || value === null) return [];
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !GUID.test(v))) {
-      throw new ApiError(400, `The JSON value could not be converted to System.Collections.Generic.IEnumerable\`1[System.Guid]. Path: $.${name}`);
+      throw new ApiError(
+        400,
+        `The JSON value could not be converted to System.Collections.Generic.IEnumerable\`1[System.Guid]. Path: $.${name}`,
+      );
     }
     return [...new Set(value.map((v: string) => v.toLowerCase()))];
   }
@@ -705,9 +743,22 @@ export class DocSpaceEmulator extends HttpEmulator {
     const status = query.employeeStatus === undefined ? 7 : Number(query.employeeStatus);
     const pending = (m: Member) => m.activationStatus === 2;
     const shown = (m: Member) =>
-      status === 7 ? isAdmin(caller) || m.status !== 2 : status === 1 || status === 5 ? m.status === 1 && !pending(m) : status === 4 ? m.status === 1 && pending(m) : status === 2 ? isAdmin(caller) && m.status === 2 : false;
-    const all = [...this.members.values()].filter(shown).sort((x, y) => x.firstName.localeCompare(y.firstName) || x.lastName.localeCompare(y.lastName) || x.id.localeCompare(y.id));
-    return new Page(all.slice(startIndex, startIndex + Math.min(count, 100)).map((m) => this.toDto(m)), all.length);
+      status === 7
+        ? isAdmin(caller) || m.status !== 2
+        : status === 1 || status === 5
+          ? m.status === 1 && !pending(m)
+          : status === 4
+            ? m.status === 1 && pending(m)
+            : status === 2
+              ? isAdmin(caller) && m.status === 2
+              : false;
+    const all = [...this.members.values()]
+      .filter(shown)
+      .sort((x, y) => x.firstName.localeCompare(y.firstName) || x.lastName.localeCompare(y.lastName) || x.id.localeCompare(y.id));
+    return new Page(
+      all.slice(startIndex, startIndex + Math.min(count, 100)).map((m) => this.toDto(m)),
+      all.length,
+    );
   }
 
   /** `GET group`: custom groups only, name contains the lower-cased, trimmed text; `userId`; by name; `total`. */
@@ -722,7 +773,10 @@ export class DocSpaceEmulator extends HttpEmulator {
     const all = [...this.groups.values()]
       .filter((g) => g.name.toLowerCase().includes(text) && (userId === undefined || g.members.includes(userId)))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-    return new Page(all.slice(startIndex, startIndex + count).map((g) => this.groupDto(g, false)), all.length);
+    return new Page(
+      all.slice(startIndex, startIndex + count).map((g) => this.groupDto(g, false)),
+      all.length,
+    );
   }
 
   private groupName(value: unknown, minimum: number): string | undefined {
@@ -736,11 +790,14 @@ export class DocSpaceEmulator extends HttpEmulator {
   private createGroup(body: unknown): unknown {
     const name = this.groupName(field(body, 'groupName'), 1);
     if (name === undefined) throw new ApiError(400, 'One or more validation errors occurred.');
-    if (name.trim() === '') throw new ApiError(400, "The value cannot be an empty string or composed entirely of whitespace. (Parameter 'inDto.GroupName')");
+    if (name.trim() === '')
+      throw new ApiError(400, "The value cannot be an empty string or composed entirely of whitespace. (Parameter 'inDto.GroupName')");
     const members = this.ids(field(body, 'members'), 'members');
     const managerRaw = field(body, 'groupManager');
-    const manager = managerRaw === undefined || managerRaw === null || managerRaw === EMPTY_GUID ? undefined : this.ids([managerRaw], 'groupManager')[0];
-    for (const id of [...members, ...(manager ? [manager] : [])]) if (!this.canJoin(id)) throw new ApiError(400, 'The user could not be found');
+    const manager =
+      managerRaw === undefined || managerRaw === null || managerRaw === EMPTY_GUID ? undefined : this.ids([managerRaw], 'groupManager')[0];
+    for (const id of [...members, ...(manager ? [manager] : [])])
+      if (!this.canJoin(id)) throw new ApiError(400, 'The user could not be found');
     const group = this.addGroup(name, manager ? [manager, ...members] : members);
     if (manager) group.managerId = manager;
     return this.groupDto(group, true);
@@ -766,7 +823,12 @@ export class DocSpaceEmulator extends HttpEmulator {
   private handleHook(method: string, path: string, text: string, res: ServerResponse): void {
     const body = (text ? JSON.parse(text) : {}) as { profile?: DocSpaceProfile; keys?: string[]; down?: boolean };
     if (method === 'GET' && path === '/__emulator/state') {
-      return sendJson(res, 200, { profile: this.profile, members: [...this.members.values()], groups: [...this.groups.values()], requests: this.requests });
+      return sendJson(res, 200, {
+        profile: this.profile,
+        members: [...this.members.values()],
+        groups: [...this.groups.values()],
+        requests: this.requests,
+      });
     }
     if (method === 'POST' && path === '/__emulator/reset') {
       this.reset(body);

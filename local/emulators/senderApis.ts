@@ -27,6 +27,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpEmulator, readBody, sendJson } from './http';
+import { textOf } from '../../lib/json';
 
 export const SENDER_CREDENTIALS = {
   okta: { apiToken: '00local-okta-api-token-not-a-secret' },
@@ -37,7 +38,11 @@ export const SENDER_CREDENTIALS = {
 const BAMBOOHR_COMPANY = 'acme';
 
 /** The three senders' API base URLs as the functions are configured with them, for these emulators at `url`. */
-export const senderApisEnv = (url: string): Record<string, string> => ({ OKTA_ORG_URL: url, BAMBOOHR_API_URL: `${url}/api/gateway.php/${BAMBOOHR_COMPANY}`, HIBOB_API_URL: url });
+export const senderApisEnv = (url: string): Record<string, string> => ({
+  OKTA_ORG_URL: url,
+  BAMBOOHR_API_URL: `${url}/api/gateway.php/${BAMBOOHR_COMPANY}`,
+  HIBOB_API_URL: url,
+});
 
 type Vendor = 'okta' | 'bamboohr' | 'hibob';
 
@@ -72,7 +77,16 @@ function vendorError(vendor: Vendor, status: number, detail?: string): Reply {
   if (vendor === 'okta') {
     const [code, summary] = OKTA_ERRORS[status] ?? OKTA_ERRORS[500]!;
     const errorSummary = detail ? `${summary}: ${detail}` : summary;
-    return { status, body: { errorCode: code, errorSummary, errorLink: code, errorId: `oae${randomUUID().replaceAll('-', '').slice(0, 22)}`, errorCauses: [] } };
+    return {
+      status,
+      body: {
+        errorCode: code,
+        errorSummary,
+        errorLink: code,
+        errorId: `oae${randomUUID().replaceAll('-', '').slice(0, 22)}`,
+        errorCauses: [],
+      },
+    };
   }
   // BambooHR says why in a header and sends no body (documentation.bamboohr.com/docs/api-details).
   if (vendor === 'bamboohr') return { status, headers: { 'x-bamboohr-error-message': detail ?? `HTTP ${status}` } };
@@ -85,8 +99,22 @@ function vendorError(vendor: Vendor, status: number, detail?: string): Reply {
  * another is refused with 406, as the API refuses "references to non-existent fields".
  */
 const BAMBOOHR_FIELDS = new Set([
-  'firstName', 'lastName', 'preferredName', 'workEmail', 'homeEmail', 'mobilePhone', 'workPhone', 'workPhoneExtension', 'homePhone',
-  'jobTitle', 'department', 'division', 'location', 'status', 'supervisor', 'employeeNumber',
+  'firstName',
+  'lastName',
+  'preferredName',
+  'workEmail',
+  'homeEmail',
+  'mobilePhone',
+  'workPhone',
+  'workPhoneExtension',
+  'homePhone',
+  'jobTitle',
+  'department',
+  'division',
+  'location',
+  'status',
+  'supervisor',
+  'employeeNumber',
 ]);
 
 /**
@@ -127,7 +155,19 @@ export interface RosterSeed {
 }
 
 /** The fields BambooHR's directory lists (documentation.bamboohr.com/reference/get-employees-directory). */
-const BAMBOOHR_DIRECTORY_FIELDS = ['displayName', 'firstName', 'lastName', 'preferredName', 'jobTitle', 'workPhone', 'mobilePhone', 'workEmail', 'department', 'location', 'division'];
+const BAMBOOHR_DIRECTORY_FIELDS = [
+  'displayName',
+  'firstName',
+  'lastName',
+  'preferredName',
+  'jobTitle',
+  'workPhone',
+  'mobilePhone',
+  'workEmail',
+  'department',
+  'location',
+  'division',
+];
 
 /** One Bob employee as the People API answers it: slash keys, nested objects, or both. */
 function bobEmployee(values: Record<string, unknown>, fields: string[], shape: BobAnswerShape): Record<string, unknown> {
@@ -279,24 +319,52 @@ export class SenderApisEmulator extends HttpEmulator {
           id: p.id,
           status: p.active ? 'ACTIVE' : 'SUSPENDED',
           created: '2024-05-14T09:12:01.000Z',
-          profile: { login: p.email, email: p.email, firstName: p.firstName, lastName: p.lastName, title: p.title, mobilePhone: p.mobile ?? null, primaryPhone: p.phone ?? null, secondEmail: null },
+          profile: {
+            login: p.email,
+            email: p.email,
+            firstName: p.firstName,
+            lastName: p.lastName,
+            title: p.title,
+            mobilePhone: p.mobile ?? null,
+            primaryPhone: p.phone ?? null,
+            secondEmail: null,
+          },
         });
       }
     } else if (vendor === 'bamboohr') {
       this.bamboohr.clear();
       for (const p of people) {
         this.bamboohr.set(p.id, {
-          firstName: p.firstName, lastName: p.lastName, workEmail: p.email, homeEmail: '', mobilePhone: p.mobile ?? '', workPhone: p.phone ?? '',
-          homePhone: '', jobTitle: p.title, department: '', division: '', status: p.active ? 'Active' : 'Inactive',
+          firstName: p.firstName,
+          lastName: p.lastName,
+          workEmail: p.email,
+          homeEmail: '',
+          mobilePhone: p.mobile ?? '',
+          workPhone: p.phone ?? '',
+          homePhone: '',
+          jobTitle: p.title,
+          department: '',
+          division: '',
+          status: p.active ? 'Active' : 'Inactive',
         });
       }
     } else {
       this.hibob.clear();
       for (const p of people) {
         this.hibob.set(p.id, {
-          'root.id': p.id, 'root.firstName': p.firstName, 'root.surname': p.lastName, 'root.displayName': `${p.firstName} ${p.lastName}`, 'root.email': p.email,
-          'work.title': p.title, 'work.department': null, 'work.site': null, 'work.workMobile': p.mobile ?? null, 'work.workPhone': p.phone ?? null,
-          'home.mobilePhone': null, 'internal.status': p.active ? 'Active' : 'Inactive', 'internal.lifecycleStatus': p.active ? 'Employed' : 'Terminated',
+          'root.id': p.id,
+          'root.firstName': p.firstName,
+          'root.surname': p.lastName,
+          'root.displayName': `${p.firstName} ${p.lastName}`,
+          'root.email': p.email,
+          'work.title': p.title,
+          'work.department': null,
+          'work.site': null,
+          'work.workMobile': p.mobile ?? null,
+          'work.workPhone': p.phone ?? null,
+          'home.mobilePhone': null,
+          'internal.status': p.active ? 'Active' : 'Inactive',
+          'internal.lifecycleStatus': p.active ? 'Employed' : 'Terminated',
         });
       }
     }
@@ -311,17 +379,29 @@ export class SenderApisEmulator extends HttpEmulator {
     if (!window || now - window.startMs >= rule.windowMs) this.windows.set(vendor, (window = { startMs: now, used: 0 }));
     window.used += 1;
     const resetSeconds = Math.ceil((window.startMs + rule.windowMs) / 1000);
-    const headers: Record<string, string> = vendor === 'okta' ? { 'x-rate-limit-limit': String(rule.limit), 'x-rate-limit-remaining': String(Math.max(0, rule.limit - window.used)), 'x-rate-limit-reset': String(resetSeconds) } : {};
+    const headers: Record<string, string> =
+      vendor === 'okta'
+        ? {
+            'x-rate-limit-limit': String(rule.limit),
+            'x-rate-limit-remaining': String(Math.max(0, rule.limit - window.used)),
+            'x-rate-limit-reset': String(resetSeconds),
+          }
+        : {};
     if (window.used <= rule.limit) return vendor === 'okta' ? { status: 0, headers } : undefined;
     const retryAfter = String(Math.max(1, resetSeconds - Math.floor(now / 1000)));
     if (vendor === 'okta') return { ...vendorError('okta', 429), headers };
-    if (vendor === 'bamboohr') return { status: 503, headers: { 'retry-after': retryAfter, 'x-bamboohr-error-message': 'Service Unavailable (rate limited)' } };
+    if (vendor === 'bamboohr')
+      return { status: 503, headers: { 'retry-after': retryAfter, 'x-bamboohr-error-message': 'Service Unavailable (rate limited)' } };
     return { status: 429, body: { error: 'Too Many Requests' }, headers: { 'retry-after': retryAfter } };
   }
 
   /** Okta's list users: ordered by id, `after` the last id of the previous page, DEPROVISIONED users left out. */
   private oktaList(query: URLSearchParams): Reply {
-    return this.oktaPage([...this.okta.values()].filter((u) => u.status !== 'DEPROVISIONED'), query, '/api/v1/users');
+    return this.oktaPage(
+      [...this.okta.values()].filter((u) => u.status !== 'DEPROVISIONED'),
+      query,
+      '/api/v1/users',
+    );
   }
 
   /** One page of Okta users, ordered by id, `after` the last id of the previous page, with its Link header. */
@@ -334,7 +414,8 @@ export class SenderApisEmulator extends HttpEmulator {
     const self = `${this.url}${path}?limit=${limit}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
     const links = [`<${self}>; rel="self"`];
     const last = page.at(-1);
-    if (last && start + limit < users.length) links.push(`<${this.url}${path}?limit=${limit}&after=${encodeURIComponent(String(last.id))}>; rel="next"`);
+    if (last && start + limit < users.length)
+      links.push(`<${this.url}${path}?limit=${limit}&after=${encodeURIComponent(String(last.id))}>; rel="next"`);
     return { status: 200, body: page, headers: { link: links.join(', ') } };
   }
 
@@ -342,12 +423,20 @@ export class SenderApisEmulator extends HttpEmulator {
   private bamboohrDirectory(accept: string): Reply {
     const employees = [...this.bamboohr.entries()]
       .filter(([, e]) => (e.status ?? 'Active') !== 'Inactive')
-      .map(([id, e]) => ({ id, ...Object.fromEntries(BAMBOOHR_DIRECTORY_FIELDS.map((f) => [f, f === 'displayName' ? `${e.firstName} ${e.lastName}` : (e[f] ?? null) || null])) }));
+      .map(([id, e]) => ({
+        id,
+        ...Object.fromEntries(
+          BAMBOOHR_DIRECTORY_FIELDS.map((f) => [f, f === 'displayName' ? `${e.firstName} ${e.lastName}` : (e[f] ?? null) || null]),
+        ),
+      }));
     const fields = BAMBOOHR_DIRECTORY_FIELDS.map((id) => ({ id, type: 'text', name: id }));
     if (accept.includes('application/json')) return { status: 200, body: { fields, employees } };
-    const escape = (v: unknown) => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const escape = (v: unknown) => textOf(v).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const xml = `<?xml version="1.0"?>\n<directory>\n <employees>\n${employees
-      .map((e) => `  <employee id="${e.id}">\n${BAMBOOHR_DIRECTORY_FIELDS.map((f) => `   <field id="${f}">${escape((e as Record<string, unknown>)[f])}</field>\n`).join('')}  </employee>\n`)
+      .map(
+        (e) =>
+          `  <employee id="${e.id}">\n${BAMBOOHR_DIRECTORY_FIELDS.map((f) => `   <field id="${f}">${escape((e as Record<string, unknown>)[f])}</field>\n`).join('')}  </employee>\n`,
+      )
       .join('')} </employees>\n</directory>\n`;
     return { status: 200, text: { type: 'text/xml; charset=utf-8', value: xml } };
   }
@@ -355,17 +444,26 @@ export class SenderApisEmulator extends HttpEmulator {
   /** A custom report: JSON with format=JSON (else XML, which our client never asks for), inactive people with onlyCurrent=false. */
   private bamboohrReport(query: URLSearchParams, body: unknown): Reply {
     const asked = (body as { fields?: unknown } | undefined)?.fields;
-    if (!Array.isArray(asked) || asked.some((f) => typeof f !== 'string')) return vendorError('bamboohr', 400, 'fields must be a list of field names');
+    if (!Array.isArray(asked) || asked.some((f) => typeof f !== 'string'))
+      return vendorError('bamboohr', 400, 'fields must be a list of field names');
     const fields = asked as string[];
     const unknown = fields.filter((f) => !BAMBOOHR_FIELDS.has(f));
     if (unknown.length > 0) return vendorError('bamboohr', 400, `Unknown field(s): ${unknown.join(', ')}`);
-    if ((query.get('format') ?? '').toUpperCase() !== 'JSON') return vendorError('bamboohr', 400, 'the emulator answers reports in JSON only (format=JSON)');
+    if ((query.get('format') ?? '').toUpperCase() !== 'JSON')
+      return vendorError('bamboohr', 400, 'the emulator answers reports in JSON only (format=JSON)');
     const onlyCurrent = query.get('onlyCurrent') !== 'false';
     const visible = fields.filter((f) => !this.bamboohrHidden.has(f) || this.bamboohrHiding === 'empty');
     const employees = [...this.bamboohr.entries()]
       .filter(([, e]) => !onlyCurrent || (e.status ?? 'Active') !== 'Inactive')
       .map(([id, e]) => ({ id, ...Object.fromEntries(visible.map((f) => [f, this.bamboohrHidden.has(f) ? null : (e[f] ?? '') || null])) }));
-    return { status: 200, body: { title: (body as { title?: unknown }).title ?? 'Report', fields: visible.map((id) => ({ id, type: 'text', name: id })), employees } };
+    return {
+      status: 200,
+      body: {
+        title: (body as { title?: unknown }).title ?? 'Report',
+        fields: visible.map((id) => ({ id, type: 'text', name: id })),
+        employees,
+      },
+    };
   }
 
   private bamboohrEmployee(id: string, query: URLSearchParams, accept: string): Reply {
@@ -389,7 +487,9 @@ export class SenderApisEmulator extends HttpEmulator {
   /** The fields a Bob request asked for that the service user may see and that exist. */
   private bobFields(body: unknown): string[] {
     const asked = (body as { fields?: unknown } | undefined)?.fields;
-    const fields = Array.isArray(asked) ? asked.filter((f): f is string => typeof f === 'string') : Object.keys(BOB_FIELDS).filter((f) => BOB_DEFAULT_CATEGORIES.has(BOB_FIELDS[f]!));
+    const fields = Array.isArray(asked)
+      ? asked.filter((f): f is string => typeof f === 'string')
+      : Object.keys(BOB_FIELDS).filter((f) => BOB_DEFAULT_CATEGORIES.has(BOB_FIELDS[f]!));
     return fields.filter((f) => f in BOB_FIELDS && !this.hibobDenied.has(BOB_FIELDS[f]!));
   }
 
@@ -403,7 +503,12 @@ export class SenderApisEmulator extends HttpEmulator {
     if (request.filters !== undefined) {
       const filters = request.filters as { fieldPath?: unknown; operator?: unknown; values?: unknown }[];
       const filter = Array.isArray(filters) && filters.length === 1 ? filters[0] : undefined;
-      if (!filter || !['root.id', 'root.email'].includes(String(filter.fieldPath)) || filter.operator !== 'equals' || !Array.isArray(filter.values)) {
+      if (
+        !filter ||
+        !['root.id', 'root.email'].includes(String(filter.fieldPath)) ||
+        filter.operator !== 'equals' ||
+        !Array.isArray(filter.values)
+      ) {
         return vendorError('hibob', 400, 'invalid filters');
       }
       people = people.filter((p) => (filter.values as unknown[]).includes(p[String(filter.fieldPath)]));
@@ -434,28 +539,73 @@ export class SenderApisEmulator extends HttpEmulator {
       },
     });
     this.bamboohr.set('67890', {
-      firstName: 'Maya', lastName: 'Patel', workEmail: 'maya.patel@example.com', homeEmail: '', mobilePhone: '+1 555 0177',
-      workPhone: '+1 555 0170', homePhone: '', jobTitle: 'Manager', department: 'Finance', division: 'EMEA', status: 'Active',
+      firstName: 'Maya',
+      lastName: 'Patel',
+      workEmail: 'maya.patel@example.com',
+      homeEmail: '',
+      mobilePhone: '+1 555 0177',
+      workPhone: '+1 555 0170',
+      homePhone: '',
+      jobTitle: 'Manager',
+      department: 'Finance',
+      division: 'EMEA',
+      status: 'Active',
     });
     this.bamboohr.set('12345', {
-      firstName: 'Bryony', lastName: 'Hale', workEmail: 'bryony.hale@example.com', homeEmail: '', mobilePhone: '+1 555 0188',
-      workPhone: '', homePhone: '', jobTitle: 'Accountant', department: 'Finance', division: 'EMEA', status: 'Active',
+      firstName: 'Bryony',
+      lastName: 'Hale',
+      workEmail: 'bryony.hale@example.com',
+      homeEmail: '',
+      mobilePhone: '+1 555 0188',
+      workPhone: '',
+      homePhone: '',
+      jobTitle: 'Accountant',
+      department: 'Finance',
+      division: 'EMEA',
+      status: 'Active',
     });
     this.bamboohr.set('5', {
-      firstName: 'Tefi', lastName: 'Adams', workEmail: 'tefi.adams@example.com', homeEmail: '', mobilePhone: '',
-      workPhone: '+1 555 0105', homePhone: '', jobTitle: 'User', department: 'Support', division: '', status: 'Active',
+      firstName: 'Tefi',
+      lastName: 'Adams',
+      workEmail: 'tefi.adams@example.com',
+      homeEmail: '',
+      mobilePhone: '',
+      workPhone: '+1 555 0105',
+      homePhone: '',
+      jobTitle: 'User',
+      department: 'Support',
+      division: '',
+      status: 'Active',
     });
     this.hibob.set('3332883894235038486', {
-      'root.id': '3332883894235038486', 'root.firstName': 'Noa', 'root.surname': 'Levi', 'root.displayName': 'Noa Levi',
-      'root.email': 'noa.levi@example.com', 'work.title': 'Manager', 'work.department': 'Product', 'work.site': 'Tel Aviv',
-      'work.workMobile': '+972 50 555 0134', 'work.workPhone': null, 'home.mobilePhone': '+972 54 555 0199',
-      'internal.status': 'Active', 'internal.lifecycleStatus': 'Employed',
+      'root.id': '3332883894235038486',
+      'root.firstName': 'Noa',
+      'root.surname': 'Levi',
+      'root.displayName': 'Noa Levi',
+      'root.email': 'noa.levi@example.com',
+      'work.title': 'Manager',
+      'work.department': 'Product',
+      'work.site': 'Tel Aviv',
+      'work.workMobile': '+972 50 555 0134',
+      'work.workPhone': null,
+      'home.mobilePhone': '+972 54 555 0199',
+      'internal.status': 'Active',
+      'internal.lifecycleStatus': 'Employed',
     });
     this.hibob.set('3332883854254932743', {
-      'root.id': '3332883854254932743', 'root.firstName': 'Omer', 'root.surname': 'Katz', 'root.displayName': 'Omer Katz',
-      'root.email': 'omer.katz@example.com', 'work.title': 'Engineer', 'work.department': 'R&D', 'work.site': 'Tel Aviv',
-      'work.workMobile': null, 'work.workPhone': '+972 3 555 0101', 'home.mobilePhone': null,
-      'internal.status': 'Active', 'internal.lifecycleStatus': 'Employed',
+      'root.id': '3332883854254932743',
+      'root.firstName': 'Omer',
+      'root.surname': 'Katz',
+      'root.displayName': 'Omer Katz',
+      'root.email': 'omer.katz@example.com',
+      'work.title': 'Engineer',
+      'work.department': 'R&D',
+      'work.site': 'Tel Aviv',
+      'work.workMobile': null,
+      'work.workPhone': '+972 3 555 0101',
+      'home.mobilePhone': null,
+      'internal.status': 'Active',
+      'internal.lifecycleStatus': 'Employed',
     });
   }
 

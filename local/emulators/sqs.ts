@@ -32,21 +32,32 @@ export class SqsEmulator {
     this.server = await createSqsServer({ port, hostname, emulateQueueCreationLifecycle: false });
     this.url = `http://${hostname}:${(this.server.address() as AddressInfo).port}`;
     const client = this.client();
-    this.dlqUrl = (await client.send(new CreateQueueCommand({ QueueName: QUEUE_NAMES.deadLetters, Attributes: { FifoQueue: 'true', MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' } }))).QueueUrl ?? '';
-    this.dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: this.dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
-    this.queueUrl = (
-      await client.send(
-        new CreateQueueCommand({
-          QueueName: QUEUE_NAMES.events,
-          Attributes: {
-            FifoQueue: 'true',
-            VisibilityTimeout: String(this.options.visibilityTimeoutSeconds ?? 2),
-            SqsManagedSseEnabled: 'true',
-            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: this.dlqArn, maxReceiveCount: this.options.maxReceives ?? 5 }),
-          },
-        }),
-      )
-    ).QueueUrl ?? '';
+    this.dlqUrl =
+      (
+        await client.send(
+          new CreateQueueCommand({
+            QueueName: QUEUE_NAMES.deadLetters,
+            Attributes: { FifoQueue: 'true', MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' },
+          }),
+        )
+      ).QueueUrl ?? '';
+    this.dlqArn =
+      (await client.send(new GetQueueAttributesCommand({ QueueUrl: this.dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ??
+      '';
+    this.queueUrl =
+      (
+        await client.send(
+          new CreateQueueCommand({
+            QueueName: QUEUE_NAMES.events,
+            Attributes: {
+              FifoQueue: 'true',
+              VisibilityTimeout: String(this.options.visibilityTimeoutSeconds ?? 2),
+              SqsManagedSseEnabled: 'true',
+              RedrivePolicy: JSON.stringify({ deadLetterTargetArn: this.dlqArn, maxReceiveCount: this.options.maxReceives ?? 5 }),
+            },
+          }),
+        )
+      ).QueueUrl ?? '';
     client.destroy();
     return this.url;
   }
@@ -58,7 +69,12 @@ export class SqsEmulator {
   /** Messages in a queue, visible or not. */
   async depth(queueUrl: string): Promise<number> {
     const client = this.client();
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
     client.destroy();
     return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   }

@@ -10,7 +10,6 @@
 import '../setup/logGuard';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../../lib/events';
 import { ROUTE_BY_TYPE } from '../../lib/http/routes';
 import { signStandardWebhook } from '../../lib/http/standardWebhooks';
 import { MemoryQueue } from '../../lib/queue/memory';
@@ -49,7 +48,15 @@ const eventLike = fc
       type: mangle === 'otherType' ? 'user.role_changed' : 'user.created',
       occurredAt: mangle === 'badDate' ? 'yesterday' : '2026-11-22T09:30:00Z',
       ...(source ? { source } : {}),
-      data: mangle === 'dataNotObject' ? junk : { ...(mangle === 'noEmail' ? {} : { email: mangle === 'badEmail' ? firstName : email }), firstName, lastName: 'Doe', ...(mangle === 'badRole' ? { role: 'Wizard' } : {}) },
+      data:
+        mangle === 'dataNotObject'
+          ? junk
+          : {
+              ...(mangle === 'noEmail' ? {} : { email: mangle === 'badEmail' ? firstName : email }),
+              firstName,
+              lastName: 'Doe',
+              ...(mangle === 'badRole' ? { role: 'Wizard' } : {}),
+            },
     };
     if (mangle === 'noId') delete event.id;
     return JSON.stringify(event);

@@ -44,7 +44,11 @@ const eventLike = fc.record(
   {
     id: fc.oneof(fc.string(), fc.constant('evt_1'), fc.integer()),
     type: fc.oneof(fc.constantFrom(...EVENT_TYPES, 'user.deleted', ''), fc.string()),
-    occurredAt: fc.oneof(fc.constant('2026-11-22T09:30:00Z'), fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
+    occurredAt: fc.oneof(
+      fc.constant('2026-11-22T09:30:00Z'),
+      fc.string(),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    ),
     source: fc.string(),
     data: fc.oneof(
       fc.record(
@@ -83,7 +87,11 @@ function headersFor(mode: Signing, raw: string, id: string, extra: Record<string
     case 'none':
       return {};
     case 'forged':
-      return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': `v1,${Buffer.from(id).toString('base64')}` };
+      return {
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': `v1,${Buffer.from(id).toString('base64')}`,
+      };
     case 'otherSecret':
       return signStandardWebhook(raw, otherSecret, id, now);
     case 'stale':
@@ -130,7 +138,6 @@ describe.each(ROUTE_TYPES.map((t) => [t]))('POST %s route under fuzzing', (type)
   });
 });
 
-
 /** Bodies close to each vendor's format, mangled. */
 const senderBody = fc.oneof(
   {
@@ -145,9 +152,15 @@ const senderBody = fc.oneof(
           triggeredAt: fc.string(),
           data: fc.oneof(
             fc.record({ events: fc.array(fc.jsonValue(), { maxLength: 3 }) }, { requiredKeys: [] }),
-            fc.record({ employeeId: fc.oneof(fc.string(), fc.integer()), changedFields: fc.array(fc.string(), { maxLength: 3 }) }, { requiredKeys: [] }),
+            fc.record(
+              { employeeId: fc.oneof(fc.string(), fc.integer()), changedFields: fc.array(fc.string(), { maxLength: 3 }) },
+              { requiredKeys: [] },
+            ),
           ),
-          employees: fc.array(fc.record({ id: fc.string(), action: fc.string(), fields: fc.dictionary(fc.string(), fc.jsonValue()) }, { requiredKeys: [] }), { maxLength: 2 }),
+          employees: fc.array(
+            fc.record({ id: fc.string(), action: fc.string(), fields: fc.dictionary(fc.string(), fc.jsonValue()) }, { requiredKeys: [] }),
+            { maxLength: 2 },
+          ),
         },
         { requiredKeys: [] },
       )

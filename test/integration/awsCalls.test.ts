@@ -24,7 +24,12 @@ describe('Secrets Manager, through the SDK, against the local emulator', () => {
     const { secretsManager: emulator } = local.stack;
     emulator.setSecret('it/api-key', '{"apiKey":"sk-first"}');
     emulator.resetCalls();
-    const secrets = secretsManager({ apiKeySecretId: 'it/api-key', webhookSecretId: 'it/missing', senderApiSecretId: 'it/api', secretsTtlSeconds: 300 });
+    const secrets = secretsManager({
+      apiKeySecretId: 'it/api-key',
+      webhookSecretId: 'it/missing',
+      senderApiSecretId: 'it/api',
+      secretsTtlSeconds: 300,
+    });
     expect(await secrets.docspaceApiKey()).toBe('sk-first');
     emulator.setSecret('it/api-key', 'sk-rotated');
     expect(await secrets.docspaceApiKey()).toBe('sk-first');
@@ -41,13 +46,27 @@ describe('Secrets Manager, through the SDK, against the local emulator', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aws-profile-'));
     writeFileSync(join(dir, 'credentials'), '[dev]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n');
     writeFileSync(join(dir, 'config'), '[profile dev]\nregion = us-east-1\n');
-    const restore = setEnv({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: 'dev', AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_CONFIG_FILE: join(dir, 'config') });
+    const restore = setEnv({
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: 'dev',
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      AWS_CONFIG_FILE: join(dir, 'config'),
+    });
     try {
       local.stack.secretsManager.setSecret('it/profile', 'from-profile');
       // The module anew: its client is made, and finds its credentials, from the environment as it is now.
       vi.resetModules();
       const fresh = (await import('../../lib/secrets/secretsManager')).secretsManager;
-      expect(await fresh({ apiKeySecretId: 'it/profile', webhookSecretId: 'it/profile', senderApiSecretId: 'it/profile', secretsTtlSeconds: 300 }).docspaceApiKey()).toBe('from-profile');
+      expect(
+        await fresh({
+          apiKeySecretId: 'it/profile',
+          webhookSecretId: 'it/profile',
+          senderApiSecretId: 'it/profile',
+          secretsTtlSeconds: 300,
+        }).docspaceApiKey(),
+      ).toBe('from-profile');
     } finally {
       restore();
     }
@@ -65,7 +84,14 @@ describe('SQS, SendMessage through the SDK to the local SQS', () => {
       // A duplicate within the deduplication window: SQS takes it and drops it.
       { body: `{"n":1,"run":"${run}"}`, groupId: `g-${run}`, deduplicationId: `${run}-1` },
     ]);
-    const { Messages = [] } = await sqs.client().send(new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] as never, MessageSystemAttributeNames: ['All'] }));
+    const { Messages = [] } = await sqs.client().send(
+      new ReceiveMessageCommand({
+        QueueUrl: sqs.queueUrl,
+        MaxNumberOfMessages: 10,
+        AttributeNames: ['All'] as never,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
     const mine = Messages.filter((m) => m.Body?.includes(run));
     expect(mine.map((m) => m.Body)).toEqual([`{"n":1,"run":"${run}"}`, `{"n":2,"run":"${run}"}`]);
     expect(mine.map((m) => m.Attributes?.MessageGroupId)).toEqual([`g-${run}`, `g-${run}`]);
@@ -74,12 +100,21 @@ describe('SQS, SendMessage through the SDK to the local SQS', () => {
 
   it('a queue that does not exist is an error the door turns into “unavailable”', async () => {
     const queue = sqsQueue({ queueUrl: `${local.stack.sqs.url}/000000000000/nope.fifo` });
-    await expect(queue.send([{ body: '{}', groupId: 'g', deduplicationId: 'd' }])).rejects.toMatchObject({ name: expect.stringMatching(/NonExistentQueue|QueueDoesNotExist/) as unknown });
+    await expect(queue.send([{ body: '{}', groupId: 'g', deduplicationId: 'd' }])).rejects.toMatchObject({
+      name: expect.stringMatching(/NonExistentQueue|QueueDoesNotExist/) as unknown,
+    });
   });
 });
 
 describe('what the door answers when Secrets Manager fails', () => {
-  const hire = () => signedHttpEvent(ROUTE_BY_TYPE['user.created'], { id: `evt_${crypto.randomUUID()}`, type: 'user.created', occurredAt: new Date().toISOString(), source: 'it', data: { email: 'sm.fault@example.com', firstName: 'Sm', lastName: 'Fault' } });
+  const hire = () =>
+    signedHttpEvent(ROUTE_BY_TYPE['user.created'], {
+      id: `evt_${crypto.randomUUID()}`,
+      type: 'user.created',
+      occurredAt: new Date().toISOString(),
+      source: 'it',
+      data: { email: 'sm.fault@example.com', firstName: 'Sm', lastName: 'Fault' },
+    });
   const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
 
   it('a missing secret: 500 `misconfigured`, naming the secret', async () => {
@@ -87,7 +122,10 @@ describe('what the door answers when Secrets Manager fails', () => {
     try {
       const answer = await invokeHttp(composedHandlers(clock).canonical('user.created'), hire());
       expect(answer.statusCode).toBe(500);
-      expect(answer.body).toMatchObject({ outcome: 'misconfigured', message: expect.stringMatching(/^cannot read secret "it\/no-such-secret": ResourceNotFoundException/) as unknown });
+      expect(answer.body).toMatchObject({
+        outcome: 'misconfigured',
+        message: expect.stringMatching(/^cannot read secret "it\/no-such-secret": ResourceNotFoundException/) as unknown,
+      });
     } finally {
       restore();
     }
@@ -104,7 +142,10 @@ describe('what the door answers when Secrets Manager fails', () => {
       });
     });
     await new Promise<void>((r) => throttling.listen(0, '127.0.0.1', r));
-    const restore = setEnv({ AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(throttling.address() as AddressInfo).port}`, DELIVERY_MODE: 'sync' });
+    const restore = setEnv({
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(throttling.address() as AddressInfo).port}`,
+      DELIVERY_MODE: 'sync',
+    });
     try {
       // The modules anew: their Secrets Manager client is made from the environment as it is now.
       vi.resetModules();
@@ -112,7 +153,10 @@ describe('what the door answers when Secrets Manager fails', () => {
       const answer = await fresh.invokeHttp(fresh.composedHandlers(clock).canonical('user.created'), hire());
       expect(answer.statusCode).toBe(503);
       expect(answer.headers['retry-after']).toBe('30');
-      expect(answer.body).toMatchObject({ outcome: 'unavailable', message: expect.stringMatching(/^cannot read secret "[^"]+" now: ThrottlingException: Rate exceeded/) as unknown });
+      expect(answer.body).toMatchObject({
+        outcome: 'unavailable',
+        message: expect.stringMatching(/^cannot read secret "[^"]+" now: ThrottlingException: Rate exceeded/) as unknown,
+      });
       expect(calls).toBe(3);
     } finally {
       restore();

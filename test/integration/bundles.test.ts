@@ -47,17 +47,25 @@ const SQS = /node_modules\/@aws-sdk\/client-sqs\//;
 const CREDENTIAL_CHAIN = /node_modules\/@aws-sdk\/credential-provider-node\//;
 
 describe('bundles load only what their invocation uses', () => {
-  it.each(['userCreated', 'oktaHook', 'scim', 'worker'])('%s: undici, the DynamoDB, Secrets Manager and SQS clients are evaluated on first use, not when the bundle loads', async (fn) => {
-    const { eager, all } = await reachable(`handlers/${fn}.ts`);
-    // Reachable, behind an import():
-    for (const pattern of [UNDICI, DYNAMODB, SECRETS_MANAGER, SQS, CREDENTIAL_CHAIN]) expect(matching(all, pattern)).not.toEqual([]);
-    // …and not evaluated when the bundle loads.
-    for (const pattern of [UNDICI, DYNAMODB, SECRETS_MANAGER, SQS, CREDENTIAL_CHAIN]) expect(matching(eager, pattern)).toEqual([]);
-  });
+  it.each(['userCreated', 'oktaHook', 'scim', 'worker'])(
+    '%s: undici, the DynamoDB, Secrets Manager and SQS clients are evaluated on first use, not when the bundle loads',
+    async (fn) => {
+      const { eager, all } = await reachable(`handlers/${fn}.ts`);
+      // Reachable, behind an import():
+      for (const pattern of [UNDICI, DYNAMODB, SECRETS_MANAGER, SQS, CREDENTIAL_CHAIN]) expect(matching(all, pattern)).not.toEqual([]);
+      // …and not evaluated when the bundle loads.
+      for (const pattern of [UNDICI, DYNAMODB, SECRETS_MANAGER, SQS, CREDENTIAL_CHAIN]) expect(matching(eager, pattern)).toEqual([]);
+    },
+  );
 
-  it.each(['userCreated', 'oktaHook', 'worker'])('%s: the SCIM door\'s users and groups and reconciliation are evaluated only by the functions that serve them', async (fn) => {
-    const { eager } = await reachable(`handlers/${fn}.ts`);
-    expect(matching(eager, /lib\/scim\/(compose|users|groups|store|patch|filter)\.ts$|node_modules\/(scim-patch|scim2-parse-filter)\//)).toEqual([]);
-    expect(matching(eager, /lib\/reconcile\//)).toEqual([]);
-  });
+  it.each(['userCreated', 'oktaHook', 'worker'])(
+    "%s: the SCIM door's users and groups and reconciliation are evaluated only by the functions that serve them",
+    async (fn) => {
+      const { eager } = await reachable(`handlers/${fn}.ts`);
+      expect(
+        matching(eager, /lib\/scim\/(compose|users|groups|store|patch|filter)\.ts$|node_modules\/(scim-patch|scim2-parse-filter)\//),
+      ).toEqual([]);
+      expect(matching(eager, /lib\/reconcile\//)).toEqual([]);
+    },
+  );
 });

@@ -11,7 +11,11 @@ import { useLocalStack } from '../support/localStack';
 const run = promisify(execFile);
 const local = useLocalStack();
 
-async function script(file: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function script(
+  file: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run('npx', ['tsx', file, ...args], { env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
@@ -26,7 +30,9 @@ describe('the command lines', () => {
     const { stack } = local;
     await stack.sqs.purge();
     const client = stack.sqs.client();
-    await client.send(new SendMessageCommand({ QueueUrl: stack.sqs.dlqUrl, MessageBody: '{}', MessageGroupId: 'g', MessageDeduplicationId: 'cli-test' }));
+    await client.send(
+      new SendMessageCommand({ QueueUrl: stack.sqs.dlqUrl, MessageBody: '{}', MessageGroupId: 'g', MessageDeduplicationId: 'cli-test' }),
+    );
     client.destroy();
     const env = { QUEUE_DLQ_URL: stack.sqs.dlqUrl, QUEUE_URL: stack.sqs.queueUrl, AWS_ENDPOINT_URL_SQS: stack.sqs.url };
     const typo = await script('scripts/replay.ts', ['--dryrun'], env);

@@ -54,15 +54,24 @@ describe('POST people: who may create which type', () => {
   });
 
   it('creates a DocSpaceAdmin for the owner only; a DocSpaceAdmin may create a RoomAdmin', async () => {
-    expect(await api('POST', 'people', hire('boss@example.com', { type: 3 }))).toMatchObject({ status: 200, json: { response: { isAdmin: true, isOwner: false } } });
+    expect(await api('POST', 'people', hire('boss@example.com', { type: 3 }))).toMatchObject({
+      status: 200,
+      json: { response: { isAdmin: true, isOwner: false } },
+    });
     expect(await api('POST', 'people', hire('boss2@example.com', { type: 3 }), ADMIN_KEY)).toMatchObject(denied);
-    expect(await api('POST', 'people', hire('ra@example.com', { type: 1 }), ADMIN_KEY)).toMatchObject({ status: 200, json: { response: { isRoomAdmin: true } } });
+    expect(await api('POST', 'people', hire('ra@example.com', { type: 1 }), ADMIN_KEY)).toMatchObject({
+      status: 200,
+      json: { response: { isRoomAdmin: true } },
+    });
     expect(docspace.memberByEmail('boss2@example.com')).toBeUndefined();
   });
 
   it('reads an omitted type back as RoomAdmin', async () => {
     const created = await api('POST', 'people', hire('plain@example.com'));
-    expect(created).toMatchObject({ status: 200, json: { response: { isRoomAdmin: true, isCollaborator: false, isVisitor: false, isAdmin: false } } });
+    expect(created).toMatchObject({
+      status: 200,
+      json: { response: { isRoomAdmin: true, isCollaborator: false, isVisitor: false, isAdmin: false } },
+    });
     expect(docspace.memberByEmail('plain@example.com')?.type).toBe(1);
   });
 
@@ -77,7 +86,9 @@ describe('the unique e-mail check races as on the server (check, then save)', ()
   it('lets two concurrent creates of one new address both succeed, leaving two members; GET people/email answers the first', async () => {
     // Both requests reach the server before either is processed, as two containers' creates can.
     const gates = [0, 1].map(() => docspace.holdNext({ method: 'POST', path: '/api/2.0/people' }));
-    const both = Promise.all([0, 1].map((i) => api('POST', 'people', { email: 'Twin@example.com', firstName: 'Twin', lastName: i ? 'Two' : 'One', type: 4 })));
+    const both = Promise.all(
+      [0, 1].map((i) => api('POST', 'people', { email: 'Twin@example.com', firstName: 'Twin', lastName: i ? 'Two' : 'One', type: 4 })),
+    );
     await Promise.all(gates.map((g) => g.reached));
     for (const g of gates) g.open();
     const answers = await both;
@@ -158,13 +169,25 @@ describe('user type routes', () => {
 
   it('POST people/type goes only to User or Guest (else 400 "Can not update to …") and completes as a task', async () => {
     const m = docspace.addMember({ email: 'down@example.com', type: 3 });
-    expect(await api('POST', 'people/type', { type: 1, userId: m.id })).toMatchObject({ status: 400, json: { error: { message: 'Can not update to RoomAdmin' } } });
-    expect(await api('POST', 'people/type', { type: 3, userId: m.id })).toMatchObject({ status: 400, json: { error: { message: 'Can not update to DocSpaceAdmin' } } });
-    expect(await api('POST', 'people/type', { type: 2, userId: m.id })).toMatchObject({ status: 200, json: { response: { isCompleted: false } } });
+    expect(await api('POST', 'people/type', { type: 1, userId: m.id })).toMatchObject({
+      status: 400,
+      json: { error: { message: 'Can not update to RoomAdmin' } },
+    });
+    expect(await api('POST', 'people/type', { type: 3, userId: m.id })).toMatchObject({
+      status: 400,
+      json: { error: { message: 'Can not update to DocSpaceAdmin' } },
+    });
+    expect(await api('POST', 'people/type', { type: 2, userId: m.id })).toMatchObject({
+      status: 200,
+      json: { response: { isCompleted: false } },
+    });
     expect(m.type).toBe(3); // a background task: the type changes when it completes
     docspace.finishTypeTasks();
     expect(m.type).toBe(2);
-    expect(await api('GET', `people/type/progress/${m.id}`)).toMatchObject({ status: 200, json: { response: { isCompleted: true, percentage: 100 } } });
+    expect(await api('GET', `people/type/progress/${m.id}`)).toMatchObject({
+      status: 200,
+      json: { response: { isCompleted: true, percentage: 100 } },
+    });
   });
 });
 
@@ -174,16 +197,24 @@ describe('status and the owner', () => {
     expect(await api('PUT', 'people/status/2', { userIds: [OWNER_ID] }, ADMIN_KEY)).toMatchObject(denied);
     expect(await api('PUT', 'people/type/1', { userIds: [OWNER_ID] })).toMatchObject(denied);
     expect(await api('PUT', `people/${OWNER_ID}`, { disable: true }, ADMIN_KEY)).toMatchObject(denied);
-    expect(await api('PUT', `people/${OWNER_ID}/contacts`, { contacts: [{ type: 'mail', value: 'x@example.com' }] }, ADMIN_KEY)).toMatchObject(denied);
+    expect(
+      await api('PUT', `people/${OWNER_ID}/contacts`, { contacts: [{ type: 'mail', value: 'x@example.com' }] }, ADMIN_KEY),
+    ).toMatchObject(denied);
     expect(docspace.members.get(OWNER_ID)).toMatchObject({ status: 1, type: 3, isOwner: true, contacts: [] });
   });
 
-  it('disables and enables with 2 and 1 only; a DocSpaceAdmin is the owner\'s to disable', async () => {
+  it("disables and enables with 2 and 1 only; a DocSpaceAdmin is the owner's to disable", async () => {
     const m = docspace.addMember({ email: 'm@example.com', type: 4 });
     const other = docspace.addMember({ email: 'o@example.com', type: 3 });
-    expect(await api('PUT', 'people/status/3', { userIds: [m.id] })).toMatchObject({ status: 400, json: { error: { message: 'Incorrect status' } } });
+    expect(await api('PUT', 'people/status/3', { userIds: [m.id] })).toMatchObject({
+      status: 400,
+      json: { error: { message: 'Incorrect status' } },
+    });
     expect(await api('PUT', 'people/status/2', { userIds: [other.id] }, ADMIN_KEY)).toMatchObject(denied);
-    expect(await api('PUT', 'people/status/2', { userIds: [m.id] }, ADMIN_KEY)).toMatchObject({ status: 200, json: { response: [{ status: 2 }] } });
+    expect(await api('PUT', 'people/status/2', { userIds: [m.id] }, ADMIN_KEY)).toMatchObject({
+      status: 200,
+      json: { response: [{ status: 2 }] },
+    });
     expect(await api('PUT', 'people/status/2', { userIds: [other.id] })).toMatchObject({ status: 200 });
     expect([m.status, other.status]).toEqual([2, 2]);
   });
@@ -191,20 +222,36 @@ describe('status and the owner', () => {
 
 describe('contacts and profiles', () => {
   it('replaces the whole list on PUT people/{id}/contacts (v3.1), dropping empty values', async () => {
-    const m = docspace.addMember({ email: 'c@example.com', contacts: [{ type: 'mail', value: 'a@example.org' }, { type: 'phone', value: '+1 555 0100' }] });
-    const answer = await api('PUT', `people/${m.id}/contacts`, { contacts: [{ type: 'mobphone', value: '+1 555 0199' }, { type: 'skype', value: '' }] });
+    const m = docspace.addMember({
+      email: 'c@example.com',
+      contacts: [
+        { type: 'mail', value: 'a@example.org' },
+        { type: 'phone', value: '+1 555 0100' },
+      ],
+    });
+    const answer = await api('PUT', `people/${m.id}/contacts`, {
+      contacts: [
+        { type: 'mobphone', value: '+1 555 0199' },
+        { type: 'skype', value: '' },
+      ],
+    });
     expect(answer).toMatchObject({ status: 200, json: { response: { contacts: [{ type: 'mobphone', value: '+1 555 0199' }] } } });
     expect(m.contacts).toEqual([{ type: 'mobphone', value: '+1 555 0199' }]);
   });
 
-  it('has no contacts routes on the current profile (404 without envelope), and PUT people/{id} ignores another member\'s contacts', async () => {
+  it("has no contacts routes on the current profile (404 without envelope), and PUT people/{id} ignores another member's contacts", async () => {
     docspace.reset({ profile: 'current' });
     docspace.setApiKeys([OWNER_KEY]);
     const m = docspace.addMember({ email: 'c@example.com', contacts: [{ type: 'mail', value: 'a@example.org' }] });
     for (const method of ['PUT', 'POST']) {
-      expect(await api(method, `people/${m.id}/contacts`, { contacts: [{ type: 'mobphone', value: '+1 555 0199' }] })).toMatchObject({ status: 404, text: '' });
+      expect(await api(method, `people/${m.id}/contacts`, { contacts: [{ type: 'mobphone', value: '+1 555 0199' }] })).toMatchObject({
+        status: 404,
+        text: '',
+      });
     }
-    expect(await api('PUT', `people/${m.id}`, { firstName: 'New', contacts: [{ type: 'mobphone', value: '+1 555 0199' }] })).toMatchObject({ status: 200 });
+    expect(await api('PUT', `people/${m.id}`, { firstName: 'New', contacts: [{ type: 'mobphone', value: '+1 555 0199' }] })).toMatchObject({
+      status: 200,
+    });
     expect(m).toMatchObject({ firstName: 'Test', contacts: [{ type: 'mail', value: 'a@example.org' }] });
   });
 });
@@ -238,7 +285,8 @@ describe('Groups API', () => {
       const refused = await api('POST', 'group', { groupName: 'Team', members: [ann.id, id] });
       expect(refused).toMatchObject({ status: 400, json: { error: { message: 'The user could not be found' } } });
     }
-    for (const body of [{}, { groupName: '' }, { groupName: '   ' }, { groupName: 'x'.repeat(129) }]) expect((await api('POST', 'group', body)).status).toBe(400);
+    for (const body of [{}, { groupName: '' }, { groupName: '   ' }, { groupName: 'x'.repeat(129) }])
+      expect((await api('POST', 'group', body)).status).toBe(400);
     expect(docspace.groups.size).toBe(0);
   });
 
@@ -279,7 +327,9 @@ describe('Groups API', () => {
 
   it('searches names as a lower-cased substring, pages with total, never lists system groups, items without members', async () => {
     for (const name of ['Legal', 'legal ops', 'Paralegal', 'Sales']) docspace.addGroup(name, [ann.id]);
-    const found = await fetch(`${docspace.url}/api/2.0/group?filterValue=%20LEGAL%20&startIndex=1&count=1`, { headers: { authorization: `Bearer ${OWNER_KEY}` } });
+    const found = await fetch(`${docspace.url}/api/2.0/group?filterValue=%20LEGAL%20&startIndex=1&count=1`, {
+      headers: { authorization: `Bearer ${OWNER_KEY}` },
+    });
     const page = (await found.json()) as { response: Record<string, unknown>[]; total: number; count: number };
     expect(page.total).toBe(3);
     expect(page.count).toBe(1);
@@ -290,8 +340,16 @@ describe('Groups API', () => {
   });
 
   it('resolves a system-group id on GET (isSystem) and answers 404 for an unknown group; deletes with 204 and no body, then 404', async () => {
-    expect((await api('GET', `group/${SYSTEM_USER_GROUP}`)).json.response).toMatchObject({ id: SYSTEM_USER_GROUP, name: 'User', isSystem: true, category: '7717039d-fbe9-45ad-81c1-68a1aa10ce1f' });
-    expect(await api('GET', 'group/0e0e0e0e-0000-4000-8000-000000000000')).toMatchObject({ status: 404, json: { error: { message: 'The group could not be found' } } });
+    expect((await api('GET', `group/${SYSTEM_USER_GROUP}`)).json.response).toMatchObject({
+      id: SYSTEM_USER_GROUP,
+      name: 'User',
+      isSystem: true,
+      category: '7717039d-fbe9-45ad-81c1-68a1aa10ce1f',
+    });
+    expect(await api('GET', 'group/0e0e0e0e-0000-4000-8000-000000000000')).toMatchObject({
+      status: 404,
+      json: { error: { message: 'The group could not be found' } },
+    });
     const group = docspace.addGroup('Gone', [ann.id]);
     expect(await api('DELETE', `group/${group.id}`)).toMatchObject({ status: 204, text: '' });
     expect((await api('DELETE', `group/${group.id}`)).status).toBe(404);
@@ -330,10 +388,19 @@ describe('Groups API', () => {
 
 describe('GET people/filter pages as the server does', () => {
   it('answers count and total in the envelope, at most 100 a page, by first name, with the disabled for an admin', async () => {
-    for (let i = 0; i < 150; i += 1) docspace.addMember({ email: `p${i}@example.com`, firstName: `N${String(i).padStart(3, '0')}`.replace(/\d/g, (d) => 'abcdefghij'[Number(d)] ?? ''), lastName: 'Page', status: i === 7 ? 2 : 1 });
+    for (let i = 0; i < 150; i += 1)
+      docspace.addMember({
+        email: `p${i}@example.com`,
+        firstName: `N${String(i).padStart(3, '0')}`.replace(/\d/g, (d) => 'abcdefghij'[Number(d)] ?? ''),
+        lastName: 'Page',
+        status: i === 7 ? 2 : 1,
+      });
     const page = async (query: string, key = OWNER_KEY) => {
       const res = await fetch(`${docspace.url}/api/2.0/people/filter?${query}`, { headers: { authorization: `Bearer ${key}` } });
-      return { status: res.status, json: (await res.json()) as { response: { email: string; firstName: string; status: number }[]; count: number; total: number } };
+      return {
+        status: res.status,
+        json: (await res.json()) as { response: { email: string; firstName: string; status: number }[]; count: number; total: number },
+      };
     };
     const first = await page('startIndex=0&count=500&employeeStatus=7');
     expect(first.status).toBe(200);

@@ -18,7 +18,15 @@ let pool: ReturnType<typeof openDocSpacePool>;
 beforeAll(async () => {
   await docspace.start(0);
   pool = openDocSpacePool(docspace.url);
-  groups = new Groups(new DocSpaceClient({ baseUrl: docspace.url, pool, apiKey: () => Promise.resolve(KEY), remainingMs: () => 30_000, clock: manualClock() }));
+  groups = new Groups(
+    new DocSpaceClient({
+      baseUrl: docspace.url,
+      pool,
+      apiKey: () => Promise.resolve(KEY),
+      remainingMs: () => 30_000,
+      clock: manualClock(),
+    }),
+  );
 });
 afterAll(async () => {
   await pool.close();
@@ -31,10 +39,18 @@ describe('Groups port', () => {
     const ann = docspace.addMember({ email: 'ann@example.com' });
     const bob = docspace.addMember({ email: 'bob@example.com' });
     const made = await groups.create('Sales', [ann.id]);
-    expect(docspace.requests.at(-1)).toMatchObject({ method: 'POST', path: '/api/2.0/group', body: { groupName: 'Sales', members: [ann.id] } });
+    expect(docspace.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/api/2.0/group',
+      body: { groupName: 'Sales', members: [ann.id] },
+    });
     expect(made.members?.map((m) => m.id)).toEqual([ann.id]);
     const changed = await groups.update(made.id, { groupName: 'Sales EU', membersToAdd: [bob.id], membersToRemove: [ann.id] });
-    expect(docspace.requests.at(-1)).toMatchObject({ method: 'PUT', path: `/api/2.0/group/${made.id}`, body: { groupName: 'Sales EU', membersToAdd: [bob.id], membersToRemove: [ann.id] } });
+    expect(docspace.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: `/api/2.0/group/${made.id}`,
+      body: { groupName: 'Sales EU', membersToAdd: [bob.id], membersToRemove: [ann.id] },
+    });
     expect(changed).toMatchObject({ name: 'Sales EU', membersCount: 1 });
     expect((await groups.get(made.id))?.members?.map((m) => m.id)).toEqual([bob.id]);
     expect(await groups.delete(made.id)).toBe(true);

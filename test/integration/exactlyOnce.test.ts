@@ -4,7 +4,14 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useLocalStack } from '../support/localStack';
-import { composedHandlers, invokeHttp, lambdaContext as realContext, signedHttpEvent, virtualClock, type LambdaHandler } from '../../local/lambda';
+import {
+  composedHandlers,
+  invokeHttp,
+  lambdaContext as realContext,
+  signedHttpEvent,
+  virtualClock,
+  type LambdaHandler,
+} from '../../local/lambda';
 
 const local = useLocalStack();
 // Downgrade polls and retry waits pass on this clock, at once: no test here sleeps for real.
@@ -24,7 +31,6 @@ const event = (type: string, data: Record<string, unknown>, occurredAt = new Dat
   source: 'hr-portal',
   data,
 });
-
 
 beforeEach(() => local.stack.docspace.reset());
 
@@ -56,7 +62,10 @@ describe('the same event delivered more than once', () => {
   it('refuses an event id reused for different data', async () => {
     const hire = event('user.created', { email: 'cy@example.com', firstName: 'Cy', lastName: 'Do' });
     await userCreated(hire, lambdaContext());
-    const reused = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', { ...hire, data: { ...hire.data, lastName: 'Other' } }));
+    const reused = await invokeHttp(
+      userCreated,
+      signedHttpEvent('/webhooks/user-created', { ...hire, data: { ...hire.data, lastName: 'Other' } }),
+    );
     expect(reused).toMatchObject({ statusCode: 400, body: { outcome: 'invalid', message: expect.stringMatching(/already used/) } });
     expect(posts()).toHaveLength(1);
   });
@@ -134,8 +143,15 @@ describe('events out of order', () => {
 
   it('keeps kinds apart: an older contact update is not stale because of a newer role change', async () => {
     const hal = local.stack.docspace.addMember({ email: 'hal@example.com', type: 4 });
-    await userRoleChanged(event('user.role_changed', { userId: hal.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z')), lambdaContext());
-    const contacts = event('user.contact_updated', { userId: hal.id, contacts: [{ type: 'phone', value: '+1 555 0123' }] }, new Date('2026-11-20T10:00:00Z'));
+    await userRoleChanged(
+      event('user.role_changed', { userId: hal.id, role: 'RoomAdmin' }, new Date('2026-11-21T10:00:00Z')),
+      lambdaContext(),
+    );
+    const contacts = event(
+      'user.contact_updated',
+      { userId: hal.id, contacts: [{ type: 'phone', value: '+1 555 0123' }] },
+      new Date('2026-11-20T10:00:00Z'),
+    );
     expect(await userContactUpdated(contacts, lambdaContext())).toMatchObject({ outcome: 'updated' });
   });
 });

@@ -36,9 +36,24 @@ beforeEach(async () => {
 describe('the final state, whatever the delivery order', () => {
   it('applies an older partial contact update of other types after a newer one (cause 1)', async () => {
     const email = 'cora@example.com';
-    await userCreated(event('user.created', 0, { email, firstName: 'Co', lastName: 'Ra', contacts: [{ type: 'skype', value: 'cora.s' }] }), lambdaContext());
-    await userContactUpdated(event('user.contact_updated', 20, { email, contacts: [{ type: 'phone', value: '+1 555 0120' }] }), lambdaContext());
-    const older = await userContactUpdated(event('user.contact_updated', 10, { email, contacts: [{ type: 'phone', value: '+1 555 0110' }, { type: 'mail', value: 'cora@home.example' }] }), lambdaContext());
+    await userCreated(
+      event('user.created', 0, { email, firstName: 'Co', lastName: 'Ra', contacts: [{ type: 'skype', value: 'cora.s' }] }),
+      lambdaContext(),
+    );
+    await userContactUpdated(
+      event('user.contact_updated', 20, { email, contacts: [{ type: 'phone', value: '+1 555 0120' }] }),
+      lambdaContext(),
+    );
+    const older = await userContactUpdated(
+      event('user.contact_updated', 10, {
+        email,
+        contacts: [
+          { type: 'phone', value: '+1 555 0110' },
+          { type: 'mail', value: 'cora@home.example' },
+        ],
+      }),
+      lambdaContext(),
+    );
     expect(older).toMatchObject({ outcome: 'updated' });
     expect(member(email)?.contacts).toEqual([
       { type: 'skype', value: 'cora.s' },
@@ -51,7 +66,11 @@ describe('the final state, whatever the delivery order', () => {
     const email = 'dan@example.com';
     await userCreated(event('user.created', 0, { email, firstName: 'Dan', lastName: 'Ko' }), lambdaContext());
     await userStatusChanged(event('user.deactivated', 1, { email }), lambdaContext());
-    const deferred = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 2, { email, role: 'RoomAdmin' })), lambdaContext());
+    const deferred = await invokeHttp(
+      userRoleChanged,
+      signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 2, { email, role: 'RoomAdmin' })),
+      lambdaContext(),
+    );
     expect(deferred).toMatchObject({ statusCode: 200, body: { outcome: 'deferred' } });
     expect(member(email)).toMatchObject({ type: 4, status: 2 });
     await userStatusChanged(event('user.reactivated', 3, { email }), lambdaContext());
@@ -62,7 +81,11 @@ describe('the final state, whatever the delivery order', () => {
     const email = 'gia@example.com';
     local.stack.docspace.downgradePolls = 1_000; // the change to Guest outlasts the hire's invocation
     try {
-      const hire = await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', event('user.created', 0, { email, firstName: 'Gia', lastName: 'Lo', role: 'Guest' })), lambdaContext(8_000));
+      const hire = await invokeHttp(
+        userCreated,
+        signedHttpEvent('/webhooks/user-created', event('user.created', 0, { email, firstName: 'Gia', lastName: 'Lo', role: 'Guest' })),
+        lambdaContext(8_000),
+      );
       expect(hire).toMatchObject({ statusCode: 200, body: { outcome: 'created' } });
       expect(member(email)?.type).toBe(4);
       local.stack.docspace.finishTypeTasks();
@@ -77,9 +100,24 @@ describe('the final state, whatever the delivery order', () => {
   it('keeps updates that come before the hire and applies them, in order, when it lands (cause 4)', async () => {
     const email = 'hal@example.com';
     const early = [
-      await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 2, { email, role: 'DocSpaceAdmin' })), lambdaContext()),
-      await invokeHttp(userContactUpdated, signedHttpEvent('/webhooks/user-contact-updated', event('user.contact_updated', 3, { email, contacts: [{ type: 'phone', value: '+1 555 0133' }] })), lambdaContext()),
-      await invokeHttp(userStatusChanged, signedHttpEvent('/webhooks/user-status-changed', event('user.deactivated', 4, { email })), lambdaContext()),
+      await invokeHttp(
+        userRoleChanged,
+        signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 2, { email, role: 'DocSpaceAdmin' })),
+        lambdaContext(),
+      ),
+      await invokeHttp(
+        userContactUpdated,
+        signedHttpEvent(
+          '/webhooks/user-contact-updated',
+          event('user.contact_updated', 3, { email, contacts: [{ type: 'phone', value: '+1 555 0133' }] }),
+        ),
+        lambdaContext(),
+      ),
+      await invokeHttp(
+        userStatusChanged,
+        signedHttpEvent('/webhooks/user-status-changed', event('user.deactivated', 4, { email })),
+        lambdaContext(),
+      ),
     ];
     for (const answer of early) expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'parked' } });
     await userCreated(event('user.created', 0, { email, firstName: 'Hal', lastName: 'Ek' }), lambdaContext());
@@ -92,7 +130,11 @@ describe('the final state, whatever the delivery order', () => {
     const write = local.stack.docspace.holdNext({ method: 'PUT', path: '/api/2.0/people/type/3' });
     const applying = userRoleChanged(event('user.role_changed', 1, { email, role: 'DocSpaceAdmin' }), lambdaContext());
     await write.reached;
-    const busy = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 2, { email, role: 'User' })), lambdaContext());
+    const busy = await invokeHttp(
+      userRoleChanged,
+      signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 2, { email, role: 'User' })),
+      lambdaContext(),
+    );
     expect(busy.statusCode).toBe(503);
     expect(busy.headers['retry-after']).toBeDefined();
     write.open();
@@ -100,7 +142,11 @@ describe('the final state, whatever the delivery order', () => {
 
     local.stack.docspace.downgradePolls = 1_000;
     try {
-      const demote = await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 3, { email, role: 'User' })), lambdaContext(8_000));
+      const demote = await invokeHttp(
+        userRoleChanged,
+        signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', 3, { email, role: 'User' })),
+        lambdaContext(8_000),
+      );
       expect(demote).toMatchObject({ statusCode: 202, body: { outcome: 'in_progress' } });
       local.stack.docspace.finishTypeTasks();
       expect(await followUp(undefined, lambdaContext())).toEqual({ done: 1, remaining: 0, waiting: 0 });

@@ -8,14 +8,24 @@ import type { DocSpaceProfile } from '../../local/emulators/docspace';
 import { OWNER_ID } from '../../local/emulators/docspace';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
 import { signStandardWebhook } from '../../lib/http/standardWebhooks';
-import { composedHandlers, httpEvent, invokeHttp, lambdaContext as realContext, setEnv, signedHttpEvent, virtualClock, type LambdaHandler } from '../../local/lambda';
+import {
+  composedHandlers,
+  httpEvent,
+  invokeHttp,
+  lambdaContext as realContext,
+  setEnv,
+  signedHttpEvent,
+  virtualClock,
+  type LambdaHandler,
+} from '../../local/lambda';
 
 let stack: LocalStack;
 let restoreEnv: () => void;
 // Downgrade polls and retry waits pass on this clock, at once: no test here sleeps for real.
 const clock = virtualClock();
 const lambdaContext = (name?: string, timeoutMs?: number) => realContext(name, timeoutMs, clock);
-const invoke = (handler: LambdaHandler, event: Parameters<typeof invokeHttp>[1], context = lambdaContext()) => invokeHttp(handler, event, context);
+const invoke = (handler: LambdaHandler, event: Parameters<typeof invokeHttp>[1], context = lambdaContext()) =>
+  invokeHttp(handler, event, context);
 const functions = composedHandlers(clock);
 const userCreated = functions.canonical('user.created');
 const userRoleChanged = functions.canonical('user.role_changed');
@@ -61,7 +71,13 @@ describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s serve
           method: 'POST',
           path: '/api/2.0/people',
           status: 200,
-          body: { email: 'jane.doe@example.com', firstName: 'Jane', lastName: 'Doe', type: 1, contacts: [{ type: 'mobphone', value: '+1 555 0100' }] },
+          body: {
+            email: 'jane.doe@example.com',
+            firstName: 'Jane',
+            lastName: 'Doe',
+            type: 1,
+            contacts: [{ type: 'mobphone', value: '+1 555 0100' }],
+          },
         }),
       ]);
 
@@ -77,14 +93,20 @@ describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s serve
     });
 
     it('answers an unknown role with 422 and makes no DocSpace call', async () => {
-      const answer = await invoke(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'x@example.com', firstName: 'X', lastName: 'Y', role: 'Wizard' })));
+      const answer = await invoke(
+        userCreated,
+        signedHttpEvent('/webhooks/user-created', created({ email: 'x@example.com', firstName: 'X', lastName: 'Y', role: 'Wizard' })),
+      );
       expect(answer.statusCode).toBe(422);
       expect(answer.body).toMatchObject({ outcome: 'unknown_role', message: expect.stringMatching(/Wizard.*ROLE_MAP/) });
       expect(stack.docspace.calls()).toHaveLength(0);
     });
 
-    it('answers a DocSpace refusal of the data (400) with 422 and DocSpace\'s message', async () => {
-      const answer = await invoke(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'r2@example.com', firstName: 'R2-D2', lastName: 'Droid' })));
+    it("answers a DocSpace refusal of the data (400) with 422 and DocSpace's message", async () => {
+      const answer = await invoke(
+        userCreated,
+        signedHttpEvent('/webhooks/user-created', created({ email: 'r2@example.com', firstName: 'R2-D2', lastName: 'Droid' })),
+      );
       expect(answer.statusCode).toBe(422);
       expect(answer.body.message).toMatch(/Incorrect firstname or lastname/);
     });
@@ -93,7 +115,10 @@ describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s serve
   describe('user.role_changed', () => {
     it('upgrades User → RoomAdmin through PUT people/type/1', async () => {
       const sam = stack.docspace.addMember({ email: 'sam@example.com', type: 4 });
-      const answer = await invoke(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'Sam@Example.com', role: 'roomadmin' })));
+      const answer = await invoke(
+        userRoleChanged,
+        signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'Sam@Example.com', role: 'roomadmin' })),
+      );
       expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'updated', userId: sam.id, message: 'User → RoomAdmin' } });
       expect(stack.docspace.calls({ writes: true })).toEqual([
         expect.objectContaining({ method: 'PUT', path: '/api/2.0/people/type/1', body: { userIds: [sam.id] }, status: 200 }),
@@ -124,46 +149,80 @@ describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s serve
     });
 
     it('parks a change for a member DocSpace does not have yet (200, no write), and applies it after the hire', async () => {
-      const answer = await invoke(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'ghost@example.com', role: 'RoomAdmin' })));
+      const answer = await invoke(
+        userRoleChanged,
+        signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'ghost@example.com', role: 'RoomAdmin' })),
+      );
       expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'parked' } });
       expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
       await userCreated(created({ email: 'ghost@example.com', firstName: 'Gho', lastName: 'St' }), lambdaContext());
-      expect(stack.docspace.members.get([...stack.docspace.members.values()].find((m) => m.email === 'ghost@example.com')?.id ?? '')?.type).toBe(1);
+      expect(
+        stack.docspace.members.get([...stack.docspace.members.values()].find((m) => m.email === 'ghost@example.com')?.id ?? '')?.type,
+      ).toBe(1);
     });
 
     it('answers an unknown role with 422 before looking the member up', async () => {
-      const answer = await invoke(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'sam@example.com', role: 'Overlord' })));
+      const answer = await invoke(
+        userRoleChanged,
+        signedHttpEvent('/webhooks/user-role-changed', roleChanged({ email: 'sam@example.com', role: 'Overlord' })),
+      );
       expect(answer.statusCode).toBe(422);
       expect(stack.docspace.calls()).toHaveLength(0);
     });
   });
 
   describe('user.contact_updated', () => {
-    it(profile === 'v3.1' ? 'merges and writes the whole list through PUT people/{id}/contacts' : 'reports unsupported_by_server, permanently, with a 200', async () => {
-      const sam = stack.docspace.addMember({
-        email: 'sam@example.com',
-        contacts: [{ type: 'mobphone', value: '+1 555 0100' }, { type: 'skype', value: 'sam.l' }, { type: 'phone', value: '+1 555 0001' }],
-      });
-      const answer = await invoke(
-        userContactUpdated,
-        signedHttpEvent('/webhooks/user-contact-updated', contactUpdated({ email: 'sam@example.com', contacts: [{ type: 'MobPhone', value: '+1 555 0111' }, { type: 'phone', value: '' }] })),
-      );
-      const merged = [{ type: 'MobPhone', value: '+1 555 0111' }, { type: 'skype', value: 'sam.l' }];
-      const write = stack.docspace.calls({ writes: true });
-      expect(write).toEqual([expect.objectContaining({ method: 'PUT', path: `/api/2.0/people/${sam.id}/contacts`, body: { contacts: merged } })]);
-      if (profile === 'v3.1') {
-        expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'updated', userId: sam.id } });
-        expect(sam.contacts).toEqual(merged);
-      } else {
-        expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'unsupported_by_server', userId: sam.id } });
-        expect(answer.body.message).toMatch(/v3\.2\.1 or later/);
-        expect(sam.contacts).toHaveLength(3);
-      }
-    });
+    it(
+      profile === 'v3.1'
+        ? 'merges and writes the whole list through PUT people/{id}/contacts'
+        : 'reports unsupported_by_server, permanently, with a 200',
+      async () => {
+        const sam = stack.docspace.addMember({
+          email: 'sam@example.com',
+          contacts: [
+            { type: 'mobphone', value: '+1 555 0100' },
+            { type: 'skype', value: 'sam.l' },
+            { type: 'phone', value: '+1 555 0001' },
+          ],
+        });
+        const answer = await invoke(
+          userContactUpdated,
+          signedHttpEvent(
+            '/webhooks/user-contact-updated',
+            contactUpdated({
+              email: 'sam@example.com',
+              contacts: [
+                { type: 'MobPhone', value: '+1 555 0111' },
+                { type: 'phone', value: '' },
+              ],
+            }),
+          ),
+        );
+        const merged = [
+          { type: 'MobPhone', value: '+1 555 0111' },
+          { type: 'skype', value: 'sam.l' },
+        ];
+        const write = stack.docspace.calls({ writes: true });
+        expect(write).toEqual([
+          expect.objectContaining({ method: 'PUT', path: `/api/2.0/people/${sam.id}/contacts`, body: { contacts: merged } }),
+        ]);
+        if (profile === 'v3.1') {
+          expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'updated', userId: sam.id } });
+          expect(sam.contacts).toEqual(merged);
+        } else {
+          expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'unsupported_by_server', userId: sam.id } });
+          expect(answer.body.message).toMatch(/v3\.2\.1 or later/);
+          expect(sam.contacts).toHaveLength(3);
+        }
+      },
+    );
 
     it('writes nothing when the contacts are already as the event says', async () => {
       stack.docspace.addMember({ email: 'sam@example.com', contacts: [{ type: 'mobphone', value: '+1 555 0100' }] });
-      const result = await userContactUpdated(contactUpdated({ email: 'sam@example.com', contacts: [{ type: 'mobphone', value: '+1 555 0100' }] }), lambdaContext());
+      const result = await userContactUpdated(
+        contactUpdated({ email: 'sam@example.com', contacts: [{ type: 'mobphone', value: '+1 555 0100' }] }),
+        lambdaContext(),
+      );
       expect(result).toMatchObject({ outcome: 'unchanged' });
       expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
     });
@@ -171,7 +230,10 @@ describe.each<DocSpaceProfile>(['v3.1', 'current'])('against a DocSpace %s serve
     it('parks an update for an unknown member id (200, no write)', async () => {
       const answer = await invoke(
         userContactUpdated,
-        signedHttpEvent('/webhooks/user-contact-updated', contactUpdated({ userId: '0b1c2d3e-0000-4000-8000-000000000bad', contacts: [{ type: 'phone', value: '1' }] })),
+        signedHttpEvent(
+          '/webhooks/user-contact-updated',
+          contactUpdated({ userId: '0b1c2d3e-0000-4000-8000-000000000bad', contacts: [{ type: 'phone', value: '1' }] }),
+        ),
       );
       expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'parked' } });
       expect(stack.docspace.calls({ writes: true })).toHaveLength(0);
@@ -184,7 +246,9 @@ describe('bad input never reaches DocSpace', () => {
   const valid = () => created({ email: 'eve@example.com', firstName: 'Eve', lastName: 'E' });
 
   it('refuses a forged signature with 401', async () => {
-    const forged = signedHttpEvent('/webhooks/user-created', valid(), { secret: `whsec_${Buffer.from('not the real signing secret!!!!!').toString('base64')}` });
+    const forged = signedHttpEvent('/webhooks/user-created', valid(), {
+      secret: `whsec_${Buffer.from('not the real signing secret!!!!!').toString('base64')}`,
+    });
     const answer = await invoke(userCreated, forged);
     expect(answer).toMatchObject({ statusCode: 401, body: { outcome: 'unauthorized', message: expect.stringMatching(/signature/) } });
     expect(stack.docspace.calls()).toHaveLength(0);
@@ -201,21 +265,36 @@ describe('bad input never reaches DocSpace', () => {
 
   it('refuses a body that is not JSON with 400', async () => {
     const body = '{"id": "evt", oops';
-    const answer = await invoke(userCreated, httpEvent('/webhooks/user-created', body, signStandardWebhook(body, LOCAL.signingSecret, 'msg_x')));
+    const answer = await invoke(
+      userCreated,
+      httpEvent('/webhooks/user-created', body, signStandardWebhook(body, LOCAL.signingSecret, 'msg_x')),
+    );
     expect(answer).toMatchObject({ statusCode: 400, body: { outcome: 'invalid', message: 'the body is not valid JSON' } });
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 
   it('refuses an invalid event with 400, listing every problem', async () => {
-    const answer = await invoke(userCreated, signedHttpEvent('/webhooks/user-created', { ...valid(), data: { email: 'not-an-address', firstName: '' } }));
+    const answer = await invoke(
+      userCreated,
+      signedHttpEvent('/webhooks/user-created', { ...valid(), data: { email: 'not-an-address', firstName: '' } }),
+    );
     expect(answer.statusCode).toBe(400);
-    expect(answer.body.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^data\.email/), expect.stringMatching(/^data\.firstName/), expect.stringMatching(/^data\.lastName/)]));
+    expect(answer.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^data\.email/),
+        expect.stringMatching(/^data\.firstName/),
+        expect.stringMatching(/^data\.lastName/),
+      ]),
+    );
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 
-  it('refuses an event posted to another type\'s route with 400', async () => {
+  it("refuses an event posted to another type's route with 400", async () => {
     const answer = await invoke(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', valid()));
-    expect(answer).toMatchObject({ statusCode: 400, body: { message: 'this endpoint accepts user.role_changed events, not user.created' } });
+    expect(answer).toMatchObject({
+      statusCode: 400,
+      body: { message: 'this endpoint accepts user.role_changed events, not user.created' },
+    });
     expect(stack.docspace.calls()).toHaveLength(0);
   });
 
@@ -238,7 +317,10 @@ describe('transport', () => {
   beforeEach(() => stack.docspace.reset({ profile: 'v3.1' }));
 
   it('verifies and applies a base64-encoded body', async () => {
-    const answer = await invoke(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'b64@example.com', firstName: 'B', lastName: 'S' }), { base64: true }));
+    const answer = await invoke(
+      userCreated,
+      signedHttpEvent('/webhooks/user-created', created({ email: 'b64@example.com', firstName: 'B', lastName: 'S' }), { base64: true }),
+    );
     expect(answer.body.outcome).toBe('created');
     expect(stack.docspace.memberByEmail('b64@example.com')).toBeDefined();
   });
@@ -266,9 +348,13 @@ describe('transport', () => {
     expect(stack.docspace.calls().map((c) => c.status)).toEqual([0, 404, 200]);
   });
 
-  it('answers 503 with DocSpace\'s Retry-After when the wait would not fit in the invocation', async () => {
+  it("answers 503 with DocSpace's Retry-After when the wait would not fit in the invocation", async () => {
     stack.docspace.failNext(1, 429, { 'retry-after': '60' });
-    const answer = await invoke(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'rl@example.com', firstName: 'R', lastName: 'L' })), lambdaContext('test', 5_000));
+    const answer = await invoke(
+      userCreated,
+      signedHttpEvent('/webhooks/user-created', created({ email: 'rl@example.com', firstName: 'R', lastName: 'L' })),
+      lambdaContext('test', 5_000),
+    );
     expect(answer).toMatchObject({ statusCode: 503, headers: { 'retry-after': '60' }, body: { outcome: 'unavailable' } });
     expect(stack.docspace.calls()).toHaveLength(1);
   });
@@ -276,7 +362,9 @@ describe('transport', () => {
   it('throws for a direct invocation when DocSpace stays unavailable, so Lambda redelivers', async () => {
     stack.docspace.failNext(1_000, 502);
     try {
-      await expect(userCreated(created({ email: 'down@example.com', firstName: 'D', lastName: 'N' }), lambdaContext('test', 4_000))).rejects.toThrow(/unavailable/);
+      await expect(
+        userCreated(created({ email: 'down@example.com', firstName: 'D', lastName: 'N' }), lambdaContext('test', 4_000)),
+      ).rejects.toThrow(/unavailable/);
     } finally {
       stack.docspace.failNext(0, 0);
       stack.docspace.reset();
@@ -303,7 +391,10 @@ describe('transport', () => {
   it('answers 502 when DocSpace keeps refusing the key after a fresh read', async () => {
     stack.docspace.setApiKeys([`sk-${'e'.repeat(64)}`]);
     try {
-      const answer = await invoke(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'k@example.com', firstName: 'K', lastName: 'K' })));
+      const answer = await invoke(
+        userCreated,
+        signedHttpEvent('/webhooks/user-created', created({ email: 'k@example.com', firstName: 'K', lastName: 'K' })),
+      );
       expect(answer).toMatchObject({ statusCode: 502, body: { outcome: 'failed', message: expect.stringMatching(/401/) } });
       expect(stack.docspace.calls().map((c) => c.status)).toEqual([401, 401]);
     } finally {
@@ -317,7 +408,12 @@ describe('logs', () => {
     stack.docspace.reset();
     const from = capturedLogLines().length;
     await userCreated(created({ email: 'log@example.com', firstName: 'Lo', lastName: 'Gg' }), lambdaContext());
-    await invoke(userCreated, signedHttpEvent('/webhooks/user-created', created({ email: 'x@example.com', firstName: 'X', lastName: 'Y' }), { secret: `whsec_${Buffer.from('another secret of 32 bytes......').toString('base64')}` }));
+    await invoke(
+      userCreated,
+      signedHttpEvent('/webhooks/user-created', created({ email: 'x@example.com', firstName: 'X', lastName: 'Y' }), {
+        secret: `whsec_${Buffer.from('another secret of 32 bytes......').toString('base64')}`,
+      }),
+    );
     const summaries = capturedLogLines()
       .slice(from)
       .map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -342,7 +438,10 @@ describe('user.deactivated and user.reactivated', () => {
 
   it('disables the member, then enables them again, through PUT people/status/{2,1}', async () => {
     const ivy = stack.docspace.addMember({ email: 'ivy@example.com' });
-    const off = await invoke(userStatusChanged, signedHttpEvent('/webhooks/user-status-changed', { ...next(), type: 'user.deactivated', data: { email: 'ivy@example.com' } }));
+    const off = await invoke(
+      userStatusChanged,
+      signedHttpEvent('/webhooks/user-status-changed', { ...next(), type: 'user.deactivated', data: { email: 'ivy@example.com' } }),
+    );
     expect(off).toMatchObject({ statusCode: 200, body: { outcome: 'updated', userId: ivy.id, message: 'disabled' } });
     expect(ivy.status).toBe(2);
     const again = await userStatusChanged({ ...next(), type: 'user.deactivated', data: { userId: ivy.id } }, lambdaContext());
@@ -357,7 +456,13 @@ describe('user.deactivated and user.reactivated', () => {
   });
 
   it('refuses another type on its route', async () => {
-    const answer = await invoke(userStatusChanged, signedHttpEvent('/webhooks/user-status-changed', created({ email: 'x@example.com', firstName: 'X', lastName: 'Y' })));
-    expect(answer).toMatchObject({ statusCode: 400, body: { message: 'this endpoint accepts user.deactivated or user.reactivated events, not user.created' } });
+    const answer = await invoke(
+      userStatusChanged,
+      signedHttpEvent('/webhooks/user-status-changed', created({ email: 'x@example.com', firstName: 'X', lastName: 'Y' })),
+    );
+    expect(answer).toMatchObject({
+      statusCode: 400,
+      body: { message: 'this endpoint accepts user.deactivated or user.reactivated events, not user.created' },
+    });
   });
 });

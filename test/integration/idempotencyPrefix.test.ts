@@ -12,12 +12,22 @@ import { lambdaContext, setEnv } from '../../local/lambda';
 const table = 'prefix-events';
 const dynamoDb = new DynamoDbEmulator();
 let client: DynamoDBClient;
-const event: CanonicalEvent = { id: 'evt_old', type: 'user.deactivated', occurredAt: '2026-11-22T00:00:00Z', source: 'okta', data: { email: 'old@example.com' } };
+const event: CanonicalEvent = {
+  id: 'evt_old',
+  type: 'user.deactivated',
+  occurredAt: '2026-11-22T00:00:00Z',
+  source: 'okta',
+  data: { email: 'old@example.com' },
+};
 
 beforeAll(async () => {
   await dynamoDb.start();
   await dynamoDb.createEventsTable(table);
-  client = new DynamoDBClient({ endpoint: dynamoDb.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  client = new DynamoDBClient({
+    endpoint: dynamoDb.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 });
 
 afterAll(async () => {
@@ -39,7 +49,10 @@ describe('idempotency keys', () => {
     expect(await before.once(event, lambdaContext('docspace-idp-sync-prod-oktaHook'), apply)).toEqual({ outcome: 'updated', userId: 'u1' });
 
     // After the upgrade, in another function (the worker): the old key is found, the event not applied again.
-    const upgraded = powertoolsIdempotency(client, table, 3600, { prefix: 'docspace-idp-sync', legacyPrefixes: ['docspace-idp-sync-prod-userCreated', 'docspace-idp-sync-prod-oktaHook'] });
+    const upgraded = powertoolsIdempotency(client, table, 3600, {
+      prefix: 'docspace-idp-sync',
+      legacyPrefixes: ['docspace-idp-sync-prod-userCreated', 'docspace-idp-sync-prod-oktaHook'],
+    });
     expect(await upgraded.once(event, lambdaContext('docspace-idp-sync-prod-worker'), apply)).toEqual({ outcome: 'updated', userId: 'u1' });
     expect(applied).toBe(1);
 

@@ -12,7 +12,17 @@ import { emailHash } from '../../lib/log';
 import { SENDER_NAMES } from '../../lib/senders/registry';
 import { senderLabel } from '../../lib/metrics/record';
 import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
-import { composedHandlers, httpEvent, invokeHttp, invokeScim, lambdaContext as realContext, scimEvent, setEnv, signedHttpEvent, virtualClock } from '../../local/lambda';
+import {
+  composedHandlers,
+  httpEvent,
+  invokeHttp,
+  invokeScim,
+  lambdaContext as realContext,
+  scimEvent,
+  setEnv,
+  signedHttpEvent,
+  virtualClock,
+} from '../../local/lambda';
 import { LOCAL } from '../../local/stack';
 import { capturedLogLines } from '../setup/logGuard';
 import { freshScimState, useLocalStack } from '../support/localStack';
@@ -27,7 +37,10 @@ const followUp = functions.followUp();
 const worker = functions.worker();
 
 interface Emf {
-  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
   [key: string]: unknown;
 }
 
@@ -40,12 +53,19 @@ const emfSince = (from: number): Emf[] =>
 
 /** The lines of one metric, as `door sender eventType outcome` (or the dimensions it has), in order. */
 const linesOf = (lines: Emf[], metric: string) => lines.filter((l) => l._aws.CloudWatchMetrics[0]?.Metrics.some((m) => m.Name === metric));
-const events = (lines: Emf[]) => linesOf(lines, 'Events').map((l) => `${String(l.door)} ${String(l.sender)} ${String(l.eventType)} ${String(l.outcome)}`);
+const events = (lines: Emf[]) =>
+  linesOf(lines, 'Events').map((l) => `${String(l.door)} ${String(l.sender)} ${String(l.eventType)} ${String(l.outcome)}`);
 
 let seq = 0;
 const at = (offsetSeconds = 0) => new Date(Date.UTC(2026, 10, 22) + (++seq + offsetSeconds) * 1000).toISOString();
 let ids = 0;
-const event = (type: string, data: Record<string, unknown>, occurredAt = at()) => ({ id: `m_${++ids}`, type, occurredAt, source: 'hr-portal', data });
+const event = (type: string, data: Record<string, unknown>, occurredAt = at()) => ({
+  id: `m_${++ids}`,
+  type,
+  occurredAt,
+  source: 'hr-portal',
+  data,
+});
 
 /** What was written to stderr: Powertools Metrics warns there (an empty flush, a dimension it drops, a key collision). */
 let stderr: string[] = [];
@@ -54,10 +74,10 @@ beforeEach(async () => {
   await local.stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
   stderr = [];
   const write = process.stderr.write.bind(process.stderr);
-  vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown, ...rest: unknown[]) => {
     stderr.push(String(chunk));
     return (write as (chunk: unknown, ...rest: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write);
+  });
 });
 
 afterEach(() => {
@@ -71,7 +91,10 @@ describe('EMF lines', () => {
     const from = capturedLogLines().length;
     const hire = event('user.created', { email: 'emf.one@example.com', firstName: 'Em', lastName: 'Ef', role: 'User' });
     expect((await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', hire))).body.outcome).toBe('created');
-    expect((await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', { ...hire, id: `${hire.id}-again`, occurredAt: at() }))).body.outcome).toBe('exists');
+    expect(
+      (await invokeHttp(userCreated, signedHttpEvent('/webhooks/user-created', { ...hire, id: `${hire.id}-again`, occurredAt: at() }))).body
+        .outcome,
+    ).toBe('exists');
     const promote = event('user.role_changed', { email: 'emf.one@example.com', role: 'RoomAdmin' });
     expect((await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', promote))).body.outcome).toBe('updated');
     const same = event('user.role_changed', { email: 'emf.one@example.com', role: 'RoomAdmin' });
@@ -85,7 +108,11 @@ describe('EMF lines', () => {
     expect((await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', disabled))).body.outcome).toBe('deferred');
     const wizard = event('user.role_changed', { email: 'emf.one@example.com', role: 'Wizard' });
     expect((await invokeHttp(userRoleChanged, signedHttpEvent('/webhooks/user-role-changed', wizard))).statusCode).toBe(422);
-    const forged = signedHttpEvent('/webhooks/user-role-changed', event('user.role_changed', { email: 'emf.one@example.com', role: 'User' }), { secret: `whsec_${Buffer.from('another secret of 32 bytes......').toString('base64')}` });
+    const forged = signedHttpEvent(
+      '/webhooks/user-role-changed',
+      event('user.role_changed', { email: 'emf.one@example.com', role: 'User' }),
+      { secret: `whsec_${Buffer.from('another secret of 32 bytes......').toString('base64')}` },
+    );
     expect((await invokeHttp(userRoleChanged, forged)).statusCode).toBe(401);
     // The parked change is applied as soon as the member is hired: counted at the follow-up door.
     const later = event('user.created', { email: 'emf.later@example.com', firstName: 'La', lastName: 'Ter' });
@@ -127,7 +154,9 @@ describe('EMF lines', () => {
     expect(created).toMatchObject({ Events: 1, door: 'canonical', sender: 'canonical', eventType: 'user.created', outcome: 'created' });
     // The refused signature has no event: a request only.
     expect(linesOf(lines, 'Requests').map((l) => `${String(l.door)} ${String(l.sender)} ${String(l.outcome)}`)).toEqual([
-      ...['created', 'exists', 'updated', 'unchanged', 'stale', 'parked', 'deferred', 'unknown_role', 'unauthorized', 'created'].map((o) => `canonical canonical ${o}`),
+      ...['created', 'exists', 'updated', 'unchanged', 'stale', 'parked', 'deferred', 'unknown_role', 'unauthorized', 'created'].map(
+        (o) => `canonical canonical ${o}`,
+      ),
     ]);
 
     // One line per invocation: the DocSpace requests it made (every one timed), and what it kept.
@@ -142,7 +171,12 @@ describe('EMF lines', () => {
     const latencies = invocations.flatMap((l) => [l.DocSpaceLatency ?? []].flat() as number[]);
     expect(latencies).toHaveLength(docspace.calls().length);
     for (const ms of latencies) expect(ms).toBeGreaterThanOrEqual(0);
-    expect(invocations[0]?._aws.CloudWatchMetrics[0]?.Metrics).toEqual(expect.arrayContaining([{ Name: 'DocSpaceLatency', Unit: 'Milliseconds' }, { Name: 'DocSpaceRequests', Unit: 'Count' }]));
+    expect(invocations[0]?._aws.CloudWatchMetrics[0]?.Metrics).toEqual(
+      expect.arrayContaining([
+        { Name: 'DocSpaceLatency', Unit: 'Milliseconds' },
+        { Name: 'DocSpaceRequests', Unit: 'Count' },
+      ]),
+    );
     expect(invocations[5]).toMatchObject({ EventsParked: 1 });
     expect(invocations[6]).toMatchObject({ EventsDeferred: 1 });
     expect(invocations.filter((l) => 'EventsParked' in l || 'EventsDeferred' in l)).toHaveLength(2);
@@ -182,7 +216,7 @@ describe('EMF lines', () => {
     expect(invocations[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage']]);
   });
 
-  it('counts each event of a sender\'s delivery, the handshake, the queue worker\'s messages and the SCIM requests', async () => {
+  it("counts each event of a sender's delivery, the handshake, the queue worker's messages and the SCIM requests", async () => {
     const { stack } = local;
     stack.senderApis.reset();
     await freshScimState(stack);
@@ -198,31 +232,75 @@ describe('EMF lines', () => {
     const queued = event('user.created', { email: 'emf.queued@example.com', firstName: 'Qu', lastName: 'Eued' });
     const queuedToo = event('user.created', { email: 'emf.queued2@example.com', firstName: 'Qu', lastName: 'Eued' });
     const record = (id: string, body: string) => ({
-      messageId: id, receiptHandle: id, body, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:local', awsRegion: 'us-east-1',
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: id },
+      messageId: id,
+      receiptHandle: id,
+      body,
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:local',
+      awsRegion: 'us-east-1',
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: '0',
+        MessageGroupId: id,
+      },
     });
-    const batch = { Records: [record('m1', JSON.stringify(queued)), record('m2', '{"not": "an event"}'), record('m3', JSON.stringify(queuedToo))] } as SQSEvent;
+    const batch = {
+      Records: [record('m1', JSON.stringify(queued)), record('m2', '{"not": "an event"}'), record('m3', JSON.stringify(queuedToo))],
+    } as SQSEvent;
     expect(await worker(batch, context('worker'))).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
 
     const scim = sender.scim();
-    expect((await invokeScim(scim, scimEvent('GET', '/Users?filter=userName%20eq%20%22nobody%40example.com%22'), context())).status).toBe(200);
-    expect((await invokeScim(scim, scimEvent('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'emf.scim@example.com', name: { givenName: 'Sc', familyName: 'Im' }, emails: [{ value: 'emf.scim@example.com', primary: true }] }), context())).status).toBe(201);
+    expect((await invokeScim(scim, scimEvent('GET', '/Users?filter=userName%20eq%20%22nobody%40example.com%22'), context())).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await invokeScim(
+          scim,
+          scimEvent('POST', '/Users', {
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+            userName: 'emf.scim@example.com',
+            name: { givenName: 'Sc', familyName: 'Im' },
+            emails: [{ value: 'emf.scim@example.com', primary: true }],
+          }),
+          context(),
+        )
+      ).status,
+    ).toBe(201);
     expect((await invokeScim(scim, scimEvent('GET', '/Users', undefined, { token: 'wrong' }), context())).status).toBe(401);
     expect((await invokeScim(scim, scimEvent('GET', '/whatever-the-caller-typed/x/y'), context())).status).toBe(404);
 
     const lines = emfSince(from);
-    expect(linesOf(lines, 'Events').filter((l) => l.door === 'worker').map((l) => l.Events)).toEqual([2, 1]);
+    expect(
+      linesOf(lines, 'Events')
+        .filter((l) => l.door === 'worker')
+        .map((l) => l.Events),
+    ).toEqual([2, 1]);
     expect(events(lines)).toEqual([
       'sender hibob user.created created',
       'worker canonical user.created created',
       'worker unknown unknown invalid',
       'scim scim user.created created',
     ]);
-    expect(linesOf(lines, 'Requests').map((l) => `${String(l.door)} ${String(l.sender)} ${String(l.outcome)}`)).toEqual(['sender hibob handshake', 'sender hibob processed']);
+    expect(linesOf(lines, 'Requests').map((l) => `${String(l.door)} ${String(l.sender)} ${String(l.outcome)}`)).toEqual([
+      'sender hibob handshake',
+      'sender hibob processed',
+    ]);
     const scimLines = linesOf(lines, 'ScimRequests');
-    expect(scimLines.map((l) => `${String(l.operation)} ${String(l.outcome)}`)).toEqual(['GET /Users ok', 'POST /Users ok', 'other http_401', 'other http_404']);
+    expect(scimLines.map((l) => `${String(l.operation)} ${String(l.outcome)}`)).toEqual([
+      'GET /Users ok',
+      'POST /Users ok',
+      'other http_401',
+      'other http_404',
+    ]);
     expect(scimLines[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage', 'operation', 'outcome']]);
-    expect(linesOf(lines, 'Requests')[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'stage', 'door', 'sender', 'outcome']]);
+    expect(linesOf(lines, 'Requests')[0]?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([
+      ['service', 'stage', 'door', 'sender', 'outcome'],
+    ]);
     // One flush per invocation, at every door: 2 deliveries, 1 batch, 4 SCIM requests.
     expect(linesOf(lines, 'DocSpaceRequests')).toHaveLength(7);
     // Nothing personal in any dimension or metric value.
@@ -253,7 +331,9 @@ describe('queue mode', () => {
         .slice(from)
         .map((l) => JSON.parse(l) as Record<string, unknown>)
         .filter((l) => l.message === 'event processed' && l.outcome === 'queued');
-      expect(summary).toEqual([expect.objectContaining({ eventId: hire.id, eventType: 'user.created', emailHash: emailHash('emf.q@example.com'), status: 202 })]);
+      expect(summary).toEqual([
+        expect.objectContaining({ eventId: hire.id, eventType: 'user.created', emailHash: emailHash('emf.q@example.com'), status: 202 }),
+      ]);
     } finally {
       restore();
     }

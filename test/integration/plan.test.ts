@@ -18,7 +18,17 @@ import { compose, type Services } from '../../lib/services';
 import { parseSettings } from '../../lib/settings';
 import { OWNER_ID } from '../../local/emulators/docspace';
 import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
-import { composedHandlers, httpEvent, invokeHttp, invokeScim, lambdaContext as realContext, scimEvent, signedHttpEvent, virtualClock, type LambdaHandler } from '../../local/lambda';
+import {
+  composedHandlers,
+  httpEvent,
+  invokeHttp,
+  invokeScim,
+  lambdaContext as realContext,
+  scimEvent,
+  signedHttpEvent,
+  virtualClock,
+  type LambdaHandler,
+} from '../../local/lambda';
 import { LOCAL } from '../../local/stack';
 import { useLocalStack } from '../support/localStack';
 import { receivedWrites, resolvedPlan, tableItems as storedItems } from '../support/plan';
@@ -36,7 +46,13 @@ let dryServices: Services | undefined;
 const dry = () => (dryServices ??= compose(parseSettings({ ...process.env, DRY_RUN: 'true', DELIVERY_MODE: 'queue' }), clock, queue));
 
 let seq = 0;
-const event = (type: string, data: Record<string, unknown>) => ({ id: `plan_${Date.now()}_${++seq}`, type, occurredAt: new Date(Date.UTC(2026, 10, 1) + ++seq * 60_000).toISOString(), source: 'hr-portal', data });
+const event = (type: string, data: Record<string, unknown>) => ({
+  id: `plan_${Date.now()}_${++seq}`,
+  type,
+  occurredAt: new Date(Date.UTC(2026, 10, 1) + ++seq * 60_000).toISOString(),
+  source: 'hr-portal',
+  data,
+});
 
 const writes = () => receivedWrites(local.stack.docspace);
 
@@ -58,18 +74,58 @@ beforeEach(async () => {
 describe('a direct invocation with "dryRun": true', () => {
   it('plans a guest hire — the create with a placeholder, then the parked contact change and the change to Guest — and the real run makes those writes', async () => {
     // A contact change for someone DocSpace does not have yet: parked (for real) until the hire.
-    expect(await userContactUpdated(event('user.contact_updated', { email: 'gia@example.com', contacts: [{ type: 'phone', value: '+1 555 0199' }] }), context())).toMatchObject({ outcome: 'parked' });
+    expect(
+      await userContactUpdated(
+        event('user.contact_updated', { email: 'gia@example.com', contacts: [{ type: 'phone', value: '+1 555 0199' }] }),
+        context(),
+      ),
+    ).toMatchObject({ outcome: 'parked' });
     const before = await tableItems();
-    const hire = event('user.created', { email: 'Gia@example.com', firstName: 'Gia', lastName: 'Rossi', role: 'Guest', contacts: [{ type: 'mobphone', value: '+1 555 0100' }] });
+    const hire = event('user.created', {
+      email: 'Gia@example.com',
+      firstName: 'Gia',
+      lastName: 'Rossi',
+      role: 'Guest',
+      contacts: [{ type: 'mobphone', value: '+1 555 0100' }],
+    });
 
     const answer = (await userCreated({ ...hire, dryRun: true }, context())) as PlanAnswer;
     expect(writes()).toEqual([]);
     expect(await tableItems()).toEqual(before);
     expect(answer.outcome).toBe('planned');
-    expect(answer.outcomes).toEqual([{ eventId: hire.id, type: 'user.created', outcome: 'created', userId: '{{member:1}}', message: 'created as User; the change to Guest follows', writes: [0, 1, 2] }]);
+    expect(answer.outcomes).toEqual([
+      {
+        eventId: hire.id,
+        type: 'user.created',
+        outcome: 'created',
+        userId: '{{member:1}}',
+        message: 'created as User; the change to Guest follows',
+        writes: [0, 1, 2],
+      },
+    ]);
     expect(answer.plan).toEqual([
-      { method: 'POST', path: '/api/2.0/people', body: { email: 'Gia@example.com', firstName: 'Gia', lastName: 'Rossi', type: 4, contacts: [{ type: 'mobphone', value: '+1 555 0100' }] }, creates: '{{member:1}}' },
-      { method: 'PUT', path: '/api/2.0/people/{{member:1}}/contacts', body: { contacts: [{ type: 'mobphone', value: '+1 555 0100' }, { type: 'phone', value: '+1 555 0199' }] } },
+      {
+        method: 'POST',
+        path: '/api/2.0/people',
+        body: {
+          email: 'Gia@example.com',
+          firstName: 'Gia',
+          lastName: 'Rossi',
+          type: 4,
+          contacts: [{ type: 'mobphone', value: '+1 555 0100' }],
+        },
+        creates: '{{member:1}}',
+      },
+      {
+        method: 'PUT',
+        path: '/api/2.0/people/{{member:1}}/contacts',
+        body: {
+          contacts: [
+            { type: 'mobphone', value: '+1 555 0100' },
+            { type: 'phone', value: '+1 555 0199' },
+          ],
+        },
+      },
       { method: 'POST', path: '/api/2.0/people/type', body: { type: 2, userId: '{{member:1}}', reassignUserId: OWNER_ID } },
     ]);
 
@@ -78,18 +134,40 @@ describe('a direct invocation with "dryRun": true', () => {
     expect(writes()).toEqual(resolved(answer.plan));
     // The plan's log line names the writes and the fields they carry, never their values (the answer above has them).
     const logged = capturedLogLines().find((line) => line.includes('"event planned"') && line.includes(hire.id)) ?? '';
-    expect(JSON.parse(logged)).toMatchObject({ emailHash: emailHash('gia@example.com'), writes: [{ method: 'POST', path: '/api/2.0/people', fields: ['email', 'firstName', 'lastName', 'type', 'contacts'], creates: '{{member:1}}' }, { method: 'PUT' }, { method: 'POST', path: '/api/2.0/people/type' }] });
+    expect(JSON.parse(logged)).toMatchObject({
+      emailHash: emailHash('gia@example.com'),
+      writes: [
+        {
+          method: 'POST',
+          path: '/api/2.0/people',
+          fields: ['email', 'firstName', 'lastName', 'type', 'contacts'],
+          creates: '{{member:1}}',
+        },
+        { method: 'PUT' },
+        { method: 'POST', path: '/api/2.0/people/type' },
+      ],
+    });
     expect(logged).not.toContain('+1 555 0100');
     expect(logged).not.toContain('"Gia"');
-    expect(local.stack.docspace.memberByEmail('gia@example.com')).toMatchObject({ type: 2, contacts: [{ type: 'mobphone', value: '+1 555 0100' }, { type: 'phone', value: '+1 555 0199' }] });
+    expect(local.stack.docspace.memberByEmail('gia@example.com')).toMatchObject({
+      type: 2,
+      contacts: [
+        { type: 'mobphone', value: '+1 555 0100' },
+        { type: 'phone', value: '+1 555 0199' },
+      ],
+    });
   });
 
   it('plans an asynchronous downgrade without polling, and the real run makes the same write', async () => {
     const sam = local.stack.docspace.addMember({ email: 'sam@example.com', type: 1 });
     const demotion = event('user.role_changed', { email: 'sam@example.com', role: 'User' });
     const answer = (await userRoleChanged({ ...demotion, dryRun: true }, context())) as PlanAnswer;
-    expect(answer.outcomes).toEqual([expect.objectContaining({ outcome: 'updated', userId: sam.id, message: 'RoomAdmin → User', writes: [0] })]);
-    expect(answer.plan).toEqual([{ method: 'POST', path: '/api/2.0/people/type', body: { type: 4, userId: sam.id, reassignUserId: OWNER_ID } }]);
+    expect(answer.outcomes).toEqual([
+      expect.objectContaining({ outcome: 'updated', userId: sam.id, message: 'RoomAdmin → User', writes: [0] }),
+    ]);
+    expect(answer.plan).toEqual([
+      { method: 'POST', path: '/api/2.0/people/type', body: { type: 4, userId: sam.id, reassignUserId: OWNER_ID } },
+    ]);
     // Reads only: the member's lookup, no write and no progress poll.
     expect(local.stack.docspace.calls().map((c) => `${c.method} ${c.path}`)).toEqual(['GET /api/2.0/people/email']);
     expect(sam.type).toBe(1);
@@ -107,7 +185,10 @@ describe('a direct invocation with "dryRun": true', () => {
     expect(answer.plan).toEqual([{ method: 'PUT', path: '/api/2.0/people/status/2', body: { userIds: [ann.id] } }]);
     expect(writes()).toEqual([]);
 
-    const ghost = (await userStatusChanged({ ...event('user.deactivated', { email: 'ghost@example.com' }), dryRun: true }, context())) as PlanAnswer;
+    const ghost = (await userStatusChanged(
+      { ...event('user.deactivated', { email: 'ghost@example.com' }), dryRun: true },
+      context(),
+    )) as PlanAnswer;
     expect(ghost).toMatchObject({ plan: [], outcomes: [{ outcome: 'parked', writes: [] }] });
     expect(await tableItems()).toEqual([]);
 
@@ -120,20 +201,37 @@ describe('a direct invocation with "dryRun": true', () => {
     const hire = event('user.created', { email: 'bo@example.com', firstName: 'Bo', lastName: 'Ek' });
     const first = await userCreated(hire, context());
     const answer = (await userCreated({ ...hire, dryRun: true }, context())) as PlanAnswer;
-    expect(answer).toEqual({ outcome: 'planned', plan: [], outcomes: [{ eventId: hire.id, type: 'user.created', ...(first as object), writes: [] }] });
+    expect(answer).toEqual({
+      outcome: 'planned',
+      plan: [],
+      outcomes: [{ eventId: hire.id, type: 'user.created', ...(first as object), writes: [] }],
+    });
   });
 
   it('plans a signed HTTP delivery that asks for it, in a stage that applies (and queues) the others', async () => {
     const queued = new MemoryQueue();
     let services: Services | undefined;
-    const queueStage = canonicalDoor(['user.role_changed'], () => (services ??= compose(parseSettings({ ...process.env, DELIVERY_MODE: 'queue' }), clock, queued)));
+    const queueStage = canonicalDoor(
+      ['user.role_changed'],
+      () => (services ??= compose(parseSettings({ ...process.env, DELIVERY_MODE: 'queue' }), clock, queued)),
+    );
     const ann = local.stack.docspace.addMember({ email: 'ann@example.com', type: 4 });
     const promotion = event('user.role_changed', { userId: ann.id, role: 'RoomAdmin' });
-    const answer = await invokeHttp(queueStage, signedHttpEvent(ROUTE_BY_TYPE['user.role_changed'], { ...promotion, dryRun: true }), context());
-    expect(answer).toMatchObject({ statusCode: 200, body: { outcome: 'planned', plan: [{ method: 'PUT', path: '/api/2.0/people/type/1', body: { userIds: [ann.id] } }] } });
+    const answer = await invokeHttp(
+      queueStage,
+      signedHttpEvent(ROUTE_BY_TYPE['user.role_changed'], { ...promotion, dryRun: true }),
+      context(),
+    );
+    expect(answer).toMatchObject({
+      statusCode: 200,
+      body: { outcome: 'planned', plan: [{ method: 'PUT', path: '/api/2.0/people/type/1', body: { userIds: [ann.id] } }] },
+    });
     expect(queued.messages).toEqual([]);
     expect(writes()).toEqual([]);
-    expect(await invokeHttp(queueStage, signedHttpEvent(ROUTE_BY_TYPE['user.role_changed'], promotion), context())).toMatchObject({ statusCode: 202, body: { outcome: 'queued' } });
+    expect(await invokeHttp(queueStage, signedHttpEvent(ROUTE_BY_TYPE['user.role_changed'], promotion), context())).toMatchObject({
+      statusCode: 202,
+      body: { outcome: 'queued' },
+    });
     expect(queued.messages).toHaveLength(1);
   });
 
@@ -141,7 +239,11 @@ describe('a direct invocation with "dryRun": true', () => {
     local.stack.docspace.setFaults({ rate: 1, mix: { '503': 1 }, retryAfterSeconds: 1 });
     try {
       const hire = event('user.created', { email: 'una@example.com', firstName: 'Una', lastName: 'Vale' });
-      const answer = await invokeHttp(canonicalDoor(['user.created'], dry), signedHttpEvent(ROUTE_BY_TYPE['user.created'], hire), context());
+      const answer = await invokeHttp(
+        canonicalDoor(['user.created'], dry),
+        signedHttpEvent(ROUTE_BY_TYPE['user.created'], hire),
+        context(),
+      );
       expect(answer).toMatchObject({ statusCode: 503, body: { outcome: 'unavailable' } });
       expect(answer.headers['retry-after']).toBeDefined();
       await expect(userCreated({ ...hire, dryRun: true }, context())).rejects.toThrow(/unavailable/);
@@ -152,7 +254,10 @@ describe('a direct invocation with "dryRun": true', () => {
   });
 
   it('refuses a dryRun that is not a boolean (400), before any DocSpace call', async () => {
-    const answer = await userCreated({ ...event('user.created', { email: 'x@example.com', firstName: 'X', lastName: 'Y' }), dryRun: 'yes' }, context());
+    const answer = await userCreated(
+      { ...event('user.created', { email: 'x@example.com', firstName: 'X', lastName: 'Y' }), dryRun: 'yes' },
+      context(),
+    );
     expect(answer).toMatchObject({ outcome: 'invalid', message: 'dryRun must be true or false' });
     expect(local.stack.docspace.calls()).toEqual([]);
   });
@@ -165,11 +270,30 @@ describe('replay --dry-run', () => {
     const hire = event('user.created', { email: 'rae@example.com', firstName: 'Rae', lastName: 'Sun' });
     const phone = event('user.contact_updated', { email: 'rae@example.com', contacts: [{ type: 'phone', value: '+1 555 0123' }] });
     for (const [i, e] of [hire, phone].entries()) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: local.stack.sqs.dlqUrl, MessageBody: JSON.stringify(e), MessageGroupId: 'rae', MessageDeduplicationId: `d${i}` }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: local.stack.sqs.dlqUrl,
+          MessageBody: JSON.stringify(e),
+          MessageGroupId: 'rae',
+          MessageDeduplicationId: `d${i}`,
+        }),
+      );
     }
-    await sqs.send(new SendMessageCommand({ QueueUrl: local.stack.sqs.dlqUrl, MessageBody: 'not json', MessageGroupId: 'poison', MessageDeduplicationId: 'p' }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: local.stack.sqs.dlqUrl,
+        MessageBody: 'not json',
+        MessageGroupId: 'poison',
+        MessageDeduplicationId: 'p',
+      }),
+    );
 
-    const report = await replayDeadLetters({ client: sqs, dlqUrl: local.stack.sqs.dlqUrl, queueUrl: local.stack.sqs.queueUrl, dryRun: true });
+    const report = await replayDeadLetters({
+      client: sqs,
+      dlqUrl: local.stack.sqs.dlqUrl,
+      queueUrl: local.stack.sqs.queueUrl,
+      dryRun: true,
+    });
     const events = report.letters.flatMap((l) => (l.event ? [l.event] : []));
     expect(events.map((e) => e.id)).toEqual([hire.id, phone.id]);
     const answer = await planEvents(dry().planner(), events, context());
@@ -197,7 +321,14 @@ describe('a DRY_RUN stage', () => {
     const answer = await invokeHttp(canonical('user.created'), signedHttpEvent(ROUTE_BY_TYPE['user.created'], hire), context());
     expect(answer.statusCode).toBe(200);
     const plan = answer.body as unknown as PlanAnswer;
-    expect(plan.plan).toEqual([{ method: 'POST', path: '/api/2.0/people', body: { email: 'kim@example.com', firstName: 'Kim', lastName: 'Park', type: 1 }, creates: '{{member:1}}' }]);
+    expect(plan.plan).toEqual([
+      {
+        method: 'POST',
+        path: '/api/2.0/people',
+        body: { email: 'kim@example.com', firstName: 'Kim', lastName: 'Park', type: 1 },
+        creates: '{{member:1}}',
+      },
+    ]);
     expect(queue.messages).toEqual([]);
     expect(writes()).toEqual([]);
     expect(await tableItems()).toEqual([]);
@@ -226,7 +357,11 @@ describe('a DRY_RUN stage', () => {
 
   it('refuses SCIM (501) after the token check, with nothing read or written', async () => {
     const scim = scimDoor(dry);
-    const answer = await invokeScim(scim, scimEvent('POST', '/Users', JSON.parse(readFileSync('events/scim/entra-create-user.json', 'utf8'))), context());
+    const answer = await invokeScim(
+      scim,
+      scimEvent('POST', '/Users', JSON.parse(readFileSync('events/scim/entra-create-user.json', 'utf8'))),
+      context(),
+    );
     expect(answer.status).toBe(501);
     expect(answer.body.detail).toMatch(/DRY_RUN/);
     expect((await invokeScim(scim, scimEvent('GET', '/Users', undefined, { token: 'wrong' }), context())).status).toBe(401);
@@ -235,7 +370,24 @@ describe('a DRY_RUN stage', () => {
 
   it('has the worker apply nothing: a queued message fails and goes the way of a refusal (to the DLQ)', async () => {
     const hire = event('user.created', { email: 'lee@example.com', firstName: 'Lee', lastName: 'Ray' });
-    const record = { messageId: 'm1', receiptHandle: 'r', body: JSON.stringify(hire), attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0', MessageGroupId: 'g', MessageDeduplicationId: 'd' }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo', awsRegion: 'us-east-1' };
+    const record = {
+      messageId: 'm1',
+      receiptHandle: 'r',
+      body: JSON.stringify(hire),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+        MessageGroupId: 'g',
+        MessageDeduplicationId: 'd',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q.fifo',
+      awsRegion: 'us-east-1',
+    };
     const answer = await workerDoor(dry)({ Records: [record] }, context());
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     expect(local.stack.docspace.calls()).toEqual([]);

@@ -41,7 +41,10 @@ describe('npm run preflight against the local stack', () => {
   });
 
   it('names the secret that does not exist', async () => {
-    const fail = expectStoppedAt(await preflight({ DOCSPACE_API_KEY_SECRET_ID: 'docspace-idp-sync/never-created' }), 'DocSpace API key secret docspace-idp-sync/never-created');
+    const fail = expectStoppedAt(
+      await preflight({ DOCSPACE_API_KEY_SECRET_ID: 'docspace-idp-sync/never-created' }),
+      'DocSpace API key secret docspace-idp-sync/never-created',
+    );
     expect(fail).toContain('ResourceNotFoundException');
     expect(local.stack.docspace.calls()).toEqual([]);
   });
@@ -62,8 +65,11 @@ describe('npm run preflight against the local stack', () => {
     expect(fail).toContain('{"bamboohr": {"apiKey": "…"}}');
   });
 
-  it("names the sender whose API refuses its credentials", async () => {
-    local.stack.secretsManager.setSecret(LOCAL.senderApiSecretId, JSON.stringify({ ...SENDER_CREDENTIALS, hibob: { serviceUserId: 'SERVICE-LOCAL', token: 'revoked' } }));
+  it('names the sender whose API refuses its credentials', async () => {
+    local.stack.secretsManager.setSecret(
+      LOCAL.senderApiSecretId,
+      JSON.stringify({ ...SENDER_CREDENTIALS, hibob: { serviceUserId: 'SERVICE-LOCAL', token: 'revoked' } }),
+    );
     const fail = expectStoppedAt(await preflight(), /^hibob API .* answers with its credentials$/);
     expect(fail).toContain('401');
   });
@@ -71,7 +77,9 @@ describe('npm run preflight against the local stack', () => {
   it('skips a sender whose API URL is unset, and the queue in sync mode', async () => {
     const run = await preflight({ OKTA_ORG_URL: '', DELIVERY_MODE: 'sync' });
     expect(run.code).toBe(0);
-    expect(run.lines).toContain("skip okta API: OKTA_ORG_URL is not set, so nothing reads okta's API (its webhooks then need every value in the payload, and reconcile cannot run)");
+    expect(run.lines).toContain(
+      "skip okta API: OKTA_ORG_URL is not set, so nothing reads okta's API (its webhooks then need every value in the payload, and reconcile cannot run)",
+    );
     expect(run.lines.at(-1)).toBe('skip events queue: DELIVERY_MODE is sync: the doors apply, nothing is queued');
   });
 

@@ -24,12 +24,23 @@ const userRoleChanged = functions.canonical('user.role_changed');
 const worker = functions.worker();
 
 let seq = 0;
-const next = () => ({ id: `q_${Date.now()}_${++seq}`, occurredAt: new Date(Date.UTC(2026, 10, 22) + seq * 1000).toISOString(), source: 'test' });
+const next = () => ({
+  id: `q_${Date.now()}_${++seq}`,
+  occurredAt: new Date(Date.UTC(2026, 10, 22) + seq * 1000).toISOString(),
+  source: 'test',
+});
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** The messages now visible; they come back after the one-second visibility timeout. */
 const receiveAll = async (queueUrl: string) => {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, AttributeNames: ['All'] as never, MessageSystemAttributeNames: ['All'] }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      AttributeNames: ['All'] as never,
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
   await new Promise((r) => setTimeout(r, 1_100));
   return Messages;
 };
@@ -111,9 +122,17 @@ describe('the doors in queue mode', () => {
 describe('the worker', () => {
   it('applies a batch in order per member, and reports only the failed member’s messages', async () => {
     const hire = (email: string) => ({ ...next(), type: 'user.created', data: { email, firstName: 'A', lastName: 'B' } });
-    for (const event of [hire('one@example.com'), hire('two@example.com')]) await invokeHttp(userCreated, signedHttpEvent(ROUTE_BY_TYPE['user.created'], event));
+    for (const event of [hire('one@example.com'), hire('two@example.com')])
+      await invokeHttp(userCreated, signedHttpEvent(ROUTE_BY_TYPE['user.created'], event));
     // A poison message in a third member's group: not a canonical event.
-    await sqs.send(new SendMessageCommand({ QueueUrl: stack.sqs.queueUrl, MessageBody: '{"type":"user.created"}', MessageGroupId: 'poison', MessageDeduplicationId: `p${seq}` }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.sqs.queueUrl,
+        MessageBody: '{"type":"user.created"}',
+        MessageGroupId: 'poison',
+        MessageDeduplicationId: `p${seq}`,
+      }),
+    );
     const reports: { messages: number; failed: number }[] = [];
     const poller = new Poller({ client: sqs, queueUrl: stack.sqs.queueUrl, handler: worker, onBatch: (r) => reports.push(r) });
     await poller.pollOnce();
@@ -140,26 +159,30 @@ describe('the worker', () => {
     expect(stack.docspace.memberByEmail('later@example.com')).toMatchObject({ type: 1 });
   });
 
-  it('sends what keeps failing to the DLQ while DocSpace is down, and replay brings it back once it is up', { timeout: 40_000 }, async () => {
-    const event = { ...next(), type: 'user.created', data: { email: 'outage@example.com', firstName: 'O', lastName: 'Utage' } };
-    // DocSpace down, as `npm start` users do it from another terminal.
-    const outage = (down: boolean) => fetch(`${stack.docspace.url}/__emulator/outage`, { method: 'PUT', body: JSON.stringify({ down }) });
-    expect((await outage(true)).status).toBe(200);
-    expect((await invokeHttp(userCreated, signedHttpEvent(ROUTE_BY_TYPE['user.created'], event))).statusCode).toBe(202);
-    // A short function timeout: a call DocSpace keeps failing is retried for a few seconds, not a minute.
-    await drain(5_000);
-    expect(await stack.sqs.depth(stack.sqs.dlqUrl)).toBe(1);
-    expect(stack.docspace.memberByEmail('outage@example.com')).toBeUndefined();
+  it(
+    'sends what keeps failing to the DLQ while DocSpace is down, and replay brings it back once it is up',
+    { timeout: 40_000 },
+    async () => {
+      const event = { ...next(), type: 'user.created', data: { email: 'outage@example.com', firstName: 'O', lastName: 'Utage' } };
+      // DocSpace down, as `npm start` users do it from another terminal.
+      const outage = (down: boolean) => fetch(`${stack.docspace.url}/__emulator/outage`, { method: 'PUT', body: JSON.stringify({ down }) });
+      expect((await outage(true)).status).toBe(200);
+      expect((await invokeHttp(userCreated, signedHttpEvent(ROUTE_BY_TYPE['user.created'], event))).statusCode).toBe(202);
+      // A short function timeout: a call DocSpace keeps failing is retried for a few seconds, not a minute.
+      await drain(5_000);
+      expect(await stack.sqs.depth(stack.sqs.dlqUrl)).toBe(1);
+      expect(stack.docspace.memberByEmail('outage@example.com')).toBeUndefined();
 
-    const listed = await replayDeadLetters({ client: sqs, dlqUrl: stack.sqs.dlqUrl, queueUrl: stack.sqs.queueUrl, dryRun: true });
-    expect(listed.letters).toEqual([expect.objectContaining({ eventId: event.id, type: 'user.created' })]);
-    expect(await stack.sqs.depth(stack.sqs.dlqUrl)).toBe(1);
+      const listed = await replayDeadLetters({ client: sqs, dlqUrl: stack.sqs.dlqUrl, queueUrl: stack.sqs.queueUrl, dryRun: true });
+      expect(listed.letters).toEqual([expect.objectContaining({ eventId: event.id, type: 'user.created' })]);
+      expect(await stack.sqs.depth(stack.sqs.dlqUrl)).toBe(1);
 
-    await outage(false);
-    const replay = await replayDeadLetters({ client: sqs, dlqUrl: stack.sqs.dlqUrl, queueUrl: stack.sqs.queueUrl });
-    expect(replay.moved).toBe(1);
-    await drain();
-    expect(await stack.sqs.depth(stack.sqs.dlqUrl)).toBe(0);
-    expect(stack.docspace.memberByEmail('outage@example.com')).toMatchObject({ firstName: 'O' });
-  });
+      await outage(false);
+      const replay = await replayDeadLetters({ client: sqs, dlqUrl: stack.sqs.dlqUrl, queueUrl: stack.sqs.queueUrl });
+      expect(replay.moved).toBe(1);
+      await drain();
+      expect(await stack.sqs.depth(stack.sqs.dlqUrl)).toBe(0);
+      expect(stack.docspace.memberByEmail('outage@example.com')).toMatchObject({ firstName: 'O' });
+    },
+  );
 });

@@ -16,7 +16,10 @@ const local = useLocalStack({ DELIVERY_MODE: 'queue' });
 const hire = JSON.parse(readFileSync('events/user-created.json', 'utf8')) as Record<string, unknown>;
 
 /** The canonical user.created door composed from the environment as it is now, with `env` on top. */
-async function withEnv<T>(env: Record<string, string>, run: (door: ReturnType<ReturnType<typeof composedHandlers>['canonical']>) => Promise<T>): Promise<T> {
+async function withEnv<T>(
+  env: Record<string, string>,
+  run: (door: ReturnType<ReturnType<typeof composedHandlers>['canonical']>) => Promise<T>,
+): Promise<T> {
   const restore = setEnv(env);
   try {
     return await run(composedHandlers(virtualClock()).canonical('user.created'));
@@ -28,7 +31,9 @@ async function withEnv<T>(env: Record<string, string>, run: (door: ReturnType<Re
 describe('queue mode settings, checked where an event is enqueued', () => {
   it('a request the door enqueues names QUEUE_NAME when no queue is set, and DocSpace receives nothing', async () => {
     local.stack.docspace.reset();
-    const answer = await withEnv({ QUEUE_URL: '', QUEUE_NAME: '' }, (door) => invokeHttp(door, signedHttpEvent(ROUTE_BY_TYPE['user.created'], { ...hire, id: 'qs-missing' })));
+    const answer = await withEnv({ QUEUE_URL: '', QUEUE_NAME: '' }, (door) =>
+      invokeHttp(door, signedHttpEvent(ROUTE_BY_TYPE['user.created'], { ...hire, id: 'qs-missing' })),
+    );
     expect(answer.statusCode).toBe(500);
     expect(answer.body).toMatchObject({ outcome: 'misconfigured' });
     expect(String(answer.body.message)).toMatch(/^QUEUE_NAME: .*DELIVERY_MODE=sync/);
@@ -37,7 +42,9 @@ describe('queue mode settings, checked where an event is enqueued', () => {
 
   it('a direct invocation applies at once in queue mode with no queue set', async () => {
     local.stack.docspace.reset();
-    const result = await withEnv({ QUEUE_URL: '', QUEUE_NAME: '' }, (door) => door({ ...hire, id: 'qs-direct' }, lambdaContext('userCreated')));
+    const result = await withEnv({ QUEUE_URL: '', QUEUE_NAME: '' }, (door) =>
+      door({ ...hire, id: 'qs-direct' }, lambdaContext('userCreated')),
+    );
     expect(result).toMatchObject({ outcome: 'created' });
     expect(local.stack.docspace.requests.filter((r) => r.method === 'POST').length).toBe(1);
   });
@@ -50,7 +57,13 @@ describe('queue mode settings, checked where an event is enqueued', () => {
       ['qs-offline', 'offline_invokedFunctionArn_for_userCreated'],
     ] as const) {
       const context = { ...lambdaContext('userCreated'), invokedFunctionArn: arn };
-      const answer = await withEnv({ QUEUE_URL: '', QUEUE_NAME: LOCAL.queueName }, (door) => invokeHttp(door, signedHttpEvent(ROUTE_BY_TYPE['user.created'], { ...hire, id, data: { ...(hire.data as object), email: `${id}@example.com` } }), context));
+      const answer = await withEnv({ QUEUE_URL: '', QUEUE_NAME: LOCAL.queueName }, (door) =>
+        invokeHttp(
+          door,
+          signedHttpEvent(ROUTE_BY_TYPE['user.created'], { ...hire, id, data: { ...(hire.data as object), email: `${id}@example.com` } }),
+          context,
+        ),
+      );
       expect(answer.statusCode, JSON.stringify(answer.body)).toBe(202);
     }
     expect(await local.stack.sqs.depth(local.stack.sqs.queueUrl)).toBe(2);
@@ -59,8 +72,13 @@ describe('queue mode settings, checked where an event is enqueued', () => {
   });
 
   it('an unsigned request is a 401 even when the secrets cannot be read', async () => {
-    const answer = await withEnv({ AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' }, (door) => invokeHttp(door, httpEvent(ROUTE_BY_TYPE['user.created'], JSON.stringify(hire), { 'content-type': 'application/json' })));
+    const answer = await withEnv({ AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' }, (door) =>
+      invokeHttp(door, httpEvent(ROUTE_BY_TYPE['user.created'], JSON.stringify(hire), { 'content-type': 'application/json' })),
+    );
     expect(answer.statusCode).toBe(401);
-    expect(answer.body).toMatchObject({ outcome: 'unauthorized', message: 'missing signature header(s): webhook-id, webhook-timestamp, webhook-signature' });
+    expect(answer.body).toMatchObject({
+      outcome: 'unauthorized',
+      message: 'missing signature header(s): webhook-id, webhook-timestamp, webhook-signature',
+    });
   });
 });

@@ -10,7 +10,10 @@ import { LOCAL } from '../../local/stack';
 import { capturedLogLines } from '../setup/logGuard';
 import { freshScimState, useLocalStack } from '../support/localStack';
 
-const local = useLocalStack({ DOCSPACE_REASSIGN_USER_ID: OWNER_ID, ROLE_MAP: JSON.stringify({ Admin: 'DocSpaceAdmin', 'Room Admin': 'RoomAdmin', Visitor: 'Guest' }) });
+const local = useLocalStack({
+  DOCSPACE_REASSIGN_USER_ID: OWNER_ID,
+  ROLE_MAP: JSON.stringify({ Admin: 'DocSpaceAdmin', 'Room Admin': 'RoomAdmin', Visitor: 'Guest' }),
+});
 const clock = virtualClock();
 const functions = composedHandlers(clock);
 const scim = functions.scim();
@@ -42,16 +45,26 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
     expect(created.headers['content-type']).toMatch(/^application\/scim\+json/);
     const ada = member('ada.lovelace@contoso.example');
     expect(ada).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', type: 4, status: 1 });
-    expect(created.body).toMatchObject({ id: ada?.id, userName: 'ada.lovelace@contoso.example', externalId: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef', active: true, meta: { resourceType: 'User' } });
+    expect(created.body).toMatchObject({
+      id: ada?.id,
+      userName: 'ada.lovelace@contoso.example',
+      externalId: '0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef',
+      active: true,
+      meta: { resourceType: 'User' },
+    });
     expect(created.headers.location).toBe(`http://localhost:3000/scim/v2/Users/${ada?.id}`);
     expect(created.body.meta.location).toBe(created.headers.location);
 
     const read = await call('GET', `/Users/${ada?.id}`);
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ id: ada?.id, name: { givenName: 'Ada', familyName: 'Lovelace' }, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Analytical Engines' } });
+    expect(read.body).toMatchObject({
+      id: ada?.id,
+      name: { givenName: 'Ada', familyName: 'Lovelace' },
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Analytical Engines' },
+    });
   });
 
-  it("finds users with Entra's filters: userName (any case), externalId, id, emails[type eq \"work\"].value, joined by and", async () => {
+  it('finds users with Entra\'s filters: userName (any case), externalId, id, emails[type eq "work"].value, joined by and', async () => {
     const { body } = await call('POST', '/Users', entraUser('grace'));
     const id = body.id as string;
     for (const filter of [
@@ -63,10 +76,17 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
     ]) {
       const found = await call('GET', `/Users?filter=${encodeURIComponent(filter)}`);
       expect(found.status, filter).toBe(200);
-      expect(found.body, filter).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, Resources: [{ id }] });
+      expect(found.body, filter).toMatchObject({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+        totalResults: 1,
+        Resources: [{ id }],
+      });
     }
     expect((await call('GET', `/Users?filter=${encodeURIComponent('externalId eq "EXT-GRACE"')}`)).body.totalResults).toBe(0);
-    expect((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "nobody@contoso.example"')}`)).body).toMatchObject({ totalResults: 0, Resources: [] });
+    expect((await call('GET', `/Users?filter=${encodeURIComponent('userName eq "nobody@contoso.example"')}`)).body).toMatchObject({
+      totalResults: 0,
+      Resources: [],
+    });
   });
 
   it('matches an existing DocSpace member by filter and from then on manages them; the owner is never found', async () => {
@@ -85,14 +105,26 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
     const id = body.id as string;
     const replaced = await call('PATCH', `/Users/${id}`, sample('entra-patch-replace-default.json'));
     expect(replaced.status).toBe(200);
-    expect(replaced.body).toMatchObject({ displayName: 'Pvlo', externalId: 'Eqpj', name: { givenName: 'Gtfd', familyName: 'Pkqf' }, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: 'Eqpj' } });
+    expect(replaced.body).toMatchObject({
+      displayName: 'Pvlo',
+      externalId: 'Eqpj',
+      name: { givenName: 'Gtfd', familyName: 'Pkqf' },
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: 'Eqpj' },
+    });
     expect(replaced.body.emails).toEqual([{ primary: true, type: 'work', value: 'TestBcwqnm@test.microsoft.com' }]);
     // DocSpace keeps its e-mail and (current servers) its names; the resource keeps the IdP's.
     expect(member('hedy@contoso.example')).toMatchObject({ firstName: 'Ada', status: 1 });
 
     const flagged = await call('PATCH', `/Users/${id}`, sample('entra-patch-replace-aadOptscim062020.json'));
-    expect(flagged.body).toMatchObject({ displayName: 'Bjfe', name: { givenName: 'Kkom', familyName: 'Unua' }, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: 'Aklq' } });
-    const manager = await call('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: 'boss-1' }] });
+    expect(flagged.body).toMatchObject({
+      displayName: 'Bjfe',
+      name: { givenName: 'Kkom', familyName: 'Unua' },
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: 'Aklq' },
+    });
+    const manager = await call('PATCH', `/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: 'boss-1' }],
+    });
     expect(manager.body['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].manager).toEqual({ value: 'boss-1' });
 
     const disabled = await call('PATCH', `/Users/${id}`, sample('entra-patch-disable.json'));
@@ -102,14 +134,24 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
   });
 
   it('maps app roles to the highest-privilege user type, JSON-string roles included; no roles mentioned leaves the type', async () => {
-    const { body } = await call('POST', '/Users', entraUser('alan', { roles: [{ value: 'Room Admin', primary: false, type: 'WindowsAzureActiveDirectoryRole' }] }));
+    const { body } = await call(
+      'POST',
+      '/Users',
+      entraUser('alan', { roles: [{ value: 'Room Admin', primary: false, type: 'WindowsAzureActiveDirectoryRole' }] }),
+    );
     const id = body.id as string;
     expect(member('alan@contoso.example')?.type).toBe(1);
     await call('PATCH', `/Users/${id}`, sample('entra-patch-roles-add.json'));
     expect(member('alan@contoso.example')?.type).toBe(3);
-    await call('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'displayName', value: 'Alan T' }] });
+    await call('PATCH', `/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Replace', path: 'displayName', value: 'Alan T' }],
+    });
     expect(member('alan@contoso.example')?.type).toBe(3);
-    await call('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Remove', path: 'roles' }] });
+    await call('PATCH', `/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Remove', path: 'roles' }],
+    });
     expect(member('alan@contoso.example')?.type).toBe(4);
   });
 
@@ -152,9 +194,16 @@ describe('SCIM /Users: Microsoft Entra ID', () => {
     try {
       const deleting = composedHandlers(clock).scim();
       const created = await invokeScim(deleting, scimEvent('POST', '/Users', entraUser('barbara')), realContext('scim', 30_000, clock));
-      expect((await invokeScim(deleting, scimEvent('DELETE', `/Users/${created.body.id}`), realContext('scim', 30_000, clock))).status).toBe(204);
+      expect(
+        (await invokeScim(deleting, scimEvent('DELETE', `/Users/${created.body.id}`), realContext('scim', 30_000, clock))).status,
+      ).toBe(204);
       expect(member('barbara@contoso.example')).toBeUndefined();
-      expect(local.stack.docspace.calls({ writes: true }).map((c) => `${c.method} ${c.path}`).slice(-2)).toEqual(['PUT /api/2.0/people/status/2', `DELETE /api/2.0/people/${created.body.id}`]);
+      expect(
+        local.stack.docspace
+          .calls({ writes: true })
+          .map((c) => `${c.method} ${c.path}`)
+          .slice(-2),
+      ).toEqual(['PUT /api/2.0/people/status/2', `DELETE /api/2.0/people/${created.body.id}`]);
     } finally {
       restore();
     }
@@ -182,7 +231,10 @@ describe('SCIM /Users: Okta', () => {
     const deactivated = await call('PATCH', `/Users/${id}`, sample('okta-patch-deactivate.json'));
     expect(deactivated).toMatchObject({ status: 200, body: { active: false } });
     expect(member('test.user@okta.local')).toMatchObject({ type: 3, status: 2 });
-    const reactivated = await call('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: true } }] });
+    const reactivated = await call('PATCH', `/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: { active: true } }],
+    });
     expect(reactivated.body.active).toBe(true);
     expect(member('test.user@okta.local')?.status).toBe(1);
   });
@@ -190,9 +242,15 @@ describe('SCIM /Users: Okta', () => {
   it('defers a role change for a disabled user and applies it when they are enabled again (pipeline rules)', async () => {
     const { body } = await call('POST', '/Users', entraUser('mary', { active: false }));
     expect(member('mary@contoso.example')).toMatchObject({ status: 2, type: 4 });
-    await call('PATCH', `/Users/${body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'roles', value: [{ value: 'Room Admin' }] }] });
+    await call('PATCH', `/Users/${body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'roles', value: [{ value: 'Room Admin' }] }],
+    });
     expect(member('mary@contoso.example')).toMatchObject({ status: 2, type: 4 });
-    await call('PATCH', `/Users/${body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: true }] });
+    await call('PATCH', `/Users/${body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: true }],
+    });
     expect(member('mary@contoso.example')).toMatchObject({ status: 1, type: 1 });
   });
 
@@ -228,7 +286,9 @@ describe('SCIM paging, discovery, auth and errors', () => {
     await call('POST', '/Users', entraUser('olga', { displayName: 'Olga O' }));
     await call('POST', '/Users', entraUser('otto', { displayName: 'Otto P' }));
     expect((await call('GET', `/Users?filter=${encodeURIComponent('userName sw "O" and displayName co "P"')}`)).body.totalResults).toBe(1);
-    expect((await call('GET', `/Users?filter=${encodeURIComponent('displayName eq "Olga O" or displayName eq "Otto P"')}`)).body.totalResults).toBe(2);
+    expect(
+      (await call('GET', `/Users?filter=${encodeURIComponent('displayName eq "Olga O" or displayName eq "Otto P"')}`)).body.totalResults,
+    ).toBe(2);
     const before = local.stack.docspace.calls().length;
     const bad = await call('GET', `/Users?filter=${encodeURIComponent('(userName eq "x"')}`);
     expect(bad).toMatchObject({ status: 400, body: { schemas: [ERROR], scimType: 'invalidFilter' } });
@@ -236,7 +296,11 @@ describe('SCIM paging, discovery, auth and errors', () => {
   });
 
   it('serves the discovery endpoints and an empty /Groups', async () => {
-    expect((await call('GET', '/ServiceProviderConfig')).body).toMatchObject({ patch: { supported: true }, bulk: { supported: false }, filter: { supported: true } });
+    expect((await call('GET', '/ServiceProviderConfig')).body).toMatchObject({
+      patch: { supported: true },
+      bulk: { supported: false },
+      filter: { supported: true },
+    });
     expect((await call('GET', '/ResourceTypes')).body.Resources[0]).toMatchObject({ endpoint: '/Users' });
     expect(JSON.stringify((await call('GET', '/Schemas')).body)).toContain('User Account');
     expect((await call('GET', '/Groups')).body).toMatchObject({ totalResults: 0, Resources: [] });
@@ -245,7 +309,10 @@ describe('SCIM paging, discovery, auth and errors', () => {
   it('takes a rotated token at once, keeps the old one while it is listed, and refuses anything else with 401', async () => {
     const rotated = 'scimrotated_8f7e6d5c4b3a2918';
     expect((await call('GET', '/Users', undefined, { token: rotated })).status).toBe(401);
-    local.stack.secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, scim: [LOCAL.scimToken, rotated] }));
+    local.stack.secretsManager.setSecret(
+      LOCAL.webhookSecretId,
+      JSON.stringify({ standardWebhooks: LOCAL.signingSecret, scim: [LOCAL.scimToken, rotated] }),
+    );
     await clock.sleep(31_000);
     expect((await call('GET', '/Users', undefined, { token: rotated })).status).toBe(200);
     expect((await call('GET', '/Users')).status).toBe(200);
@@ -253,7 +320,9 @@ describe('SCIM paging, discovery, auth and errors', () => {
       const refused = await call('GET', '/Users', undefined, { token });
       expect(refused).toMatchObject({ status: 401, body: { schemas: [ERROR], status: '401' } });
     }
-    expect((await call('GET', '/Users', undefined, { token: null, headers: { authorization: `Basic ${LOCAL.scimToken}` } })).status).toBe(401);
+    expect((await call('GET', '/Users', undefined, { token: null, headers: { authorization: `Basic ${LOCAL.scimToken}` } })).status).toBe(
+      401,
+    );
     expect(capturedLogLines().some((l) => l.includes('scimrotated_') || l.includes(LOCAL.scimToken))).toBe(false);
   });
 
@@ -290,7 +359,11 @@ describe('SCIM paging, discovery, auth and errors', () => {
     expect(limited).toMatchObject({ status: 429, headers: { 'retry-after': expect.any(String) }, body: { schemas: [ERROR] } });
     local.stack.docspace.reset({ profile: 'current' });
     local.stack.docspace.failNext(20, 502);
-    const down = await invokeScim(scim, scimEvent('GET', `/Users?filter=${encodeURIComponent('userName eq "rita@contoso.example"')}`), realContext('scim', 3_000, clock));
+    const down = await invokeScim(
+      scim,
+      scimEvent('GET', `/Users?filter=${encodeURIComponent('userName eq "rita@contoso.example"')}`),
+      realContext('scim', 3_000, clock),
+    );
     expect(down).toMatchObject({ status: 503, headers: { 'retry-after': expect.any(String) } });
   });
 });

@@ -18,7 +18,8 @@ const local = useLocalStack({
 const clock = virtualClock();
 const functions = composedHandlers(clock);
 const scim = functions.scim();
-const call = (method: string, target: string, body?: unknown) => invokeScim(scim, scimEvent(method, target, body), realContext('scim', 30_000, clock));
+const call = (method: string, target: string, body?: unknown) =>
+  invokeScim(scim, scimEvent(method, target, body), realContext('scim', 30_000, clock));
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const EXTENSION = 'urn:onlyoffice:params:scim:schemas:extension:docspace:2.0:Group';
@@ -43,7 +44,11 @@ const membersOf = (groupId: string) => [...(local.stack.docspace.groups.get(grou
 const group = (displayName: string, members: string[] = [], extra: Record<string, unknown> = {}) =>
   call('POST', '/Groups', { schemas: [GROUP], displayName, members: members.map((value) => ({ value })), ...extra });
 /** A sample of events/scim with its MEMBER_ID and GROUP_ID placeholders filled, as `npm run send` does. */
-const sample = (name: string, member = '', groupId = '') => JSON.parse(readFileSync(`events/scim/${name}`, 'utf8').replaceAll('MEMBER_ID', member).replaceAll('GROUP_ID', groupId)) as Record<string, unknown>;
+const sample = (name: string, member = '', groupId = '') =>
+  JSON.parse(readFileSync(`events/scim/${name}`, 'utf8').replaceAll('MEMBER_ID', member).replaceAll('GROUP_ID', groupId)) as Record<
+    string,
+    unknown
+  >;
 const patch = (id: string, Operations: unknown[]) => call('PATCH', `/Groups/${id}`, { schemas: [PATCH_OP], Operations });
 
 beforeEach(() => freshScimState(local.stack));
@@ -58,7 +63,12 @@ describe('SCIM /Groups: Microsoft Entra ID', () => {
     expect(local.stack.docspace.groups.get(id)).toMatchObject({ name: 'Legal' });
     expect(membersOf(id)).toEqual([ann, bob].sort());
     expect(created.headers.location).toBe(`http://localhost:3000/scim/v2/Groups/${id}`);
-    expect(created.body).toMatchObject({ schemas: [GROUP], displayName: 'Legal', externalId: 'entra-legal', meta: { resourceType: 'Group', location: created.headers.location } });
+    expect(created.body).toMatchObject({
+      schemas: [GROUP],
+      displayName: 'Legal',
+      externalId: 'entra-legal',
+      meta: { resourceType: 'Group', location: created.headers.location },
+    });
     const read = await call('GET', `/Groups/${id}`);
     expect(read.status).toBe(200);
     expect((read.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual([ann, bob].sort());
@@ -88,12 +98,21 @@ describe('SCIM /Groups: Microsoft Entra ID', () => {
   it('replaces a group with PUT: the difference as membersToAdd/membersToRemove, never the replace route', async () => {
     const [ann, bob, cid] = [await user('ann'), await user('bob'), await user('cid')];
     const id = (await group('Ops', [ann, bob])).body.id as string;
-    const put = await call('PUT', `/Groups/${id}`, { schemas: [GROUP], id, displayName: 'Operations', members: [{ value: bob }, { value: cid }] });
+    const put = await call('PUT', `/Groups/${id}`, {
+      schemas: [GROUP],
+      id,
+      displayName: 'Operations',
+      members: [{ value: bob }, { value: cid }],
+    });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ id, displayName: 'Operations' });
     expect(membersOf(id)).toEqual([bob, cid].sort());
     const last = local.stack.docspace.calls({ writes: true }).at(-1);
-    expect(last).toMatchObject({ method: 'PUT', path: `/api/2.0/group/${id}`, body: { groupName: 'Operations', membersToAdd: [cid], membersToRemove: [ann] } });
+    expect(last).toMatchObject({
+      method: 'PUT',
+      path: `/api/2.0/group/${id}`,
+      body: { groupName: 'Operations', membersToAdd: [cid], membersToRemove: [ann] },
+    });
     expect(local.stack.docspace.calls().some((r) => r.path.endsWith('/members'))).toBe(false);
   });
 });
@@ -103,7 +122,20 @@ describe('SCIM /Groups: Okta Group Push', () => {
     const [ann, bob] = [await user('ann'), await user('bob')];
     const id = (await group('Engineering')).body.id as string;
     expect(membersOf(id)).toEqual([]);
-    expect((await patch(id, [{ op: 'add', path: 'members', value: [{ value: ann, display: 'ann' }, { value: bob, display: 'bob' }] }])).status).toBe(204);
+    expect(
+      (
+        await patch(id, [
+          {
+            op: 'add',
+            path: 'members',
+            value: [
+              { value: ann, display: 'ann' },
+              { value: bob, display: 'bob' },
+            ],
+          },
+        ])
+      ).status,
+    ).toBe(204);
     expect(membersOf(id)).toEqual([ann, bob].sort());
     expect((await patch(id, [{ op: 'remove', path: `members[value eq "${ann}"]` }])).status).toBe(204);
     expect(membersOf(id)).toEqual([bob]);
@@ -118,9 +150,15 @@ describe('SCIM /Groups: the samples of events/scim, with SCIM_GROUP_TYPES', () =
   it("Entra's create, member add ($ref null) and remove: the member becomes a DocSpaceAdmin in the group, and a User again", async () => {
     const ann = await user('ann');
     const created = await call('POST', '/Groups', sample('entra-create-group.json'));
-    expect(created).toMatchObject({ status: 201, body: { displayName: 'DocSpace Admins', externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159' } });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { displayName: 'DocSpace Admins', externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159' },
+    });
     const id = created.body.id as string;
-    expect((await call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "DocSpace Admins"')}`)).body).toMatchObject({ totalResults: 1, Resources: [{ id }] });
+    expect((await call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "DocSpace Admins"')}`)).body).toMatchObject({
+      totalResults: 1,
+      Resources: [{ id }],
+    });
     expect((await call('PATCH', `/Groups/${id}`, sample('entra-patch-group-add-member.json', ann))).status).toBe(204);
     expect(membersOf(id)).toEqual([ann]);
     expect(typeOf(ann)).toBe(3);
@@ -194,7 +232,7 @@ describe('SCIM /Groups: DocSpace rules', () => {
     expect(again.body.id).not.toBe(first);
   });
 
-  it('answers 409 for a duplicate displayName (this door\'s group in any case, or a DocSpace group of that name); DocSpace itself would allow it', async () => {
+  it("answers 409 for a duplicate displayName (this door's group in any case, or a DocSpace group of that name); DocSpace itself would allow it", async () => {
     expect((await group('Finance')).status).toBe(201);
     expect(await group('FINANCE')).toMatchObject({ status: 409, body: { scimType: 'uniqueness' } });
     local.stack.docspace.addGroup('Board');
@@ -215,13 +253,25 @@ describe('SCIM /Groups: DocSpace rules', () => {
     expect(membersOf(id)).toEqual([ann]);
     expect(created.body.schemas).toContain(EXTENSION);
     expect((created.body[EXTENSION] as { pendingMembers: unknown[] }).pendingMembers).toEqual(
-      expect.arrayContaining([{ value: guest, reason: 'guest' }, { value: off, reason: 'disabled' }]),
+      expect.arrayContaining([
+        { value: guest, reason: 'guest' },
+        { value: off, reason: 'disabled' },
+      ]),
     );
     expect(capturedLogLines().some((l) => l.includes('did not let join') && l.includes(off))).toBe(true);
     // The member's next change through /Users adds them.
-    expect((await call('PATCH', `/Users/${off}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: true } }] })).status).toBe(200);
+    expect(
+      (await call('PATCH', `/Users/${off}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: true } }] })).status,
+    ).toBe(200);
     expect(membersOf(id)).toEqual([ann, off].sort());
-    expect((await call('PATCH', `/Users/${guest}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'roles', value: [{ value: 'User' }] }] })).status).toBe(200);
+    expect(
+      (
+        await call('PATCH', `/Users/${guest}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'replace', path: 'roles', value: [{ value: 'User' }] }],
+        })
+      ).status,
+    ).toBe(200);
     expect(typeOf(guest)).toBe(4);
     expect(membersOf(id)).toEqual([ann, guest, off].sort());
     expect((await call('GET', `/Groups/${id}`)).body).not.toHaveProperty(EXTENSION);
@@ -234,11 +284,17 @@ describe('SCIM /Groups: DocSpace rules', () => {
     const id = (await group('Waiting room', [ann, off, guest.id])).body.id as string;
     expect(membersOf(id)).toEqual([ann]);
     const followUp = functions.followUp();
-    expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toMatchObject({ groupMembersJoined: 0, groupMembersWaiting: 2 });
+    expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toMatchObject({
+      groupMembersJoined: 0,
+      groupMembersWaiting: 2,
+    });
     const offMember = local.stack.docspace.members.get(off);
     if (offMember) offMember.status = 1;
     guest.type = 4;
-    expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toMatchObject({ groupMembersJoined: 2, groupMembersWaiting: 0 });
+    expect(await followUp(undefined, realContext('followUp', 60_000, clock))).toMatchObject({
+      groupMembersJoined: 2,
+      groupMembersWaiting: 0,
+    });
     expect(membersOf(id)).toEqual([ann, off, guest.id].sort());
     // Nothing waits any more: the next run reads no group.
     local.stack.docspace.requests.length = 0;
@@ -249,7 +305,14 @@ describe('SCIM /Groups: DocSpace rules', () => {
   it('a member downgraded to Guest leaves every DocSpace group; the SCIM group keeps them as pending', async () => {
     const ann = await user('ann');
     const id = (await group('Crew', [ann])).body.id as string;
-    expect((await call('PATCH', `/Users/${ann}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'roles', value: [{ value: 'Visitor' }] }] })).status).toBe(200);
+    expect(
+      (
+        await call('PATCH', `/Users/${ann}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'replace', path: 'roles', value: [{ value: 'Visitor' }] }],
+        })
+      ).status,
+    ).toBe(200);
     local.stack.docspace.finishTypeTasks();
     expect(typeOf(ann)).toBe(2);
     expect(membersOf(id)).toEqual([]);
@@ -259,10 +322,18 @@ describe('SCIM /Groups: DocSpace rules', () => {
 
   it('refuses a member id that is no DocSpace member (400) before writing, and never serves or writes system groups (404)', async () => {
     const id = (await group('Team')).body.id as string;
-    expect(await patch(id, [{ op: 'add', path: 'members', value: [{ value: '0e0e0e0e-0000-4000-8000-000000000000' }] }])).toMatchObject({ status: 400, body: { scimType: 'invalidValue' } });
+    expect(await patch(id, [{ op: 'add', path: 'members', value: [{ value: '0e0e0e0e-0000-4000-8000-000000000000' }] }])).toMatchObject({
+      status: 400,
+      body: { scimType: 'invalidValue' },
+    });
     expect((await patch(id, [{ op: 'add', path: 'members', value: 'string id 1' }])).status).toBe(400);
     local.stack.docspace.requests.length = 0;
-    for (const [method, body] of [['GET'], ['PUT', { displayName: 'x' }], ['PATCH', { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] }], ['DELETE']] as const) {
+    for (const [method, body] of [
+      ['GET'],
+      ['PUT', { displayName: 'x' }],
+      ['PATCH', { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'displayName', value: 'x' }] }],
+      ['DELETE'],
+    ] as const) {
       expect((await call(method, `/Groups/${SYSTEM_USER_GROUP}`, body)).status).toBe(404);
     }
     expect(local.stack.docspace.calls({ writes: true })).toEqual([]);
@@ -307,7 +378,10 @@ describe('SCIM_GROUP_TYPES: user types from group membership', () => {
     const ann = await user('ann');
     const id = (await group('DocSpace Admins', [ann])).body.id as string;
     expect(typeOf(ann)).toBe(3);
-    await call('PATCH', `/Users/${ann}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'roles', value: [{ value: 'Room Admin' }] }] });
+    await call('PATCH', `/Users/${ann}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', path: 'roles', value: [{ value: 'Room Admin' }] }],
+    });
     expect(typeOf(ann)).toBe(3);
     await patch(id, [{ op: 'replace', path: 'displayName', value: 'Room Admins' }]);
     expect(typeOf(ann)).toBe(1);
@@ -322,7 +396,7 @@ describe('SCIM_GROUP_TYPES: user types from group membership', () => {
     expect(typeOf(bob)).toBe(4);
   });
 
-  it('a mapped group upgrades a Guest, who can then join; a disabled member\'s type waits (deferred) until they are enabled', async () => {
+  it("a mapped group upgrades a Guest, who can then join; a disabled member's type waits (deferred) until they are enabled", async () => {
     const gus = await user('gus', { roles: [{ value: 'Visitor' }] });
     const off = await user('off', { active: false });
     const id = (await group('Room Admins', [gus, off])).body.id as string;

@@ -20,18 +20,37 @@ beforeEach(() => emulator.reset());
 async function call(path: string, init: { method?: string; authorization: string; accept?: string; body?: unknown }) {
   const res = await fetch(`${emulator.url}${path}`, {
     method: init.method ?? 'GET',
-    headers: { authorization: init.authorization, ...(init.accept ? { accept: init.accept } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: init.authorization,
+      ...(init.accept ? { accept: init.accept } : {}),
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+    },
     ...(init.body ? { body: JSON.stringify(init.body) } : {}),
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    headers: res.headers,
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 describe('HiBob People API emulator', () => {
-  const bob = (path: string, body: unknown) => call(path, { method: 'POST', authorization: basic(SENDER_CREDENTIALS.hibob.serviceUserId, SENDER_CREDENTIALS.hibob.token), accept: 'application/json', body });
+  const bob = (path: string, body: unknown) =>
+    call(path, {
+      method: 'POST',
+      authorization: basic(SENDER_CREDENTIALS.hibob.serviceUserId, SENDER_CREDENTIALS.hibob.token),
+      accept: 'application/json',
+      body,
+    });
 
   it('keys the fields asked for in slash notation, each as {"value": …}, and nothing else', async () => {
-    const answer = await bob(`/v1/people/${NOA}`, { fields: ['root.email', 'work.workMobile', 'work.workPhone'], humanReadable: 'REPLACE' });
+    const answer = await bob(`/v1/people/${NOA}`, {
+      fields: ['root.email', 'work.workMobile', 'work.workPhone'],
+      humanReadable: 'REPLACE',
+    });
     expect(answer.status).toBe(200);
     expect(answer.json()).toEqual({
       '/root/email': { value: 'noa.levi@example.com' },
@@ -61,7 +80,9 @@ describe('HiBob People API emulator', () => {
   });
 
   it('reads an employee by e-mail as well as by id, and answers 404 for nobody', async () => {
-    expect((await bob('/v1/people/omer.katz@example.com', { fields: ['root.id'] })).json()).toEqual({ '/root/id': { value: '3332883854254932743' } });
+    expect((await bob('/v1/people/omer.katz@example.com', { fields: ['root.id'] })).json()).toEqual({
+      '/root/id': { value: '3332883854254932743' },
+    });
     expect((await bob('/v1/people/1', { fields: ['root.id'] })).status).toBe(404);
   });
 
@@ -105,13 +126,25 @@ describe('BambooHR employees API emulator', () => {
 
   it('omits a field the API user may not view (current docs), or leaves it empty (older docs)', async () => {
     emulator.bamboohrHidden.add('workEmail');
-    expect((await call(path, { authorization, accept: 'application/json' })).json()).toEqual({ id: '67890', firstName: 'Maya', mobilePhone: '+1 555 0177' });
+    expect((await call(path, { authorization, accept: 'application/json' })).json()).toEqual({
+      id: '67890',
+      firstName: 'Maya',
+      mobilePhone: '+1 555 0177',
+    });
     emulator.bamboohrHiding = 'empty';
-    expect((await call(path, { authorization, accept: 'application/json' })).json()).toEqual({ id: '67890', firstName: 'Maya', workEmail: null, mobilePhone: '+1 555 0177' });
+    expect((await call(path, { authorization, accept: 'application/json' })).json()).toEqual({
+      id: '67890',
+      firstName: 'Maya',
+      workEmail: null,
+      mobilePhone: '+1 555 0177',
+    });
   });
 
   it('refuses a field that does not exist with 406, and an unknown employee with 404, saying why in X-BambooHR-Error-Message', async () => {
-    const unknown = await call('/api/gateway.php/acme/v1/employees/67890?fields=firstName,mobile', { authorization, accept: 'application/json' });
+    const unknown = await call('/api/gateway.php/acme/v1/employees/67890?fields=firstName,mobile', {
+      authorization,
+      accept: 'application/json',
+    });
     expect(unknown.status).toBe(406);
     expect(unknown.headers.get('x-bamboohr-error-message')).toMatch(/mobile/);
     expect((await call('/api/gateway.php/acme/v1/employees/1?fields=firstName', { authorization })).status).toBe(404);
@@ -120,7 +153,13 @@ describe('BambooHR employees API emulator', () => {
 
 describe('Okta Users API emulator', () => {
   const authorization = `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`;
-  const errorBody = (code: string) => ({ errorCode: code, errorSummary: expect.any(String), errorLink: code, errorId: expect.stringMatching(/^oae\w+/), errorCauses: [] });
+  const errorBody = (code: string) => ({
+    errorCode: code,
+    errorSummary: expect.any(String),
+    errorLink: code,
+    errorId: expect.stringMatching(/^oae\w+/),
+    errorCauses: [],
+  });
 
   it("answers errors with Okta's error body and codes: E0000007 404, E0000011 401, E0000047 429, E0000009 500", async () => {
     const missing = await call('/api/v1/users/00unobody', { authorization });
@@ -137,7 +176,10 @@ describe('Okta Users API emulator', () => {
 
   it('answers the user with its profile', async () => {
     const answer = await call('/api/v1/users/00u3m90rxKjGQ0G6L1d6', { authorization, accept: 'application/json' });
-    expect(answer.json()).toMatchObject({ id: '00u3m90rxKjGQ0G6L1d6', profile: { email: 'john.doe@example.com', mobilePhone: '+1 555 0142' } });
+    expect(answer.json()).toMatchObject({
+      id: '00u3m90rxKjGQ0G6L1d6',
+      profile: { email: 'john.doe@example.com', mobilePhone: '+1 555 0142' },
+    });
   });
 });
 
@@ -145,7 +187,14 @@ describe('rosters, as the vendors list people', () => {
   const okta = `SSWS ${SENDER_CREDENTIALS.okta.apiToken}`;
   const bamboo = basic(SENDER_CREDENTIALS.bamboohr.apiKey, 'x');
   const seed = (n: number, inactive: number[] = []) =>
-    Array.from({ length: n }, (_, i) => ({ id: `00u${String(i).padStart(4, '0')}`, email: `p${i}@example.com`, firstName: 'P', lastName: 'Q', title: 'User', active: !inactive.includes(i) }));
+    Array.from({ length: n }, (_, i) => ({
+      id: `00u${String(i).padStart(4, '0')}`,
+      email: `p${i}@example.com`,
+      firstName: 'P',
+      lastName: 'Q',
+      title: 'User',
+      active: !inactive.includes(i),
+    }));
 
   it('Okta pages with Link rel="next" (200 at most), leaves DEPROVISIONED users out, and sends its rate-limit headers', async () => {
     emulator.seedRoster('okta', seed(250, [3]));
@@ -180,7 +229,12 @@ describe('rosters, as the vendors list people', () => {
     expect((json.json().employees as unknown[]).length).toBe(2);
 
     const report = (onlyCurrent: boolean) =>
-      call(`/api/gateway.php/acme/v1/reports/custom?format=JSON&onlyCurrent=${onlyCurrent}`, { method: 'POST', authorization: bamboo, accept: 'application/json', body: { title: 't', fields: ['workEmail', 'status'] } });
+      call(`/api/gateway.php/acme/v1/reports/custom?format=JSON&onlyCurrent=${onlyCurrent}`, {
+        method: 'POST',
+        authorization: bamboo,
+        accept: 'application/json',
+        body: { title: 't', fields: ['workEmail', 'status'] },
+      });
     expect(((await report(true)).json().employees as unknown[]).length).toBe(2);
     const all = (await report(false)).json().employees as Record<string, unknown>[];
     expect(all).toHaveLength(3);
@@ -194,7 +248,13 @@ describe('rosters, as the vendors list people', () => {
 
   it('Bob answers a search in one list, active only unless showInactive', async () => {
     emulator.seedRoster('hibob', seed(3, [2]));
-    const bob = (body: unknown) => call('/v1/people/search', { method: 'POST', authorization: basic(SENDER_CREDENTIALS.hibob.serviceUserId, SENDER_CREDENTIALS.hibob.token), accept: 'application/json', body });
+    const bob = (body: unknown) =>
+      call('/v1/people/search', {
+        method: 'POST',
+        authorization: basic(SENDER_CREDENTIALS.hibob.serviceUserId, SENDER_CREDENTIALS.hibob.token),
+        accept: 'application/json',
+        body,
+      });
     expect(((await bob({ fields: ['root.email'] })).json().employees as unknown[]).length).toBe(2);
     const all = (await bob({ fields: ['root.email', 'internal.status'], showInactive: true })).json().employees as unknown[];
     expect(all).toHaveLength(3);

@@ -43,13 +43,13 @@ async function send(sender: Sender, file: string, tamper?: (d: ReturnType<typeof
   tamper?.(delivery);
   const event = httpEvent(SENDER_ROUTES[sender], delivery.body, delivery.headers);
   event.requestContext.http.method = delivery.method;
-  return (await invokeHttp(handlers[sender], event)) as DeliveryAnswer;
+  return await invokeHttp(handlers[sender], event);
 }
 
 async function sendForm(body: string): Promise<DeliveryAnswer> {
   const delivery = deliveryFor('bamboohr', body);
   delivery.headers['content-type'] = 'application/x-www-form-urlencoded';
-  return (await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers))) as DeliveryAnswer;
+  return await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers));
 }
 
 const outcomes = (answer: DeliveryAnswer) => (answer.body.results ?? []).map((r) => `${r.type} ${r.outcome}`);
@@ -71,7 +71,10 @@ describe('Okta Event Hooks', () => {
       firstName: 'John',
       lastName: 'Doe',
       type: 1, // title "Manager" → RoomAdmin through the default role map
-      contacts: [{ type: 'mobphone', value: '+1 555 0142' }, { type: 'phone', value: '+1 555 0100' }],
+      contacts: [
+        { type: 'mobphone', value: '+1 555 0142' },
+        { type: 'phone', value: '+1 555 0100' },
+      ],
     });
   });
 
@@ -82,7 +85,10 @@ describe('Okta Event Hooks', () => {
     record.profile.mobilePhone = '+1 555 0199';
     const answer = await send('okta', 'user.account.update_profile.json');
     expect(outcomes(answer)).toEqual(['user.role_changed unchanged', 'user.contact_updated updated']);
-    expect(john?.contacts).toEqual([{ type: 'mobphone', value: '+1 555 0199' }, { type: 'phone', value: '+1 555 0100' }]);
+    expect(john?.contacts).toEqual([
+      { type: 'mobphone', value: '+1 555 0199' },
+      { type: 'phone', value: '+1 555 0100' },
+    ]);
   });
 
   it('disables the member on user.lifecycle.deactivate', async () => {
@@ -127,7 +133,10 @@ describe('BambooHR', () => {
     const first = await send('bamboohr', 'employee-hired.fields.json');
     expect(outcomes(first)).toEqual(['user.created created']);
     expect(stack.senderApis.calls).toHaveLength(0); // the payload carried every value needed
-    expect(stack.docspace.memberByEmail('lena.novak@example.com')).toMatchObject({ type: 1, contacts: [{ type: 'mobphone', value: '+1 555 0199' }] });
+    expect(stack.docspace.memberByEmail('lena.novak@example.com')).toMatchObject({
+      type: 1,
+      contacts: [{ type: 'mobphone', value: '+1 555 0199' }],
+    });
     const writes = stack.docspace.calls({ writes: true }).length;
     const again = await send('bamboohr', 'employee-hired.fields.json');
     expect(again.statusCode).toBe(200);
@@ -140,7 +149,10 @@ describe('BambooHR', () => {
     expect(stack.senderApis.calls[0]?.path).toBe('/api/gateway.php/acme/v1/employees/67890');
     expect(stack.docspace.memberByEmail('maya.patel@example.com')).toMatchObject({
       firstName: 'Maya',
-      contacts: [{ type: 'mobphone', value: '+1 555 0177' }, { type: 'phone', value: '+1 555 0170' }],
+      contacts: [
+        { type: 'mobphone', value: '+1 555 0177' },
+        { type: 'phone', value: '+1 555 0170' },
+      ],
     });
   });
 
@@ -170,7 +182,7 @@ describe('BambooHR', () => {
     }).toString();
     const delivery = deliveryFor('bamboohr', body);
     delivery.headers['content-type'] = 'application/x-www-form-urlencoded';
-    const answer = (await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers))) as DeliveryAnswer;
+    const answer = await invokeHttp(handlers.bamboohr, httpEvent(SENDER_ROUTES.bamboohr, delivery.body, delivery.headers));
     expect(outcomes(answer)).toEqual(['user.created created']);
     expect(stack.docspace.memberByEmail('rob.stone@example.com')?.contacts).toEqual([{ type: 'mobphone', value: '+1 555 0777' }]);
   });
@@ -179,20 +191,31 @@ describe('BambooHR', () => {
     const created = await sendForm('type=employee.created&data%5BcompanyId%5D=12345&data%5BemployeeId%5D=67890');
     expect(outcomes(created)).toEqual(['user.created created']);
     expect(stack.senderApis.calls[0]?.path).toBe('/api/gateway.php/acme/v1/employees/67890');
-    expect(stack.docspace.memberByEmail('maya.patel@example.com')?.contacts).toEqual([{ type: 'mobphone', value: '+1 555 0177' }, { type: 'phone', value: '+1 555 0170' }]);
+    expect(stack.docspace.memberByEmail('maya.patel@example.com')?.contacts).toEqual([
+      { type: 'mobphone', value: '+1 555 0177' },
+      { type: 'phone', value: '+1 555 0170' },
+    ]);
     // The documented sample, as BambooHR posts it (no timestamp: X-BambooHR-Timestamp stands in).
-    const renamed = await sendForm('type=employee.updated\ndata[companyId]=12345\ndata[employeeId]=67890\ndata[changedFields][0]=firstName'.replaceAll('\n', '&'));
+    const renamed = await sendForm(
+      'type=employee.updated\ndata[companyId]=12345\ndata[employeeId]=67890\ndata[changedFields][0]=firstName'.replaceAll('\n', '&'),
+    );
     expect(renamed).toMatchObject({ statusCode: 200, body: { outcome: 'ignored' } });
     expect(renamed.body.ignored?.join(' ')).toMatch(/name changes are not synced/);
     stack.senderApis.bamboohr.set('67890', { ...stack.senderApis.bamboohr.get('67890'), jobTitle: 'DocSpaceAdmin' });
-    const promoted = await sendForm('type=employee.updated&timestamp=2026-02-01T10%3A00%3A00%2B0000&data[employeeId]=67890&data[changedFields][0]=jobTitle');
+    const promoted = await sendForm(
+      'type=employee.updated&timestamp=2026-02-01T10%3A00%3A00%2B0000&data[employeeId]=67890&data[changedFields][0]=jobTitle',
+    );
     expect(outcomes(promoted)).toEqual(['user.role_changed updated']);
     expect(stack.docspace.memberByEmail('maya.patel@example.com')?.type).toBe(3);
   });
 
   it('refuses a wrong signature, a stale timestamp and a changed body with 401, calling nobody', async () => {
     const wrong = await send('bamboohr', 'employee.created.json', (d) => (d.headers['x-bamboohr-signature'] = 'ab'.repeat(32)));
-    const stale = await send('bamboohr', 'employee.created.json', (d) => (d.headers['x-bamboohr-timestamp'] = String(Math.floor(Date.now() / 1000) - 600)));
+    const stale = await send(
+      'bamboohr',
+      'employee.created.json',
+      (d) => (d.headers['x-bamboohr-timestamp'] = String(Math.floor(Date.now() / 1000) - 600)),
+    );
     const changed = await send('bamboohr', 'employee.created.json', (d) => (d.body = d.body.replace('67890', '67891')));
     expect([wrong.statusCode, stale.statusCode, changed.statusCode]).toEqual([401, 401, 401]);
     expect(stale.body.message).toMatch(/5-minute window/);
@@ -234,19 +257,27 @@ describe('HiBob', () => {
     const answer = await send('hibob', 'employee.created.json');
     expect(outcomes(answer)).toEqual(['user.created created']);
     expect(stack.senderApis.calls).toEqual([{ method: 'POST', path: '/v1/people/3332883894235038486', status: 200 }]);
-    expect(stack.docspace.memberByEmail('noa.levi@example.com')).toMatchObject({ firstName: 'Noa', lastName: 'Levi', type: 1, contacts: [{ type: 'mobphone', value: '+972 50 555 0134' }] });
+    expect(stack.docspace.memberByEmail('noa.levi@example.com')).toMatchObject({
+      firstName: 'Noa',
+      lastName: 'Levi',
+      type: 1,
+      contacts: [{ type: 'mobphone', value: '+972 50 555 0134' }],
+    });
   });
 
-  it.each(['slash', 'nested', 'both'] as const)('creates the member with the work mobile (work.workMobile) as mobphone from an answer keyed %s', async (shape) => {
-    stack.senderApis.hibobShape = shape;
-    const answer = await send('hibob', 'employee.created.json');
-    expect(outcomes(answer)).toEqual(['user.created created']);
-    const created = stack.docspace.calls({ writes: true });
-    expect(created).toHaveLength(1);
-    expect(created[0]?.body).toMatchObject({ email: 'noa.levi@example.com', firstName: 'Noa', lastName: 'Levi' });
-    expect(JSON.stringify(created[0]?.body)).toContain('+972 50 555 0134'); // the work mobile, not home.mobilePhone (+972 54 …)
-    expect(stack.docspace.memberByEmail('noa.levi@example.com')?.contacts).toEqual([{ type: 'mobphone', value: '+972 50 555 0134' }]);
-  });
+  it.each(['slash', 'nested', 'both'] as const)(
+    'creates the member with the work mobile (work.workMobile) as mobphone from an answer keyed %s',
+    async (shape) => {
+      stack.senderApis.hibobShape = shape;
+      const answer = await send('hibob', 'employee.created.json');
+      expect(outcomes(answer)).toEqual(['user.created created']);
+      const created = stack.docspace.calls({ writes: true });
+      expect(created).toHaveLength(1);
+      expect(created[0]?.body).toMatchObject({ email: 'noa.levi@example.com', firstName: 'Noa', lastName: 'Levi' });
+      expect(JSON.stringify(created[0]?.body)).toContain('+972 50 555 0134'); // the work mobile, not home.mobilePhone (+972 54 …)
+      expect(stack.docspace.memberByEmail('noa.levi@example.com')?.contacts).toEqual([{ type: 'mobphone', value: '+972 50 555 0134' }]);
+    },
+  );
 
   it('answers 500 misconfigured with an ERROR line naming the field when Bob omits the e-mail (no View on About), and writes nothing', async () => {
     stack.senderApis.hibobDenied.add('about');
@@ -256,7 +287,9 @@ describe('HiBob', () => {
     expect(answer.body.message).toMatch(/service user may not view/);
     expect(stack.senderApis.calls).toHaveLength(1);
     expect(stack.docspace.calls()).toHaveLength(0);
-    const errors = capturedLogLines().filter((line) => line.includes('"level":"ERROR"') && line.includes('root.email') && line.includes('3332883894235038486'));
+    const errors = capturedLogLines().filter(
+      (line) => line.includes('"level":"ERROR"') && line.includes('root.email') && line.includes('3332883894235038486'),
+    );
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.join('\n')).toMatch(/category/);
   });
@@ -320,12 +353,24 @@ describe.each([
     const event = httpEvent(SENDER_ROUTES[sender], '', headers);
     event.headers = { ...headers, ...(contentType === undefined ? {} : { 'content-type': contentType }) };
     Object.assign(event, { body: bytes.toString('base64'), isBase64Encoded: true });
-    return (await invokeHttp(handlers[sender], event)) as DeliveryAnswer;
+    return await invokeHttp(handlers[sender], event);
   }
 
   it.each([
-    ['a JSON content type with a body that is not JSON', Buffer.from('type=employee.created&data[employeeId]=67890'), 'application/json', /not valid JSON/],
-    ['a form content type with a JSON body', Buffer.from(json), 'application/x-www-form-urlencoded', sender === 'bamboohr' ? /neither event-based .* nor field-based/ : /Content-Type "application\/x-www-form-urlencoded" is not a format/],
+    [
+      'a JSON content type with a body that is not JSON',
+      Buffer.from('type=employee.created&data[employeeId]=67890'),
+      'application/json',
+      /not valid JSON/,
+    ],
+    [
+      'a form content type with a JSON body',
+      Buffer.from(json),
+      'application/x-www-form-urlencoded',
+      sender === 'bamboohr'
+        ? /neither event-based .* nor field-based/
+        : /Content-Type "application\/x-www-form-urlencoded" is not a format/,
+    ],
     ['no body', Buffer.alloc(0), 'application/json', /body is empty/],
     ['no body and no content type', Buffer.alloc(0), undefined, /body is empty/],
     ['charset=latin1 with bytes that are not UTF-8', latin1, 'application/json; charset=latin1', /charset "latin1" is not UTF-8/],

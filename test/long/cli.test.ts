@@ -17,7 +17,18 @@ async function script(file: string, args: string[]): Promise<{ code: number; std
 
 describe('the command lines', () => {
   it('every script answers --help with its usage and exit 0', { timeout: 120_000 }, async () => {
-    const scripts = ['scripts/replay.ts', 'scripts/reconcile.ts', 'scripts/emailHash.ts', 'scripts/chaos.ts', 'scripts/conformanceScim.ts', 'scripts/send.ts', 'scripts/preflight.ts', 'scripts/start.ts', 'scripts/emulators.ts', 'bench/run.ts'];
+    const scripts = [
+      'scripts/replay.ts',
+      'scripts/reconcile.ts',
+      'scripts/emailHash.ts',
+      'scripts/chaos.ts',
+      'scripts/conformanceScim.ts',
+      'scripts/send.ts',
+      'scripts/preflight.ts',
+      'scripts/start.ts',
+      'scripts/emulators.ts',
+      'bench/run.ts',
+    ];
     const answers = await Promise.all(scripts.map((file) => script(file, ['--help'])));
     for (const [i, answer] of answers.entries()) {
       expect(answer.code, scripts[i]).toBe(0);

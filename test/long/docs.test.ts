@@ -18,7 +18,19 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SENDER_NAMES } from '../../lib/senders/registry';
-import { brokenLink, commandsOf, docFiles, KINDS, linksOf, readPage, ROOT, selectedFiles, SHELL_LANGUAGES, type Fence, type Page } from './support/markdown';
+import {
+  brokenLink,
+  commandsOf,
+  docFiles,
+  KINDS,
+  linksOf,
+  readPage,
+  ROOT,
+  selectedFiles,
+  SHELL_LANGUAGES,
+  type Fence,
+  type Page,
+} from './support/markdown';
 import { readerEnv, Shell, tail } from './support/processes';
 import { READY_TIMEOUT_MS, serviceDefinitions, ServiceStack, serviceTimes } from './support/services';
 import { allSettingNames } from './support/settings';
@@ -41,7 +53,9 @@ describe('fences', () => {
     const untagged = [...docs, ...extraPages]
       .flatMap((p) => p.fences)
       .filter((f) => SHELL_LANGUAGES.has(f.lang) && !f.kind)
-      .map((f) => `${where(f)}: \`\`\`${f.info} — say \`${f.lang} run\`, \`${f.lang} service id=… ready="…"\` or \`${f.lang} illustration\``);
+      .map(
+        (f) => `${where(f)}: \`\`\`${f.info} — say \`${f.lang} run\`, \`${f.lang} service id=… ready="…"\` or \`${f.lang} illustration\``,
+      );
     expect(untagged, `shell fences without a kind (${[...KINDS].join(' / ')}):\n${untagged.join('\n')}`).toEqual([]);
   });
 
@@ -79,9 +93,13 @@ for (const page of runPages) {
         // `requires=<file>`: a file the reader brings (Microsoft's SCIM collection); without it the block is skipped,
         // and the report says so. CI puts the collection in place when it has one.
         const missing = block.attrs.requires !== undefined && !existsSync(join(ROOT, block.attrs.requires));
-        it.skipIf(missing)(`${where(block)} run ${firstLine(block)}`, { timeout: seconds * 1000 + 3 * READY_TIMEOUT_MS + 120_000 }, async () => {
-          await runBlock(block, stack, seconds * 1000);
-        });
+        it.skipIf(missing)(
+          `${where(block)} run ${firstLine(block)}`,
+          { timeout: seconds * 1000 + 3 * READY_TIMEOUT_MS + 120_000 },
+          async () => {
+            await runBlock(block, stack, seconds * 1000);
+          },
+        );
       }
     }
   });
@@ -139,13 +157,18 @@ describe('what the docs cover', () => {
 
   it('every Lambda event in events/*.json and events/plan/ is invoked by `serverless invoke local` in a run block', () => {
     const invoked = new Set(commands.filter((c) => /\bserverless invoke local\b/.test(c.command)).flatMap((c) => c.words));
-    const events = ['', 'plan/'].flatMap((dir) => readdirSync(join(ROOT, 'events', dir)).filter((f) => f.endsWith('.json')).map((f) => `events/${dir}${f}`));
+    const events = ['', 'plan/'].flatMap((dir) =>
+      readdirSync(join(ROOT, 'events', dir))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => `events/${dir}${f}`),
+    );
     const missing = events.filter((e) => !invoked.has(e));
     expect(missing, `no \`sh run\` block runs \`serverless invoke local\` with these:\n${missing.join('\n')}`).toEqual([]);
   });
 
   it('replay --dry-run, reconcile --dry-run and a real reconcile are run', () => {
-    const has = (re: RegExp, test: (c: (typeof commands)[number]) => boolean = () => true) => commands.some((c) => re.test(c.command) && test(c));
+    const has = (re: RegExp, test: (c: (typeof commands)[number]) => boolean = () => true) =>
+      commands.some((c) => re.test(c.command) && test(c));
     const missing = [
       has(/\bnpm run replay -- .*--dry-run/) ? undefined : '`npm run replay -- --dry-run`',
       has(/\bnpm run reconcile -- /, (c) => c.words.includes('--dry-run')) ? undefined : '`npm run reconcile -- … --dry-run`',
@@ -158,8 +181,13 @@ describe('what the docs cover', () => {
     const readme = docs.find((p) => p.file === 'README.md');
     const fences = readme?.fences ?? [];
     const start = fences.some((f) => f.kind === 'service' && commandsOf(f.body).some((c) => /^(npm ci && )?npm start$/.test(c)));
-    const test = fences.some((f) => (f.kind === 'run' || f.kind === 'illustration') && commandsOf(f.body).some((c) => /^(npm ci && )?npm test\b/.test(c)));
-    expect({ start, test }, 'README.md needs a ```sh service``` block with `npm ci && npm start` (or `npm start`) and a ```sh illustration``` (or run) block with `npm test`').toEqual({ start: true, test: true });
+    const test = fences.some(
+      (f) => (f.kind === 'run' || f.kind === 'illustration') && commandsOf(f.body).some((c) => /^(npm ci && )?npm test\b/.test(c)),
+    );
+    expect(
+      { start, test },
+      'README.md needs a ```sh service``` block with `npm ci && npm start` (or `npm start`) and a ```sh illustration``` (or run) block with `npm test`',
+    ).toEqual({ start: true, test: true });
   });
 });
 
@@ -193,7 +221,9 @@ describe('the repository stands alone', () => {
   const mayNameShared = new Set(['.ci/run']);
 
   it('no tracked file refers to the shared reference beside the clone, a machine path or an issue number', () => {
-    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter((f) => f && f !== 'package-lock.json');
+    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter((f) => f && f !== 'package-lock.json');
     const found: string[] = [];
     for (const file of files) {
       let text: string;
@@ -217,7 +247,7 @@ describe('the repository stands alone', () => {
 
 describe('the configuration page', () => {
   it('docs/configuration.md has a row for every setting serverless.yml, the settings schema and the senders name', () => {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
     } catch {

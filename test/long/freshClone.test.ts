@@ -21,7 +21,10 @@ async function run(script: string, cwd: string, env: NodeJS.ProcessEnv, timeoutM
   const shell = new Shell(script, { cwd, env });
   const ended = await shell.waitExit(timeoutMs);
   await shell.stopGroup('SIGTERM', 2_000);
-  if (!ended || shell.exitCode !== 0) throw new Error(`in the fresh clone, \`${script}\` ${ended ? `exited with ${shell.exitCode}` : `was still running after ${timeoutMs / 1000} s`}\n${tail(shell.output)}`);
+  if (!ended || shell.exitCode !== 0)
+    throw new Error(
+      `in the fresh clone, \`${script}\` ${ended ? `exited with ${shell.exitCode}` : `was still running after ${timeoutMs / 1000} s`}\n${tail(shell.output)}`,
+    );
   return shell.output;
 }
 
@@ -32,8 +35,16 @@ it.skipIf(Boolean(process.env.DOCS))(
     const dir = mkdtempSync(join(tmpdir(), 'docspace-idp-sync-clone-'));
     const clone = join(dir, 'docspace-idp-sync');
     const env = readerEnv(allSettingNames());
-    const start = { id: 'start', file: 'npm start in the fresh clone', line: 0, script: 'npm start', ready: 'Server ready', needs: undefined };
+    const start = {
+      id: 'start',
+      file: 'npm start in the fresh clone',
+      line: 0,
+      script: 'npm start',
+      ready: 'Server ready',
+      needs: undefined,
+    };
     const stack = new ServiceStack(new Map([['start', start]]), { cwd: clone, env });
+    let notes: string[];
     try {
       const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
       execFileSync('git', ['clone', '--quiet', '--no-checkout', ROOT, clone]);
@@ -48,12 +59,18 @@ it.skipIf(Boolean(process.env.DOCS))(
       const sent = await run(`npm run send -- ${SAMPLE}`, clone, env, 60_000);
       expect(sent, sent).toMatch(/→ 2\d\d/);
       const email = (JSON.parse(readFileSync(join(clone, SAMPLE), 'utf8')) as { data: { email: string } }).data.email;
-      const state = (await (await fetch(`http://127.0.0.1:${LOCAL.docspacePort}/__emulator/state`)).json()) as { members: { email?: string }[] };
-      expect(state.members.map((m) => m.email), `the DocSpace emulator has no member ${email}\n${stack.outputs()}`).toContain(email);
+      const state = (await (await fetch(`http://127.0.0.1:${LOCAL.docspacePort}/__emulator/state`)).json()) as {
+        members: { email?: string }[];
+      };
+      expect(
+        state.members.map((m) => m.email),
+        `the DocSpace emulator has no member ${email}\n${stack.outputs()}`,
+      ).toContain(email);
     } finally {
-      const notes = await stack.stopAll();
+      notes = await stack.stopAll();
       rmSync(dir, { recursive: true, force: true });
-      if (notes.length > 0) throw new Error(notes.join('\n'));
     }
+    // What stopping the stack left behind (a port still taken, a process that would not end) fails the test too.
+    if (notes.length > 0) throw new Error(notes.join('\n'));
   },
 );

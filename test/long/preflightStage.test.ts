@@ -12,7 +12,9 @@ describe('npm run preflight -- --stage', () => {
     const run = await preflightCli(['--stage', 'preflight-test']);
     expect(run.lines.every((l) => l.startsWith('ok   '))).toBe(true);
     expect(run.lines[0]).toMatch(/^ok {3}settings \(stage preflight-test in us-east-1: \d+ functions, queue mode/);
-    expect(run.lines[1]).toBe("ok   the functions' roles may read their secrets (the stage's shared role, provider.iam.role.statements: 11 function(s))");
+    expect(run.lines[1]).toBe(
+      "ok   the functions' roles may read their secrets (the stage's shared role, provider.iam.role.statements: 11 function(s))",
+    );
     expect(run.lines.slice(2).map(checkOf)).toEqual(LOCAL_CHECKS.slice(1));
     expect(run.code).toBe(0);
   }, 90_000);
@@ -22,7 +24,9 @@ describe('npm run preflight -- --stage', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:docspace-idp-sync/source-api-AbC123';
     const run = await preflightCli(['--stage', 'preflight-test'], { SENDER_API_SECRET_ID: arn });
     const fail = expectStoppedAt(run, "the functions' roles may read their secrets");
-    expect(fail).toContain(`oktaHook, bamboohrHook, hibobHook, reconcile read secret ${arn} and run with the stage's shared role, provider.iam.role.statements, which does not allow secretsmanager:GetSecretValue on it`);
+    expect(fail).toContain(
+      `oktaHook, bamboohrHook, hibobHook, reconcile read secret ${arn} and run with the stage's shared role, provider.iam.role.statements, which does not allow secretsmanager:GetSecretValue on it`,
+    );
     expect(local.stack.secretsManager.calls).toEqual({});
   }, 90_000);
 });

@@ -76,13 +76,19 @@ describe('serverless invoke local', () => {
       'user-deactivated',
       'user-reactivated',
     ];
-    const files = readdirSync('events').filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    const files = readdirSync('events')
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''));
     expect([...files].sort()).toEqual([...order].sort());
 
     // First the hire's plan ("dryRun": true in the payload): the writes it would make, none made, nothing stored.
     const plan = await run(['invoke', 'local', '-f', 'userCreated', '-p', 'events/plan/user-created.json'], stack.env);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(invokeResult(plan.stdout)).toMatchObject({ outcome: 'planned', plan: [{ method: 'POST', path: '/api/2.0/people', creates: '{{member:1}}' }], outcomes: [{ outcome: 'created', userId: '{{member:1}}' }] });
+    expect(invokeResult(plan.stdout)).toMatchObject({
+      outcome: 'planned',
+      plan: [{ method: 'POST', path: '/api/2.0/people', creates: '{{member:1}}' }],
+      outcomes: [{ outcome: 'created', userId: '{{member:1}}' }],
+    });
     expect(stack.docspace.calls({ writes: true })).toEqual([]);
     const planLines = `${plan.stdout}\n${plan.stderr}`.split('\n').filter((l) => l.startsWith('{"level"'));
     expect(planLines.some((l) => l.includes('"event planned"'))).toBe(true);
@@ -91,16 +97,21 @@ describe('serverless invoke local', () => {
     const outcomes: string[] = [];
     for (const name of order) {
       const event = JSON.parse(readFileSync(`events/${name}.json`, 'utf8')) as { type: string };
-      const { code, stdout, stderr } = await run(['invoke', 'local', '-f', FUNCTION_BY_TYPE[event.type] as string, '-p', `events/${name}.json`], stack.env);
+      const { code, stdout, stderr } = await run(
+        ['invoke', 'local', '-f', FUNCTION_BY_TYPE[event.type] as string, '-p', `events/${name}.json`],
+        stack.env,
+      );
       expect(code, stderr).toBe(0);
       outcomes.push(String(invokeResult(stdout).outcome));
       for (const line of `${stdout}\n${stderr}`.split('\n').filter((l) => l.startsWith('{"level"'))) expect(secretsIn(line)).toEqual([]);
     }
     expect(outcomes).toEqual(['created', 'updated', 'updated', 'updated', 'updated', 'updated', 'updated']);
-    expect(stack.docspace.calls({ writes: true }).filter((c) => c.path.startsWith('/api/2.0/people/status/')).map((c) => c.path)).toEqual([
-      '/api/2.0/people/status/2',
-      '/api/2.0/people/status/1',
-    ]);
+    expect(
+      stack.docspace
+        .calls({ writes: true })
+        .filter((c) => c.path.startsWith('/api/2.0/people/status/'))
+        .map((c) => c.path),
+    ).toEqual(['/api/2.0/people/status/2', '/api/2.0/people/status/1']);
     const jane = stack.docspace.memberByEmail('jane.doe@example.com');
     expect(jane).toMatchObject({ type: 4, contacts: [{ type: 'mobphone', value: '+1 555 0111' }] });
     expect(stack.docspace.calls().every((c) => c.status === 200 || c.path.endsWith('/email'))).toBe(true);
@@ -111,7 +122,10 @@ describe('serverless invoke local', () => {
     expect(stack.docspace.calls().filter((c) => c.method === 'POST' && c.path === '/api/2.0/people')).toHaveLength(1);
 
     // Reconcile, as documented: `-d '{"sender":"okta"}'`. The Okta roster (John Doe) is unknown to DocSpace.
-    const reconciled = await run(['invoke', 'local', '-f', 'reconcile', '-d', '{"sender":"okta"}'], { ...stack.env, DELIVERY_MODE: 'sync' });
+    const reconciled = await run(['invoke', 'local', '-f', 'reconcile', '-d', '{"sender":"okta"}'], {
+      ...stack.env,
+      DELIVERY_MODE: 'sync',
+    });
     expect(reconciled.code, reconciled.stderr).toBe(0);
     expect(invokeResult(reconciled.stdout)).toMatchObject({ sender: 'okta', complete: true, drift: { missing: 1 }, applied: 1 });
     expect(stack.docspace.memberByEmail('john.doe@example.com')).toMatchObject({ type: 1 });
@@ -127,7 +141,13 @@ describe('serverless offline', () => {
     baseUrl = `http://127.0.0.1:${httpPort}`;
     offline = spawn('npx', ['serverless', 'offline', 'start'], {
       // Sync mode: these tests read DocSpace right after the answer (queue mode is tested in test/integration/queue.test.ts).
-      env: { ...process.env, ...stack.env, DELIVERY_MODE: 'sync', OFFLINE_HTTP_PORT: String(httpPort), OFFLINE_LAMBDA_PORT: String(lambdaPort) },
+      env: {
+        ...process.env,
+        ...stack.env,
+        DELIVERY_MODE: 'sync',
+        OFFLINE_HTTP_PORT: String(httpPort),
+        OFFLINE_LAMBDA_PORT: String(lambdaPort),
+      },
       detached: true,
     });
     let output = '';
@@ -154,7 +174,11 @@ describe('serverless offline', () => {
   const post = async (type: keyof typeof ROUTE_BY_TYPE, event: unknown, sign = true) => {
     const body = JSON.stringify(event);
     const headers = sign ? signStandardWebhook(body, LOCAL.signingSecret, `msg_${crypto.randomUUID()}`) : {};
-    const res = await fetch(`${baseUrl}${ROUTE_BY_TYPE[type]}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const res = await fetch(`${baseUrl}${ROUTE_BY_TYPE[type]}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -180,46 +204,68 @@ describe('serverless offline', () => {
 
     expect(stack.docspace.memberByEmail('jane.doe@example.com')).toMatchObject({
       type: 3,
-      contacts: [{ type: 'mobphone', value: '+1 555 0111' }, { type: 'phone', value: '+1 555 0199' }],
+      contacts: [
+        { type: 'mobphone', value: '+1 555 0111' },
+        { type: 'phone', value: '+1 555 0199' },
+      ],
     });
   });
 
-  it('takes every vendor sample in events/ on its sender route, with the DocSpace state a person would expect', { timeout: 60_000 }, async () => {
-    stack.docspace.reset({ profile: 'v3.1' });
-    stack.senderApis.reset();
-    await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
-    const expected: [keyof typeof SENDER_ROUTES, string, number, string][] = [
-      ['okta', 'verification.request.json', 200, 'verification'],
-      ['okta', 'user.lifecycle.create.json', 200, 'processed'],
-      ['okta', 'user.account.update_profile.json', 200, 'processed'],
-      ['okta', 'group.user_membership.add.json', 200, 'ignored'],
-      ['okta', 'user.session.start.json', 200, 'ignored'],
-      ['okta', 'user.lifecycle.deactivate.json', 200, 'processed'],
-      ['bamboohr', 'employee.created.json', 200, 'processed'],
-      ['bamboohr', 'employee.updated.json', 200, 'ignored'],
-      ['bamboohr', 'employee-changed.fields.json', 200, 'ignored'],
-      ['bamboohr', 'employee-changed.permissioned.json', 200, 'ignored'],
-      ['bamboohr', 'employee-hired.fields.json', 200, 'processed'],
-      ['bamboohr', 'employee-terminated.fields.json', 200, 'processed'],
-      ['hibob', 'ping.txt', 200, 'handshake'],
-      ['hibob', 'employee.created.json', 200, 'processed'],
-      ['hibob', 'employee.updated.json', 200, 'processed'],
-      ['hibob', 'table.entry.created.json', 200, 'ignored'],
-      ['hibob', 'employee.left.json', 200, 'processed'],
-    ];
-    const samples = readdirSync('events', { recursive: true, encoding: 'utf8' }).filter((f) => /^(okta|bamboohr|hibob)\//.test(f));
-    expect(samples.sort()).toEqual(expected.map(([sender, file]) => `${sender}/${file}`).sort());
-    for (const [sender, file, status, outcome] of expected) {
-      const delivery = deliveryFor(sender, readFileSync(`events/${sender}/${file}`, 'utf8'));
-      const res = await fetch(`${baseUrl}${SENDER_ROUTES[sender]}`, { method: delivery.method, headers: delivery.headers, ...(delivery.method === 'POST' ? { body: delivery.body } : {}) });
-      const body = (await res.json()) as { outcome?: string; verification?: string };
-      expect(`${sender}/${file} ${res.status} ${body.outcome ?? (body.verification ? 'verification' : '')}`).toBe(`${sender}/${file} ${status} ${outcome}`);
-    }
-    expect(stack.docspace.memberByEmail('john.doe@example.com')).toMatchObject({ type: 1, status: 2 });
-    expect(stack.docspace.memberByEmail('maya.patel@example.com')).toMatchObject({ status: 2, contacts: [{ type: 'mobphone', value: '+1 555 0177' }, { type: 'phone', value: '+1 555 0170' }] });
-    expect(stack.docspace.memberByEmail('lena.novak@example.com')).toMatchObject({ status: 1, contacts: [{ type: 'mobphone', value: '+1 555 0199' }] });
-    expect(stack.docspace.memberByEmail('noa.levi@example.com')).toMatchObject({ status: 2, firstName: 'Noa' });
-  });
+  it(
+    'takes every vendor sample in events/ on its sender route, with the DocSpace state a person would expect',
+    { timeout: 60_000 },
+    async () => {
+      stack.docspace.reset({ profile: 'v3.1' });
+      stack.senderApis.reset();
+      await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
+      const expected: [keyof typeof SENDER_ROUTES, string, number, string][] = [
+        ['okta', 'verification.request.json', 200, 'verification'],
+        ['okta', 'user.lifecycle.create.json', 200, 'processed'],
+        ['okta', 'user.account.update_profile.json', 200, 'processed'],
+        ['okta', 'group.user_membership.add.json', 200, 'ignored'],
+        ['okta', 'user.session.start.json', 200, 'ignored'],
+        ['okta', 'user.lifecycle.deactivate.json', 200, 'processed'],
+        ['bamboohr', 'employee.created.json', 200, 'processed'],
+        ['bamboohr', 'employee.updated.json', 200, 'ignored'],
+        ['bamboohr', 'employee-changed.fields.json', 200, 'ignored'],
+        ['bamboohr', 'employee-changed.permissioned.json', 200, 'ignored'],
+        ['bamboohr', 'employee-hired.fields.json', 200, 'processed'],
+        ['bamboohr', 'employee-terminated.fields.json', 200, 'processed'],
+        ['hibob', 'ping.txt', 200, 'handshake'],
+        ['hibob', 'employee.created.json', 200, 'processed'],
+        ['hibob', 'employee.updated.json', 200, 'processed'],
+        ['hibob', 'table.entry.created.json', 200, 'ignored'],
+        ['hibob', 'employee.left.json', 200, 'processed'],
+      ];
+      const samples = readdirSync('events', { recursive: true, encoding: 'utf8' }).filter((f) => /^(okta|bamboohr|hibob)\//.test(f));
+      expect(samples.sort()).toEqual(expected.map(([sender, file]) => `${sender}/${file}`).sort());
+      for (const [sender, file, status, outcome] of expected) {
+        const delivery = deliveryFor(sender, readFileSync(`events/${sender}/${file}`, 'utf8'));
+        const res = await fetch(`${baseUrl}${SENDER_ROUTES[sender]}`, {
+          method: delivery.method,
+          headers: delivery.headers,
+          ...(delivery.method === 'POST' ? { body: delivery.body } : {}),
+        });
+        const body = (await res.json()) as { outcome?: string; verification?: string };
+        expect(`${sender}/${file} ${res.status} ${body.outcome ?? (body.verification ? 'verification' : '')}`).toBe(
+          `${sender}/${file} ${status} ${outcome}`,
+        );
+      }
+      expect(stack.docspace.memberByEmail('john.doe@example.com')).toMatchObject({ type: 1, status: 2 });
+      expect(stack.docspace.memberByEmail('maya.patel@example.com')).toMatchObject({
+        status: 2,
+        contacts: [
+          { type: 'mobphone', value: '+1 555 0177' },
+          { type: 'phone', value: '+1 555 0170' },
+        ],
+      });
+      expect(stack.docspace.memberByEmail('lena.novak@example.com')).toMatchObject({
+        status: 1,
+        contacts: [{ type: 'mobphone', value: '+1 555 0199' }],
+      });
+      expect(stack.docspace.memberByEmail('noa.levi@example.com')).toMatchObject({ status: 2, firstName: 'Noa' });
+    },
+  );
 });
 
 describe('serverless package --stage prod', () => {
@@ -256,7 +302,20 @@ describe('serverless package --stage prod', () => {
     const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
     expect((roles[0]?.[1].Properties.ManagedPolicyArns as unknown[] | undefined) ?? []).toEqual([]);
     const secretArn = (name: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:', name, '-??????']],
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':secret:',
+          name,
+          '-??????',
+        ],
+      ],
     });
     const sqsActions: string[] = [];
     for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
@@ -269,18 +328,36 @@ describe('serverless package --stage prod', () => {
         expect(text).toContain('log-group:/aws/lambda/docspace-idp-sync-prod');
       } else if (actions.every((a) => a.startsWith('secretsmanager:'))) {
         expect(actions).toEqual(['secretsmanager:GetSecretValue']);
-        expect(statement.Resource).toEqual([secretArn(LOCAL.apiKeySecretId), secretArn(LOCAL.webhookSecretId), secretArn(LOCAL.senderApiSecretId)]);
+        expect(statement.Resource).toEqual([
+          secretArn(LOCAL.apiKeySecretId),
+          secretArn(LOCAL.webhookSecretId),
+          secretArn(LOCAL.senderApiSecretId),
+        ]);
       } else if (actions.every((a) => a.startsWith('sqs:'))) {
         // The doors send; the worker's event source mapping receives, deletes and reads attributes: that queue only.
         expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsQueue', 'Arn'] }]);
         sqsActions.push(...actions);
       } else {
-        expect(actions.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+        expect(actions.sort()).toEqual([
+          'dynamodb:BatchGetItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ]);
         expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['EventsTable', 'Arn'] }]);
       }
     }
-    expect([...new Set(sqsActions)].sort()).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
-    expect(template.Resources.EventsTable?.Properties).toMatchObject({ TableName: 'docspace-idp-sync-prod-events', BillingMode: 'PAY_PER_REQUEST' });
+    expect([...new Set(sqsActions)].sort()).toEqual([
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
+    expect(template.Resources.EventsTable?.Properties).toMatchObject({
+      TableName: 'docspace-idp-sync-prod-events',
+      BillingMode: 'PAY_PER_REQUEST',
+    });
 
     // Queue mode: FIFO queue and FIFO DLQ, both encrypted; redrive after QUEUE_MAX_RECEIVES; 14 days in the DLQ.
     expect(template.Resources.EventsQueue?.Properties).toMatchObject({
@@ -289,21 +366,39 @@ describe('serverless package --stage prod', () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['DeadLetterQueue', 'Arn'] }, maxReceiveCount: '5' },
     });
-    expect(template.Resources.DeadLetterQueue?.Properties).toMatchObject({ FifoQueue: true, SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    expect(template.Resources.DeadLetterQueue?.Properties).toMatchObject({
+      FifoQueue: true,
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
     const mapping = resources.find(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')?.[1];
-    expect(mapping?.Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': ['EventsQueue', 'Arn'] }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(mapping?.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['EventsQueue', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
     const worker = template.Resources.WorkerLambdaFunction?.Properties as { Environment: { Variables: Record<string, unknown> } };
     // The queue by its plain name, the same the queue resource has: `invoke local` resolves no intrinsic function in
     // `environment` without calling CloudFormation, so every value there is a plain string.
-    expect(worker.Environment.Variables).toMatchObject({ DELIVERY_MODE: 'queue', QUEUE_NAME: 'docspace-idp-sync-prod-events.fifo', QUEUE_URL: '', IDEMPOTENCY_KEY_PREFIX: 'docspace-idp-sync' });
+    expect(worker.Environment.Variables).toMatchObject({
+      DELIVERY_MODE: 'queue',
+      QUEUE_NAME: 'docspace-idp-sync-prod-events.fifo',
+      QUEUE_URL: '',
+      IDEMPOTENCY_KEY_PREFIX: 'docspace-idp-sync',
+    });
     for (const [, fn] of functions) {
-      for (const value of Object.values((fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables)) expect(typeof value).toBe('string');
+      for (const value of Object.values((fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables))
+        expect(typeof value).toBe('string');
     }
 
     // Reconcile: per sender, a daily run and a resume rule every 15 minutes, each naming its sender.
-    const rules = resources.filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([, r]) => r.Properties as { ScheduleExpression: string; Targets: { Input?: string }[] });
+    const rules = resources
+      .filter(([, r]) => r.Type === 'AWS::Events::Rule')
+      .map(([, r]) => r.Properties as { ScheduleExpression: string; Targets: { Input?: string }[] });
     const inputsOf = (schedule: string) =>
-      rules.filter((r) => r.ScheduleExpression === schedule).flatMap((r) => r.Targets.map((t) => JSON.parse(t.Input ?? '{}') as { sender: string; resume?: boolean })).sort((a, b) => a.sender.localeCompare(b.sender));
+      rules
+        .filter((r) => r.ScheduleExpression === schedule)
+        .flatMap((r) => r.Targets.map((t) => JSON.parse(t.Input ?? '{}') as { sender: string; resume?: boolean }))
+        .sort((a, b) => a.sender.localeCompare(b.sender));
     expect(inputsOf('cron(15 3 * * ? *)')).toEqual([...SENDER_NAMES].sort().map((sender) => ({ sender })));
     expect(inputsOf('rate(15 minutes)')).toEqual([...SENDER_NAMES].sort().map((sender) => ({ sender, resume: true })));
   });
@@ -312,7 +407,9 @@ describe('serverless package --stage prod', () => {
     const unzipped = mkdtempSync(join(tmpdir(), 'bundles-'));
     for (const zip of readdirSync(out).filter((f) => f.endsWith('.zip'))) {
       const fn = zip.replace(/\.zip$/, '');
-      const listing = execFileSync('unzip', ['-Z1', join(out, zip)], { encoding: 'utf8' }).trim().split('\n');
+      const listing = execFileSync('unzip', ['-Z1', join(out, zip)], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
       expect(listing).toEqual([`handlers/${fn}.cjs`]);
       execFileSync('unzip', ['-o', '-q', join(out, zip), '-d', join(unzipped, fn)]);
       const file = join(unzipped, fn, 'handlers', `${fn}.cjs`);
@@ -326,12 +423,16 @@ describe('serverless package --stage prod', () => {
       // Loading the bundle evaluates none of them: the SDK's HTTP handler would load node:http and node:https, the
       // SDK's checksums and undici node:zlib. (The services, and with them every client, are composed on the first
       // invocation; node:net is no sign, the logger's stdout on a pipe loads it.)
-      const loaded = execFileSync(process.execPath, ['-e', `require(${JSON.stringify(file)}); process.stdout.write(process.moduleLoadList.join('\\n'))`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } }).split('\n');
+      const loaded = execFileSync(
+        process.execPath,
+        ['-e', `require(${JSON.stringify(file)}); process.stdout.write(process.moduleLoadList.join('\\n'))`],
+        { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+      ).split('\n');
       expect(loaded.filter((m) => /^NativeModule (https?|zlib)$/.test(m))).toEqual([]);
     }
   });
 
-  it('holds the alarms — dead letters, the queue\'s oldest message, DocSpace errors — and the SNS topic they go to', () => {
+  it("holds the alarms — dead letters, the queue's oldest message, DocSpace errors — and the SNS topic they go to", () => {
     const topic = template.Resources.AlarmTopic;
     expect(topic).toMatchObject({ Type: 'AWS::SNS::Topic', Properties: { TopicName: 'docspace-idp-sync-prod-alarms' } });
     // The e-mail subscription exists only when the deploy parameter is given (here it is not).
@@ -343,8 +444,19 @@ describe('serverless package --stage prod', () => {
     expect(template.Conditions?.AlarmEmailGiven).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
 
     const alarms = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms.map(([name]) => name).sort()).toEqual(['DeadLetterQueueAlarm', 'DocSpaceErrorsAlarm', 'QueueAgeAlarm', 'ReconcileHeldBackAlarm']);
-    const actions = { AlarmActions: [{ Ref: 'AlarmTopic' }], OKActions: [{ Ref: 'AlarmTopic' }], TreatMissingData: 'notBreaching', EvaluationPeriods: 1, Period: 300 };
+    expect(alarms.map(([name]) => name).sort()).toEqual([
+      'DeadLetterQueueAlarm',
+      'DocSpaceErrorsAlarm',
+      'QueueAgeAlarm',
+      'ReconcileHeldBackAlarm',
+    ]);
+    const actions = {
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+      OKActions: [{ Ref: 'AlarmTopic' }],
+      TreatMissingData: 'notBreaching',
+      EvaluationPeriods: 1,
+      Period: 300,
+    };
     expect(template.Resources.DeadLetterQueueAlarm?.Properties).toMatchObject({
       ...actions,
       Namespace: 'AWS/SQS',
@@ -368,7 +480,10 @@ describe('serverless package --stage prod', () => {
       ...actions,
       Namespace: 'DocSpaceIdpSync',
       MetricName: 'DocSpaceErrors',
-      Dimensions: [{ Name: 'service', Value: 'docspace-idp-sync' }, { Name: 'stage', Value: 'prod' }],
+      Dimensions: [
+        { Name: 'service', Value: 'docspace-idp-sync' },
+        { Name: 'stage', Value: 'prod' },
+      ],
       Statistic: 'Sum',
       Threshold: '10',
       ComparisonOperator: 'GreaterThanThreshold',
@@ -378,7 +493,10 @@ describe('serverless package --stage prod', () => {
       Period: 3600,
       Namespace: 'DocSpaceIdpSync',
       MetricName: 'ReconcileHeldBackRuns',
-      Dimensions: [{ Name: 'service', Value: 'docspace-idp-sync' }, { Name: 'stage', Value: 'prod' }],
+      Dimensions: [
+        { Name: 'service', Value: 'docspace-idp-sync' },
+        { Name: 'stage', Value: 'prod' },
+      ],
       Statistic: 'Sum',
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',

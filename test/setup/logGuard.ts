@@ -12,12 +12,12 @@ const shown = process.env.TEST_LOGS === '1';
 
 for (const stream of [process.stdout, process.stderr]) {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+  stream.write = (chunk: unknown, ...rest: unknown[]) => {
     const text = String(chunk);
     captured.push(text);
     if (!shown && /^\{"(level|_aws)"/.test(text)) return true;
     return write(chunk, ...rest);
-  }) as typeof stream.write;
+  };
 }
 
 const FORBIDDEN: [string, RegExp][] = [
@@ -34,7 +34,10 @@ export function secretsIn(text: string): string[] {
 }
 
 export function capturedLogLines(): string[] {
-  return captured.join('').split('\n').filter((line) => line.startsWith('{'));
+  return captured
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'));
 }
 
 afterAll(() => {

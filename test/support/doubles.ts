@@ -14,4 +14,8 @@ export function senderContext(overrides: Partial<SenderContext> & { mapping?: Se
   };
 }
 
-export const webhook = (body: string, headers: Record<string, string | undefined>, method = 'POST'): IncomingWebhook => ({ method, headers, rawBody: Buffer.from(body) });
+export const webhook = (body: string, headers: Record<string, string | undefined>, method = 'POST'): IncomingWebhook => ({
+  method,
+  headers,
+  rawBody: Buffer.from(body),
+});

@@ -26,5 +26,8 @@ export function useLocalStack(env: Record<string, string> = {}): { readonly stac
 export async function freshScimState(stack: LocalStack): Promise<void> {
   stack.docspace.reset({ profile: 'current' });
   await stack.dynamoDb.clearEventsTable(LOCAL.eventsTable);
-  stack.secretsManager.setSecret(LOCAL.webhookSecretId, JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }));
+  stack.secretsManager.setSecret(
+    LOCAL.webhookSecretId,
+    JSON.stringify({ standardWebhooks: LOCAL.signingSecret, ...LOCAL.senderSecrets, scim: LOCAL.scimToken }),
+  );
 }

@@ -14,11 +14,16 @@ export function resolvedPlan(plan: readonly PlannedWrite[], docspace: DocSpaceEm
     if (w.creates && email) ids.set(w.creates, docspace.memberByEmail(email)?.id ?? '?');
   }
   const swap = (text: string) => text.replace(/\{\{member:\d+\}\}/g, (p) => ids.get(p) ?? p);
-  return plan.map(({ method, path, body }) => ({ method, path: swap(path), body: body === undefined ? undefined : (JSON.parse(swap(JSON.stringify(body))) as unknown) }));
+  return plan.map(({ method, path, body }) => ({
+    method,
+    path: swap(path),
+    body: body === undefined ? undefined : (JSON.parse(swap(JSON.stringify(body))) as unknown),
+  }));
 }
 
 /** The writes DocSpace received, in the plan's terms. */
-export const receivedWrites = (docspace: DocSpaceEmulator): Write[] => docspace.calls({ writes: true }).map(({ method, path, body }) => ({ method, path, body }));
+export const receivedWrites = (docspace: DocSpaceEmulator): Write[] =>
+  docspace.calls({ writes: true }).map(({ method, path, body }) => ({ method, path, body }));
 
 /** Every item of the events table, as dynalite holds it (a plan must leave it as it was). */
 export async function tableItems(dynamoDbUrl: string): Promise<string[]> {

@@ -53,7 +53,9 @@ export interface Run {
 /** Runs the CLI with the stack's environment (queue mode, as npm start runs), `env` over it. */
 export function preflightCli(args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'scripts/preflight.ts', ...args], { env: { ...process.env, ...current().env, DELIVERY_MODE: 'queue', ...env } });
+    const child = spawn('npx', ['tsx', 'scripts/preflight.ts', ...args], {
+      env: { ...process.env, ...current().env, DELIVERY_MODE: 'queue', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -106,4 +108,3 @@ export function expectStoppedAt(run: Run, check: string | RegExp): string {
   expect(run.lines.slice(0, -1).every((l) => l.startsWith('ok   '))).toBe(true);
   return last;
 }
-

@@ -14,7 +14,11 @@ interface Rule {
 const config = createRequire(import.meta.url)('../../.dependency-cruiser.cjs') as { forbidden: Rule[] };
 
 /** `^lib/docspace/` → `docspace/`, `^lib/outcome\.ts$` → `outcome.ts`. */
-const partOf = (pattern: string) => pattern.replace(/^\^lib\//, '').replace(/\$$/, '').replace(/\\\./g, '.');
+const partOf = (pattern: string) =>
+  pattern
+    .replace(/^\^lib\//, '')
+    .replace(/\$$/, '')
+    .replace(/\\\./g, '.');
 
 /** Each part's rule: what it may import, besides its own files. */
 function enforced(): Map<string, string[]> {
@@ -37,7 +41,14 @@ function documented(parts: string[]): Map<string, string[]> {
     const [, who = '', what = ''] = line.split('|').map((cell) => cell.trim());
     for (const part of names(who)) {
       const others = parts.filter((p) => p !== part);
-      const allowed = what === 'nothing' ? [] : what === 'everything' ? others : what.startsWith('everything but') ? others.filter((p) => !names(what).includes(p)) : [...names(what), ...(/\bshared\b/.test(what) ? names(shared) : [])];
+      const allowed =
+        what === 'nothing'
+          ? []
+          : what === 'everything'
+            ? others
+            : what.startsWith('everything but')
+              ? others.filter((p) => !names(what).includes(p))
+              : [...names(what), ...(/\bshared\b/.test(what) ? names(shared) : [])];
       rows.set(part, allowed.sort());
     }
   }

@@ -41,7 +41,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  restoreEnv = setEnv({ AWS_ENDPOINT_URL_SECRETS_MANAGER: url, AWS_ENDPOINT_URL_SQS: url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', AWS_SESSION_TOKEN: 'session-token' });
+  restoreEnv = setEnv({
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: url,
+    AWS_ENDPOINT_URL_SQS: url,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: 'session-token',
+  });
 });
 afterAll(async () => {
   restoreEnv();
@@ -61,7 +68,10 @@ function expectedSignature(r: Received, region: string, service: string, secretK
   const auth = String(r.headers.authorization);
   const signedHeaders = /SignedHeaders=([^,]+)/.exec(auth)?.[1] ?? '';
   const amzDate = String(r.headers['x-amz-date']);
-  const canonicalHeaders = signedHeaders.split(';').map((h) => `${h}:${String(r.headers[h]).trim()}\n`).join('');
+  const canonicalHeaders = signedHeaders
+    .split(';')
+    .map((h) => `${h}:${String(r.headers[h]).trim()}\n`)
+    .join('');
   const canonicalRequest = [r.method, r.url, '', canonicalHeaders, signedHeaders, sha256(r.body)].join('\n');
   const scope = `${amzDate.slice(0, 8)}/${region}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
@@ -69,7 +79,12 @@ function expectedSignature(r: Received, region: string, service: string, secretK
   return createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
 }
 
-const ids = (name: string) => ({ apiKeySecretId: `${name}/key`, webhookSecretId: `${name}/hooks`, senderApiSecretId: `${name}/api`, secretsTtlSeconds: 300 });
+const ids = (name: string) => ({
+  apiKeySecretId: `${name}/key`,
+  webhookSecretId: `${name}/hooks`,
+  senderApiSecretId: `${name}/api`,
+  secretsTtlSeconds: 300,
+});
 
 describe('the requests, as AWS expects them', () => {
   it('GetSecretValue: posts to / with the target, the protocol’s content type, the session token, and a valid SigV4 signature', async () => {
@@ -84,9 +99,14 @@ describe('the requests, as AWS expects them', () => {
     expect(r.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
     expect(r.headers['x-amz-security-token']).toBe('session-token');
     const auth = String(r.headers.authorization);
-    expect(auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
-    for (const h of ['host', 'x-amz-date', 'x-amz-target', 'content-type', 'x-amz-security-token']) expect(auth).toMatch(new RegExp(`SignedHeaders=[^,]*\\b${h}\\b`));
-    expect(/Signature=([0-9a-f]{64})/.exec(auth)?.[1]).toBe(expectedSignature(r, 'eu-west-1', 'secretsmanager', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'));
+    expect(auth).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+    );
+    for (const h of ['host', 'x-amz-date', 'x-amz-target', 'content-type', 'x-amz-security-token'])
+      expect(auth).toMatch(new RegExp(`SignedHeaders=[^,]*\\b${h}\\b`));
+    expect(/Signature=([0-9a-f]{64})/.exec(auth)?.[1]).toBe(
+      expectedSignature(r, 'eu-west-1', 'secretsmanager', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'),
+    );
   });
 
   it('SendMessage: SQS’s JSON 1.0 with the AmazonSQS target, signed for sqs, one message at a time in order', async () => {
@@ -101,31 +121,57 @@ describe('the requests, as AWS expects them', () => {
     const [r, second] = received;
     expect(r?.headers['content-type']).toBe('application/x-amz-json-1.0');
     expect(r?.headers['x-amz-target']).toBe('AmazonSQS.SendMessage');
-    expect(JSON.parse(r?.body ?? '')).toEqual({ QueueUrl: `${url}/000000000000/events.fifo`, MessageBody: 'hello', MessageGroupId: 'g', MessageDeduplicationId: 'd1' });
+    expect(JSON.parse(r?.body ?? '')).toEqual({
+      QueueUrl: `${url}/000000000000/events.fifo`,
+      MessageBody: 'hello',
+      MessageGroupId: 'g',
+      MessageDeduplicationId: 'd1',
+    });
     expect(JSON.parse(second?.body ?? '')).toMatchObject({ MessageBody: 'again', MessageDeduplicationId: 'd2' });
     expect(String(r?.headers.authorization)).toContain('/eu-west-1/sqs/aws4_request');
-    expect(/Signature=([0-9a-f]{64})/.exec(String(r?.headers.authorization))?.[1]).toBe(expectedSignature(r as Received, 'eu-west-1', 'sqs', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'));
+    expect(/Signature=([0-9a-f]{64})/.exec(String(r?.headers.authorization))?.[1]).toBe(
+      expectedSignature(r as Received, 'eu-west-1', 'sqs', 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'),
+    );
   });
 
   it('refuses a send whose MD5 the queue reports differently (the body did not arrive as sent), and sends nothing after it', async () => {
     replies = [{ status: 200, body: { MessageId: 'm1', MD5OfMessageBody: '0'.repeat(32) } }];
     const queue = sqsQueue({ queueUrl: `${url}/q.fifo` });
-    await expect(queue.send([{ body: 'hello', groupId: 'g', deduplicationId: 'd' }, { body: 'next', groupId: 'g', deduplicationId: 'e' }])).rejects.toThrow(/Checksum/);
+    await expect(
+      queue.send([
+        { body: 'hello', groupId: 'g', deduplicationId: 'd' },
+        { body: 'next', groupId: 'g', deduplicationId: 'e' },
+      ]),
+    ).rejects.toThrow(/Checksum/);
     expect(received).toHaveLength(1);
   });
 
   it('asks SQS for the queue’s URL by name (GetQueueUrl) where there is no function ARN, once', async () => {
-    replies = [{ status: 200, body: { QueueUrl: `${url}/000000000000/named.fifo` } }, { status: 200, body: { MD5OfMessageBody: md5('a') } }, { status: 200, body: { MD5OfMessageBody: md5('b') } }];
+    replies = [
+      { status: 200, body: { QueueUrl: `${url}/000000000000/named.fifo` } },
+      { status: 200, body: { MD5OfMessageBody: md5('a') } },
+      { status: 200, body: { MD5OfMessageBody: md5('b') } },
+    ];
     const queue = sqsQueue({ queueName: 'named.fifo' });
     await queue.send([{ body: 'a', groupId: 'g', deduplicationId: 'a' }], { invokedFunctionArn: 'offline_invokedFunctionArn_for_x' });
     await queue.send([{ body: 'b', groupId: 'g', deduplicationId: 'b' }], { invokedFunctionArn: 'offline_invokedFunctionArn_for_x' });
-    expect(received.map((r) => r.headers['x-amz-target'])).toEqual(['AmazonSQS.GetQueueUrl', 'AmazonSQS.SendMessage', 'AmazonSQS.SendMessage']);
+    expect(received.map((r) => r.headers['x-amz-target'])).toEqual([
+      'AmazonSQS.GetQueueUrl',
+      'AmazonSQS.SendMessage',
+      'AmazonSQS.SendMessage',
+    ]);
     expect(JSON.parse(received[0]?.body ?? '')).toEqual({ QueueName: 'named.fifo' });
     expect(JSON.parse(received[2]?.body ?? '')).toMatchObject({ QueueUrl: `${url}/000000000000/named.fifo` });
   });
 
   it('a name SQS has no queue for is a configuration error naming QUEUE_NAME, not a 503', async () => {
-    replies = [{ status: 400, body: { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' }, headers: { 'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender' } }];
+    replies = [
+      {
+        status: 400,
+        body: { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' },
+        headers: { 'x-amzn-query-error': 'AWS.SimpleQueueService.NonExistentQueue;Sender' },
+      },
+    ];
     const absent = await sqsQueue({ queueName: 'nope.fifo' })
       .send([{ body: 'a', groupId: 'g', deduplicationId: 'a' }])
       .catch((e: unknown) => e);
@@ -136,37 +182,68 @@ describe('the requests, as AWS expects them', () => {
 
 describe('retries and errors', () => {
   it('tries throttling and 5xx again (three times in all), a client error never', async () => {
-    replies = [{ status: 500, body: { __type: 'InternalServiceError', message: 'boom' } }, { status: 400, body: { __type: 'ThrottlingException', message: 'slow down' } }, { status: 200, body: { SecretString: 'sk-third' } }];
+    replies = [
+      { status: 500, body: { __type: 'InternalServiceError', message: 'boom' } },
+      { status: 400, body: { __type: 'ThrottlingException', message: 'slow down' } },
+      { status: 200, body: { SecretString: 'sk-third' } },
+    ];
     expect(await secretsManager(ids('retried')).docspaceApiKey()).toBe('sk-third');
     expect(received).toHaveLength(3);
 
     received.length = 0;
-    replies = [{ status: 503, body: 'Service Unavailable' }, { status: 503, body: 'Service Unavailable' }, { status: 503, body: 'Service Unavailable' }, { status: 200, body: {} }];
-    const unavailable = await secretsManager(ids('down')).docspaceApiKey().catch((e: unknown) => e);
+    replies = [
+      { status: 503, body: 'Service Unavailable' },
+      { status: 503, body: 'Service Unavailable' },
+      { status: 503, body: 'Service Unavailable' },
+      { status: 200, body: {} },
+    ];
+    const unavailable = await secretsManager(ids('down'))
+      .docspaceApiKey()
+      .catch((e: unknown) => e);
     expect(unavailable).toBeInstanceOf(RefusedEvent);
     expect(unavailable).toMatchObject({ outcome: 'unavailable' });
     expect(String(unavailable)).toMatch(/cannot read secret "down\/key" now/);
     expect(received).toHaveLength(3);
 
     received.length = 0;
-    replies = [{ status: 400, body: { __type: 'com.amazonaws.secretsmanager#ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." } }];
-    const notFound = await secretsManager(ids('absent')).docspaceApiKey().catch((e: unknown) => e);
+    replies = [
+      {
+        status: 400,
+        body: {
+          __type: 'com.amazonaws.secretsmanager#ResourceNotFoundException',
+          message: "Secrets Manager can't find the specified secret.",
+        },
+      },
+    ];
+    const notFound = await secretsManager(ids('absent'))
+      .docspaceApiKey()
+      .catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(ConfigurationError);
-    expect((notFound as Error).message).toBe('cannot read secret "absent/key": ResourceNotFoundException: Secrets Manager can\'t find the specified secret.');
+    expect((notFound as Error).message).toBe(
+      'cannot read secret "absent/key": ResourceNotFoundException: Secrets Manager can\'t find the specified secret.',
+    );
     expect(received).toHaveLength(1);
   });
 
   it('names the type without its namespace, however the service writes it', async () => {
     replies = [{ status: 400, body: { __type: 'com.amazonaws.secretsmanager#AccessDeniedException', Message: 'no' } }];
-    await expect(secretsManager(ids('denied')).docspaceApiKey()).rejects.toThrow('cannot read secret "denied/key": AccessDeniedException: no');
-    const throttled = { status: 400, body: { __type: 'com.amazon.coral.service#ThrottlingException:http://internal', message: 'Rate exceeded' } };
+    await expect(secretsManager(ids('denied')).docspaceApiKey()).rejects.toThrow(
+      'cannot read secret "denied/key": AccessDeniedException: no',
+    );
+    const throttled = {
+      status: 400,
+      body: { __type: 'com.amazon.coral.service#ThrottlingException:http://internal', message: 'Rate exceeded' },
+    };
     replies = [throttled, throttled, throttled];
-    const busy = await secretsManager(ids('busy')).docspaceApiKey().catch((e: unknown) => e);
+    const busy = await secretsManager(ids('busy'))
+      .docspaceApiKey()
+      .catch((e: unknown) => e);
     expect(busy).toMatchObject({ outcome: 'unavailable', message: expect.stringMatching(/ThrottlingException: Rate exceeded/) as unknown });
   });
 
   it('takes for transient what passes with time: throttling, 5xx, no answer; never a client error', () => {
-    const sdkError = (name: string, status: number | undefined, extra: Record<string, unknown> = {}) => Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status }, ...extra });
+    const sdkError = (name: string, status: number | undefined, extra: Record<string, unknown> = {}) =>
+      Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status }, ...extra });
     expect(isTransient(sdkError('ThrottlingException', 400, { $fault: 'client' }))).toBe(true);
     expect(isTransient(sdkError('InternalServiceError', 500, { $fault: 'server' }))).toBe(true);
     expect(isTransient(sdkError('Unknown', 502))).toBe(true);
@@ -199,13 +276,23 @@ describe('the endpoint, as the SDK chooses it from the environment', () => {
 
   it('sends to a configured SQS endpoint whatever host the queue URL names, else to the queue URL’s own host', async () => {
     replies = [{ status: 200, body: { MD5OfMessageBody: md5('x') } }];
-    await (await fresh()).sqsQueue({ queueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/events.fifo' }).send([{ body: 'x', groupId: 'g', deduplicationId: 'x' }]);
-    expect(JSON.parse(received[0]?.body ?? '')).toMatchObject({ QueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/events.fifo' });
+    await (
+      await fresh()
+    )
+      .sqsQueue({ queueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/events.fifo' })
+      .send([{ body: 'x', groupId: 'g', deduplicationId: 'x' }]);
+    expect(JSON.parse(received[0]?.body ?? '')).toMatchObject({
+      QueueUrl: 'https://sqs.eu-central-1.amazonaws.com/123456789012/events.fifo',
+    });
 
     const restore = setEnv({ AWS_ENDPOINT_URL_SQS: '' });
     try {
       replies = [{ status: 200, body: { MD5OfMessageBody: md5('y') } }];
-      await (await fresh()).sqsQueue({ queueUrl: `${url}/123456789012/events.fifo` }).send([{ body: 'y', groupId: 'g', deduplicationId: 'y' }]);
+      await (
+        await fresh()
+      )
+        .sqsQueue({ queueUrl: `${url}/123456789012/events.fifo` })
+        .send([{ body: 'y', groupId: 'g', deduplicationId: 'y' }]);
       expect(received).toHaveLength(2);
     } finally {
       restore();
@@ -215,7 +302,10 @@ describe('the endpoint, as the SDK chooses it from the environment', () => {
 
 describe('the secrets port', () => {
   it('reads once per TTL, again on a forced refresh (key rotation); callers at the same moment share one read', async () => {
-    replies = [{ status: 200, body: { SecretString: 'sk-one' } }, { status: 200, body: { SecretString: '{"apiKey":"sk-two"}' } }];
+    replies = [
+      { status: 200, body: { SecretString: 'sk-one' } },
+      { status: 200, body: { SecretString: '{"apiKey":"sk-two"}' } },
+    ];
     const secrets = secretsManager(ids('cache'));
     expect(await Promise.all([secrets.docspaceApiKey(), secrets.docspaceApiKey()])).toEqual(['sk-one', 'sk-one']);
     expect(await secrets.docspaceApiKey()).toBe('sk-one');
@@ -227,12 +317,20 @@ describe('the secrets port', () => {
 
   it('a missing or forbidden secret is a configuration error naming it; throttling and 5xx are “unavailable”, and not cached', async () => {
     replies = [{ status: 400, body: { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." } }];
-    const missing = await secretsManager(ids('missing')).signingSecret('okta').catch((e: unknown) => e);
+    const missing = await secretsManager(ids('missing'))
+      .signingSecret('okta')
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ConfigurationError);
-    expect((missing as Error).message).toBe('cannot read secret "missing/hooks": ResourceNotFoundException: Secrets Manager can\'t find the specified secret.');
+    expect((missing as Error).message).toBe(
+      'cannot read secret "missing/hooks": ResourceNotFoundException: Secrets Manager can\'t find the specified secret.',
+    );
 
-    replies = [{ status: 400, body: { __type: 'AccessDeniedException', message: 'not authorized to perform secretsmanager:GetSecretValue' } }];
-    await expect(secretsManager(ids('forbidden')).docspaceApiKey()).rejects.toThrow(/cannot read secret "forbidden\/key": AccessDeniedException/);
+    replies = [
+      { status: 400, body: { __type: 'AccessDeniedException', message: 'not authorized to perform secretsmanager:GetSecretValue' } },
+    ];
+    await expect(secretsManager(ids('forbidden')).docspaceApiKey()).rejects.toThrow(
+      /cannot read secret "forbidden\/key": AccessDeniedException/,
+    );
 
     const throttled = { status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } };
     replies = [throttled, throttled, throttled, { status: 200, body: { SecretString: 'sk-later' } }];

@@ -31,9 +31,16 @@ describe('contact merge', () => {
 
   it('replaces every contact of a type that held several', () => {
     const result = mergeContacts(
-      [{ type: 'phone', value: '1' }, { type: 'mail', value: 'a@b.c' }, { type: 'phone', value: '2' }],
+      [
+        { type: 'phone', value: '1' },
+        { type: 'mail', value: 'a@b.c' },
+        { type: 'phone', value: '2' },
+      ],
       [{ type: 'phone', value: '3' }],
     );
-    expect(result.contacts).toEqual([{ type: 'phone', value: '3' }, { type: 'mail', value: 'a@b.c' }]);
+    expect(result.contacts).toEqual([
+      { type: 'phone', value: '3' },
+      { type: 'mail', value: 'a@b.c' },
+    ]);
   });
 });

@@ -49,21 +49,41 @@ describe('fences', () => {
   });
 
   it('accepts a service defined twice the same way, not differently', () => {
-    const twice = fencesOf('a.md', '```sh service id=start ready="Server ready"\nnpm ci && npm start\n```\n```sh service id=start ready="Server ready"\nnpm start\n```\n');
+    const twice = fencesOf(
+      'a.md',
+      '```sh service id=start ready="Server ready"\nnpm ci && npm start\n```\n```sh service id=start ready="Server ready"\nnpm start\n```\n',
+    );
     expect(serviceDefinitions(twice).problems).toEqual([]);
-    const differently = fencesOf('a.md', '```sh service id=start ready="Server ready"\nnpm start\n```\n```sh service id=start ready="ready"\nnpm start\n```\n');
+    const differently = fencesOf(
+      'a.md',
+      '```sh service id=start ready="Server ready"\nnpm start\n```\n```sh service id=start ready="ready"\nnpm start\n```\n',
+    );
     expect(serviceDefinitions(differently).problems).toEqual(['a.md:4: service id=start is already defined differently at a.md:1']);
   });
 });
 
 describe('anchors and links', () => {
   it('slugs headings as GitHub does: markup and punctuation dropped, repeats numbered', () => {
-    const anchors = anchorsOf(['# Getting started', '## `npm run send` — signed samples', '## Setup', '## Setup', '### Queue mode (SQS, FIFO)', '```sh run', '# not a heading', '```', '## a_b *c*'].join('\n'));
+    const anchors = anchorsOf(
+      [
+        '# Getting started',
+        '## `npm run send` — signed samples',
+        '## Setup',
+        '## Setup',
+        '### Queue mode (SQS, FIFO)',
+        '```sh run',
+        '# not a heading',
+        '```',
+        '## a_b *c*',
+      ].join('\n'),
+    );
     expect([...anchors]).toEqual(['getting-started', 'npm-run-send--signed-samples', 'setup', 'setup-1', 'queue-mode-sqs-fifo', 'a_b-c']);
   });
 
   it('finds inline links, reference definitions and HTML links, not code', () => {
-    const links = linksOf(['See [a](docs/a.md#x) and `[b](no.md)`.', '[ref]: ../up.md', '<a href="c.md">c</a>', '```', '[d](d.md)', '```'].join('\n'));
+    const links = linksOf(
+      ['See [a](docs/a.md#x) and `[b](no.md)`.', '[ref]: ../up.md', '<a href="c.md">c</a>', '```', '[d](d.md)', '```'].join('\n'),
+    );
     expect(links).toEqual([
       { line: 1, target: 'docs/a.md#x' },
       { line: 2, target: '../up.md' },
@@ -76,7 +96,9 @@ describe('anchors and links', () => {
     expect(brokenLink('events/README.md', 'https://example.com/x')).toBeUndefined();
     expect(brokenLink('events/README.md', 'nothere.md')).toBe('events/nothere.md does not exist');
     expect(brokenLink('README.md', 'events/README.md#sample-events')).toBeUndefined();
-    expect(brokenLink('README.md', 'events/README.md#no-such-heading')).toBe('events/README.md has no heading with the anchor #no-such-heading');
+    expect(brokenLink('README.md', 'events/README.md#no-such-heading')).toBe(
+      'events/README.md has no heading with the anchor #no-such-heading',
+    );
   });
 });
 

@@ -41,7 +41,11 @@ describe('canonical event', () => {
   });
 
   it('requires at least one contact and refuses "|", which would corrupt DocSpace storage', () => {
-    const empty = parseEventFor(['user.contact_updated'], { ...base, type: 'user.contact_updated', data: { email: 'a@example.com', contacts: [] } });
+    const empty = parseEventFor(['user.contact_updated'], {
+      ...base,
+      type: 'user.contact_updated',
+      data: { email: 'a@example.com', contacts: [] },
+    });
     expect(empty.ok).toBe(false);
     const pipe = parseEventFor(['user.contact_updated'], {
       ...base,
@@ -68,7 +72,12 @@ describe('canonical event', () => {
 
   it('refuses an unknown type, a bad timestamp and a malformed id', () => {
     expect(parseEventFor(['user.created'], { ...base, type: 'user.deleted', data: {} }).ok).toBe(false);
-    const bad = parseEventFor(['user.role_changed'], { ...base, occurredAt: 'yesterday', type: 'user.role_changed', data: { userId: 'nope', role: 'User' } });
+    const bad = parseEventFor(['user.role_changed'], {
+      ...base,
+      occurredAt: 'yesterday',
+      type: 'user.role_changed',
+      data: { userId: 'nope', role: 'User' },
+    });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.errors.map((e) => e.split(':')[0])).toEqual(expect.arrayContaining(['occurredAt', 'data.userId']));
   });

@@ -49,16 +49,31 @@ describe('the stale mark and the lease', () => {
   it('records a change only when applied, ends the lease, or holds it while a DocSpace task runs', () => {
     const mark = { occurredAtMs: 0, eventId: 'a', leasedUntil: now + 5_000 };
     const event = { id: 'a', occurredAtMs: 100 };
-    expect(releasedMark(mark, event, { applied: false, taskStillRunning: false, recordChange: true }, now)).toMatchObject({ occurredAtMs: 0, leasedUntil: 0 });
-    expect(releasedMark(mark, event, { applied: true, taskStillRunning: false, recordChange: true }, now)).toMatchObject({ occurredAtMs: 100, appliedId: 'a', leasedUntil: 0 });
-    expect(releasedMark(mark, event, { applied: true, taskStillRunning: true, recordChange: true }, now)).toMatchObject({ leasedUntil: now + PENDING_TASK_LEASE_MS, pendingTask: true });
-    expect(releasedMark({ ...mark, eventId: 'b' }, event, { applied: false, taskStillRunning: false, recordChange: true }, now)).toBeUndefined();
+    expect(releasedMark(mark, event, { applied: false, taskStillRunning: false, recordChange: true }, now)).toMatchObject({
+      occurredAtMs: 0,
+      leasedUntil: 0,
+    });
+    expect(releasedMark(mark, event, { applied: true, taskStillRunning: false, recordChange: true }, now)).toMatchObject({
+      occurredAtMs: 100,
+      appliedId: 'a',
+      leasedUntil: 0,
+    });
+    expect(releasedMark(mark, event, { applied: true, taskStillRunning: true, recordChange: true }, now)).toMatchObject({
+      leasedUntil: now + PENDING_TASK_LEASE_MS,
+      pendingTask: true,
+    });
+    expect(
+      releasedMark({ ...mark, eventId: 'b' }, event, { applied: false, taskStillRunning: false, recordChange: true }, now),
+    ).toBeUndefined();
   });
 
   it('lets only one of two racing claims win, and the other waits, then answers busy', async () => {
     const clock = manualClock();
     const lease = new MemberLease(memoryRecords(), clock);
-    const claims = await Promise.all([lease.claim('email:x', ev('user.role_changed', 1, { role: 'User' }), remaining), lease.claim('email:x', ev('user.role_changed', 2, { role: 'User' }), remaining)]);
+    const claims = await Promise.all([
+      lease.claim('email:x', ev('user.role_changed', 1, { role: 'User' }), remaining),
+      lease.claim('email:x', ev('user.role_changed', 2, { role: 'User' }), remaining),
+    ]);
     expect(claims.map((c) => c.state).sort()).toEqual(['busy', 'claimed']);
   });
 
@@ -66,7 +81,9 @@ describe('the stale mark and the lease', () => {
     const records = memoryRecords();
     await records.put('watermark#user.role_changed#id:u1', { occurredAtMs: Date.parse(at(10)), eventId: 'old', leasedUntil: 0 }, undefined);
     const lease = new MemberLease(records, manualClock());
-    expect(await lease.claim('email:ann@example.com', ev('user.role_changed', 5, { role: 'User', userId: 'u1' }), remaining, 'id:u1')).toEqual({ state: 'stale' });
+    expect(
+      await lease.claim('email:ann@example.com', ev('user.role_changed', 5, { role: 'User', userId: 'u1' }), remaining, 'id:u1'),
+    ).toEqual({ state: 'stale' });
   });
 });
 
@@ -92,7 +109,12 @@ function tinyDocSpace() {
     if (event.type === 'user.created') {
       if (member) return { outcome: 'exists', userId: member.id };
       const role = event.data.role ?? 'User';
-      members.set(email, { id: `id-${email}`, type: role === 'Guest' ? 'User' : role, enabled: true, contacts: Object.fromEntries((event.data.contacts ?? []).map((c) => [c.type, c.value])) });
+      members.set(email, {
+        id: `id-${email}`,
+        type: role === 'Guest' ? 'User' : role,
+        enabled: true,
+        contacts: Object.fromEntries((event.data.contacts ?? []).map((c) => [c.type, c.value])),
+      });
       writes.push(`create ${email}`);
       return { outcome: 'created', userId: `id-${email}` };
     }
@@ -153,16 +175,32 @@ describe('exactly once, to the exact final state', () => {
     const { docspace, process } = setup();
     await process(ev('user.created', 0, { firstName: 'A', lastName: 'B' }), context);
     await process(ev('user.contact_updated', 2, { contacts: [{ type: 'phone', value: '2' }] }), context);
-    expect(await process(ev('user.contact_updated', 1, { contacts: [{ type: 'phone', value: '1' }, { type: 'mail', value: 'a@b.c' }] }), context)).toMatchObject({ outcome: 'updated' });
+    expect(
+      await process(
+        ev('user.contact_updated', 1, {
+          contacts: [
+            { type: 'phone', value: '1' },
+            { type: 'mail', value: 'a@b.c' },
+          ],
+        }),
+        context,
+      ),
+    ).toMatchObject({ outcome: 'updated' });
     expect(docspace.members.get('ann@example.com')?.contacts).toEqual({ phone: '2', mail: 'a@b.c' });
-    expect(await process(ev('user.contact_updated', 1, { contacts: [{ type: 'phone', value: '0' }] }), context)).toMatchObject({ outcome: 'stale' });
+    expect(await process(ev('user.contact_updated', 1, { contacts: [{ type: 'phone', value: '0' }] }), context)).toMatchObject({
+      outcome: 'stale',
+    });
   });
 
   it('parks events that come before the hire, without advancing any mark, and applies them in order once it lands (causes 1 and 4)', async () => {
     const { docspace, process, pending } = setup();
-    expect(await process(ev('user.contact_updated', 2, { contacts: [{ type: 'phone', value: '2' }] }), context)).toMatchObject({ outcome: 'parked' });
+    expect(await process(ev('user.contact_updated', 2, { contacts: [{ type: 'phone', value: '2' }] }), context)).toMatchObject({
+      outcome: 'parked',
+    });
     expect(await process(ev('user.role_changed', 3, { role: 'RoomAdmin' }), context)).toMatchObject({ outcome: 'parked' });
-    expect(await process(ev('user.contact_updated', 1, { contacts: [{ type: 'phone', value: '1' }] }), context)).toMatchObject({ outcome: 'parked' });
+    expect(await process(ev('user.contact_updated', 1, { contacts: [{ type: 'phone', value: '1' }] }), context)).toMatchObject({
+      outcome: 'parked',
+    });
     expect(await process(ev('user.created', 0, { firstName: 'A', lastName: 'B' }), context)).toMatchObject({ outcome: 'created' });
     expect(docspace.members.get('ann@example.com')).toMatchObject({ type: 'RoomAdmin', contacts: { phone: '2' } });
     expect(await pending.list()).toEqual([]);
@@ -224,7 +262,12 @@ describe('exactly once, to the exact final state', () => {
       clock,
       roles: buildRoleMap(),
       pendingExpiryMs: 1,
-      stores: { idempotency: memoryIdempotency(), lease: new MemberLease(records, clock), directory: new MemberDirectory(records), pending: new PendingWork(records, memoryKeySet(), clock) },
+      stores: {
+        idempotency: memoryIdempotency(),
+        lease: new MemberLease(records, clock),
+        directory: new MemberDirectory(records),
+        pending: new PendingWork(records, memoryKeySet(), clock),
+      },
     });
     const event = ev('user.role_changed', 1, { role: 'User' });
     await process(event, context);
@@ -238,12 +281,27 @@ describe('a delivery', () => {
   it('answers unavailable with the longest Retry-After when any event may pass, else processed or ignored', async () => {
     const events = [ev('user.role_changed', 1, { role: 'User' }), ev('user.role_changed', 2, { role: 'User' })];
     const ok = await processDelivery('test', { events, ignored: ['x: not synced'] }, async () => ({ outcome: 'updated' }), context);
-    expect(ok).toMatchObject({ outcome: 'processed', ignored: ['x: not synced'], results: [{ eventId: events[0]?.id, outcome: 'updated' }, { outcome: 'updated' }] });
-    const failing = await processDelivery('test', { events, ignored: [] }, async (e) => {
-      if (e.id === events[1]?.id) throw new RefusedEvent('unavailable', 'later', undefined, 42);
-      return { outcome: 'updated' };
-    }, context);
-    expect(failing).toMatchObject({ outcome: 'unavailable', retryAfterSeconds: 42, results: [{ outcome: 'updated' }, { outcome: 'unavailable' }] });
-    expect(await processDelivery('test', { events: [], ignored: ['y'] }, async () => ({ outcome: 'updated' }), context)).toMatchObject({ outcome: 'ignored' });
+    expect(ok).toMatchObject({
+      outcome: 'processed',
+      ignored: ['x: not synced'],
+      results: [{ eventId: events[0]?.id, outcome: 'updated' }, { outcome: 'updated' }],
+    });
+    const failing = await processDelivery(
+      'test',
+      { events, ignored: [] },
+      async (e) => {
+        if (e.id === events[1]?.id) throw new RefusedEvent('unavailable', 'later', undefined, 42);
+        return { outcome: 'updated' };
+      },
+      context,
+    );
+    expect(failing).toMatchObject({
+      outcome: 'unavailable',
+      retryAfterSeconds: 42,
+      results: [{ outcome: 'updated' }, { outcome: 'unavailable' }],
+    });
+    expect(await processDelivery('test', { events: [], ignored: ['y'] }, async () => ({ outcome: 'updated' }), context)).toMatchObject({
+      outcome: 'ignored',
+    });
   });
 });

@@ -11,7 +11,14 @@ import { PlanRecorder } from '../../lib/plan/recorder';
 import { parseSettings } from '../../lib/settings';
 import { memoryIdempotency, memoryKeySet, memoryRecords } from '../../lib/store/memory';
 
-const ANN: Profile = { id: '0b1c2d3e-0000-4000-8000-0000000000a1', email: 'ann@example.com', firstName: 'Ann', lastName: 'Lee', status: 1, isCollaborator: true };
+const ANN: Profile = {
+  id: '0b1c2d3e-0000-4000-8000-0000000000a1',
+  email: 'ann@example.com',
+  firstName: 'Ann',
+  lastName: 'Lee',
+  status: 1,
+  isCollaborator: true,
+};
 const GROUP = { id: '0b1c2d3e-0000-4000-8000-0000000000f1', name: 'Legal', members: [ANN] };
 
 /** A DocSpace that knows Ann and the Legal group, and refuses every write (a plan must never send one). */
@@ -53,7 +60,12 @@ describe('the recording DocSpace port', () => {
     expect(await people.getMember(ANN.id)).toBeNull();
 
     expect(recorder.writes).toEqual([
-      { method: 'POST', path: '/api/2.0/people', body: { email: 'Bo@example.com', firstName: 'Bo', lastName: 'Ek', type: 1 }, creates: '{{member:1}}' },
+      {
+        method: 'POST',
+        path: '/api/2.0/people',
+        body: { email: 'Bo@example.com', firstName: 'Bo', lastName: 'Ek', type: 1 },
+        creates: '{{member:1}}',
+      },
       { method: 'PUT', path: '/api/2.0/people/{{member:1}}/contacts', body: { contacts: [{ type: 'phone', value: '1' }] } },
       { method: 'PUT', path: '/api/2.0/people/status/2', body: { userIds: [ANN.id] } },
       { method: 'POST', path: '/api/2.0/people/type', body: { type: 2, userId: ANN.id } },
@@ -69,11 +81,18 @@ describe('the recording DocSpace port', () => {
     const groups = new Groups(recorder.port(fakeDocSpace()));
     const made = await groups.create('Sales', [ANN.id]);
     expect(made).toMatchObject({ id: '{{group:1}}', name: 'Sales', members: [{ id: ANN.id }] });
-    expect(await groups.update(GROUP.id, { groupName: 'Legal & Co', membersToRemove: [ANN.id] })).toMatchObject({ name: 'Legal & Co', members: [] });
+    expect(await groups.update(GROUP.id, { groupName: 'Legal & Co', membersToRemove: [ANN.id] })).toMatchObject({
+      name: 'Legal & Co',
+      members: [],
+    });
     expect(await groups.get(GROUP.id)).toMatchObject({ name: 'Legal & Co' });
     expect(await groups.delete('{{group:1}}')).toBe(true);
     expect(await groups.get('{{group:1}}')).toBeNull();
-    expect(recorder.writes.map((w) => `${w.method} ${w.path}`)).toEqual(['POST /api/2.0/group', `PUT /api/2.0/group/${GROUP.id}`, 'DELETE /api/2.0/group/{{group:1}}']);
+    expect(recorder.writes.map((w) => `${w.method} ${w.path}`)).toEqual([
+      'POST /api/2.0/group',
+      `PUT /api/2.0/group/${GROUP.id}`,
+      'DELETE /api/2.0/group/{{group:1}}',
+    ]);
   });
 
   it('refuses to guess the answer to a write it does not know', async () => {

@@ -12,7 +12,20 @@ const GET = 'secretsmanager:GetSecretValue';
 
 /** A statement as serverless.yml writes this project's: the secret's name with `-??????`, in this stack's account and region. */
 const joinArn = (name: string) => ({
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:', name, '-??????']],
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':secret:',
+      name,
+      '-??????',
+    ],
+  ],
 });
 const readSecrets = (...names: string[]) => ({ Effect: 'Allow', Action: [GET], Resource: names.map(joinArn) });
 
@@ -29,8 +42,28 @@ describe('allows', () => {
 
   it('reads Fn::Sub, literal ARNs of any account, wildcards in actions and resources; another action is no grant', () => {
     const arn = secretArn('app/key', place);
-    expect(allows([{ Effect: 'Allow', Action: GET, Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:app/key-*' } }], GET, arn, place)).toBe('allowed');
-    expect(allows([{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:app/*' }], GET, arn, place)).toBe('allowed');
+    expect(
+      allows(
+        [
+          {
+            Effect: 'Allow',
+            Action: GET,
+            Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:app/key-*' },
+          },
+        ],
+        GET,
+        arn,
+        place,
+      ),
+    ).toBe('allowed');
+    expect(
+      allows(
+        [{ Effect: 'Allow', Action: 'secretsmanager:*', Resource: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:app/*' }],
+        GET,
+        arn,
+        place,
+      ),
+    ).toBe('allowed');
     expect(allows([{ Effect: 'Allow', Action: 'SecretsManager:Get*', Resource: '*' }], GET, arn, place)).toBe('allowed');
     expect(allows([{ Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: '*' }], GET, arn, place)).toBe('not allowed');
     // A resource of this stack (GetAtt) is not a secret name: no grant.
@@ -67,7 +100,9 @@ describe('functionRoles and stageConfig', () => {
       Resources: {
         ReconcileRole: {
           Type: 'AWS::IAM::Role',
-          Properties: { Policies: [{ PolicyName: 'secrets', PolicyDocument: { Version: '2012-10-17', Statement: [readSecrets('app/key')] } }] },
+          Properties: {
+            Policies: [{ PolicyName: 'secrets', PolicyDocument: { Version: '2012-10-17', Statement: [readSecrets('app/key')] } }],
+          },
         },
       },
     },
@@ -82,7 +117,10 @@ describe('functionRoles and stageConfig', () => {
     const statements = reconcile?.kind === 'statements' ? reconcile.statements : [];
     expect(allows(statements, GET, secretArn('app/key', place), place)).toBe('allowed');
     expect(allows(statements, GET, secretArn('app/api', place), place)).toBe('not allowed');
-    expect(roles.get('worker')).toEqual({ kind: 'external', label: 'role arn:aws:iam::123456789012:role/made-elsewhere (functions.worker.role)' });
+    expect(roles.get('worker')).toEqual({
+      kind: 'external',
+      label: 'role arn:aws:iam::123456789012:role/made-elsewhere (functions.worker.role)',
+    });
   });
 
   it("takes the settings as strings, each function's own over the provider's; intrinsic functions are filled in at deploy", () => {

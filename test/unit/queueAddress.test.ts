@@ -17,25 +17,39 @@ const noLookUp = () => Promise.reject(new Error('no SQS call expected'));
 describe('the queue address', () => {
   it('builds the URL from the name and the account and region of the function ARN, per partition', () => {
     expect(queueUrlFromArn('q.fifo', ARN)).toBe('https://sqs.eu-central-1.amazonaws.com/123456789012/q.fifo');
-    expect(queueUrlFromArn('q.fifo', 'arn:aws-cn:lambda:cn-north-1:123456789012:function:f:live')).toBe('https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q.fifo');
-    expect(queueUrlFromArn('q.fifo', 'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f')).toBe('https://sqs.us-gov-west-1.amazonaws.com/123456789012/q.fifo');
+    expect(queueUrlFromArn('q.fifo', 'arn:aws-cn:lambda:cn-north-1:123456789012:function:f:live')).toBe(
+      'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q.fifo',
+    );
+    expect(queueUrlFromArn('q.fifo', 'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f')).toBe(
+      'https://sqs.us-gov-west-1.amazonaws.com/123456789012/q.fifo',
+    );
     // serverless offline's stand-in, and invoke local's none
     expect(queueUrlFromArn('q.fifo', 'offline_invokedFunctionArn_for_userCreated')).toBeUndefined();
     expect(queueUrlFromArn('q.fifo', undefined)).toBeUndefined();
   });
 
   it('takes QUEUE_URL as it is when set, without a call', async () => {
-    await expect(resolveQueueUrl({ queueUrl: 'http://127.0.0.1:9324/000000000000/q.fifo', queueName: 'other.fifo' }, { invokedFunctionArn: ARN }, noLookUp)).resolves.toBe('http://127.0.0.1:9324/000000000000/q.fifo');
+    await expect(
+      resolveQueueUrl(
+        { queueUrl: 'http://127.0.0.1:9324/000000000000/q.fifo', queueName: 'other.fifo' },
+        { invokedFunctionArn: ARN },
+        noLookUp,
+      ),
+    ).resolves.toBe('http://127.0.0.1:9324/000000000000/q.fifo');
   });
 
   it('builds it from QUEUE_NAME and the ARN without a call, and asks SQS by name where there is no ARN', async () => {
-    await expect(resolveQueueUrl({ queueName: 'q.fifo' }, { invokedFunctionArn: ARN }, noLookUp)).resolves.toBe('https://sqs.eu-central-1.amazonaws.com/123456789012/q.fifo');
+    await expect(resolveQueueUrl({ queueName: 'q.fifo' }, { invokedFunctionArn: ARN }, noLookUp)).resolves.toBe(
+      'https://sqs.eu-central-1.amazonaws.com/123456789012/q.fifo',
+    );
     const asked: string[] = [];
     const lookUp = (name: string) => {
       asked.push(name);
       return Promise.resolve(`http://127.0.0.1:9324/000000000000/${name}`);
     };
-    await expect(resolveQueueUrl({ queueName: 'q.fifo' }, { invokedFunctionArn: 'offline_invokedFunctionArn_for_x' }, lookUp)).resolves.toBe('http://127.0.0.1:9324/000000000000/q.fifo');
+    await expect(
+      resolveQueueUrl({ queueName: 'q.fifo' }, { invokedFunctionArn: 'offline_invokedFunctionArn_for_x' }, lookUp),
+    ).resolves.toBe('http://127.0.0.1:9324/000000000000/q.fifo');
     expect(asked).toEqual(['q.fifo']);
   });
 
@@ -46,7 +60,13 @@ describe('the queue address', () => {
     const wrongUrl = await resolveQueueUrl({ queueUrl: '[object Object]' }, undefined, noLookUp).catch((e: unknown) => e);
     expect(wrongUrl).toBeInstanceOf(ConfigurationError);
     expect(String(wrongUrl)).toMatch(/QUEUE_URL: "\[object Object\]" is not an http\(s\) URL/);
-    const noSuchQueue = () => Promise.reject(Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist', Code: 'AWS.SimpleQueueService.NonExistentQueue' }));
+    const noSuchQueue = () =>
+      Promise.reject(
+        Object.assign(new Error('The specified queue does not exist.'), {
+          name: 'QueueDoesNotExist',
+          Code: 'AWS.SimpleQueueService.NonExistentQueue',
+        }),
+      );
     const absent = await resolveQueueUrl({ queueName: 'nope.fifo' }, undefined, noSuchQueue).catch((e: unknown) => e);
     expect(absent).toBeInstanceOf(ConfigurationError);
     expect(String(absent)).toMatch(/QUEUE_NAME: SQS has no queue named "nope.fifo"/);
@@ -72,7 +92,9 @@ describe('the queue settings', () => {
   it('are checked where an event is enqueued: no events table is misconfigured, naming IDEMPOTENCY_TABLE', async () => {
     const queue = new MemoryQueue();
     const event = { id: 'e1', type: 'user.deactivated', occurredAt: '2026-12-08T00:00:00Z', data: { email: 'ann@example.com' } } as const;
-    const refused = await ingress(queue, undefined, buildRoleMap()).enqueue([event]).catch((e: unknown) => e);
+    const refused = await ingress(queue, undefined, buildRoleMap())
+      .enqueue([event])
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ConfigurationError);
     expect(String(refused)).toMatch(/IDEMPOTENCY_TABLE: queue mode needs the events table/);
     expect(queue.messages).toEqual([]);

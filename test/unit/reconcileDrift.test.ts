@@ -42,8 +42,20 @@ describe('reconcile drift', () => {
   it('turns each difference of its own members into the event the webhooks would send', () => {
     const drift = driftOf(
       input({
-        roster: [person('new@x.io'), person('promoted@x.io', { jobTitle: 'Manager' }), person('phone@x.io', { mobilePhone: '+1 555 0199' }), person('left@x.io', {}, false), person('back@x.io')],
-        members: [profile('promoted@x.io'), profile('phone@x.io'), profile('left@x.io'), profile('back@x.io', { status: 2 }), profile('gone@x.io')],
+        roster: [
+          person('new@x.io'),
+          person('promoted@x.io', { jobTitle: 'Manager' }),
+          person('phone@x.io', { mobilePhone: '+1 555 0199' }),
+          person('left@x.io', {}, false),
+          person('back@x.io'),
+        ],
+        members: [
+          profile('promoted@x.io'),
+          profile('phone@x.io'),
+          profile('left@x.io'),
+          profile('back@x.io', { status: 2 }),
+          profile('gone@x.io'),
+        ],
         owners: new Map(['promoted@x.io', 'phone@x.io', 'left@x.io', 'back@x.io', 'gone@x.io'].map((e) => [e, owned('bamboohr')])),
       }),
     );
@@ -56,16 +68,38 @@ describe('reconcile drift', () => {
       ['type', 'promoted@x.io', 'user.role_changed', false],
     ]);
     expect(drift.items.every((i) => i.event.source === 'reconcile:bamboohr')).toBe(true);
-    expect(drift.items.find((i) => i.kind === 'missing')?.event.data).toEqual({ email: 'new@x.io', firstName: 'Ann', lastName: 'Lee', role: 'User', contacts: [{ type: 'mobphone', value: '+1 555 0100' }] });
+    expect(drift.items.find((i) => i.kind === 'missing')?.event.data).toEqual({
+      email: 'new@x.io',
+      firstName: 'Ann',
+      lastName: 'Lee',
+      role: 'User',
+      contacts: [{ type: 'mobphone', value: '+1 555 0100' }],
+    });
     expect(drift.managed).toBe(5);
   });
 
-  it('leaves the owner, other senders\' and SCIM members, and unmanaged people outside the roster alone; matches the rest', () => {
+  it("leaves the owner, other senders' and SCIM members, and unmanaged people outside the roster alone; matches the rest", () => {
     const drift = driftOf(
       input({
-        roster: [person('owner@x.io', { jobTitle: 'Guest' }), person('okta@x.io', { jobTitle: 'Admin' }), person('scim@x.io', {}, false), person('unmanaged@x.io', { jobTitle: 'RoomAdmin' })],
-        members: [profile('owner@x.io', { isOwner: true }), profile('okta@x.io'), profile('scim@x.io'), profile('unmanaged@x.io'), profile('invited@x.io'), profile('oktagone@x.io')],
-        owners: new Map([['okta@x.io', owned('okta')], ['scim@x.io', owned('scim')], ['oktagone@x.io', owned('okta')]]),
+        roster: [
+          person('owner@x.io', { jobTitle: 'Guest' }),
+          person('okta@x.io', { jobTitle: 'Admin' }),
+          person('scim@x.io', {}, false),
+          person('unmanaged@x.io', { jobTitle: 'RoomAdmin' }),
+        ],
+        members: [
+          profile('owner@x.io', { isOwner: true }),
+          profile('okta@x.io'),
+          profile('scim@x.io'),
+          profile('unmanaged@x.io'),
+          profile('invited@x.io'),
+          profile('oktagone@x.io'),
+        ],
+        owners: new Map([
+          ['okta@x.io', owned('okta')],
+          ['scim@x.io', owned('scim')],
+          ['oktagone@x.io', owned('okta')],
+        ]),
       }),
     );
     expect(drift.items.map((i) => `${i.kind} ${i.email}`)).toEqual(['type unmanaged@x.io']);
@@ -82,7 +116,14 @@ describe('reconcile drift', () => {
   });
 
   it('compares no contacts when the server cannot change them, and no role the role map does not know', () => {
-    const drift = driftOf(input({ roster: [person('a@x.io', { mobilePhone: '+1 555 0199', jobTitle: 'Accountant' })], members: [profile('a@x.io')], owners: new Map([['a@x.io', owned('bamboohr')]]), contacts: false }));
+    const drift = driftOf(
+      input({
+        roster: [person('a@x.io', { mobilePhone: '+1 555 0199', jobTitle: 'Accountant' })],
+        members: [profile('a@x.io')],
+        owners: new Map([['a@x.io', owned('bamboohr')]]),
+        contacts: false,
+      }),
+    );
     expect(drift.items).toEqual([]);
     expect(drift.skipped.unknownRole).toBe(1);
   });
@@ -94,7 +135,8 @@ describe('reconcile drift', () => {
   });
 
   it("reads Okta's Link header", () => {
-    const header = '<https://acme.okta.com/api/v1/users?limit=200>; rel="self", <https://acme.okta.com/api/v1/users?after=00u2&limit=200>; rel="next"';
+    const header =
+      '<https://acme.okta.com/api/v1/users?limit=200>; rel="self", <https://acme.okta.com/api/v1/users?after=00u2&limit=200>; rel="next"';
     expect(nextLink(header)).toBe('https://acme.okta.com/api/v1/users?after=00u2&limit=200');
     expect(nextLink('<https://acme.okta.com/api/v1/users?limit=200>; rel="self"')).toBeUndefined();
     expect(nextLink(undefined)).toBeUndefined();

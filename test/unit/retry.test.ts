@@ -78,7 +78,10 @@ describe('Retries', () => {
   it('stops when a wait would leave the next attempt less than its reserve of the remaining time', async () => {
     const clock = manualClock();
     const start = clock.now();
-    const retries = new Retries({ attempts: 100, baseMs: 1_000, capMs: 1_000 }, { clock, remainingMs: () => 5_000 - (clock.now() - start), reserveMs: 1_500, random: () => 0.999 });
+    const retries = new Retries(
+      { attempts: 100, baseMs: 1_000, capMs: 1_000 },
+      { clock, remainingMs: () => 5_000 - (clock.now() - start), reserveMs: 1_500, random: () => 0.999 },
+    );
     let waited = 0;
     while (await retries.next()) waited += 1;
     // Each wait is 999 ms: after three, 2,003 ms are left, and a fourth would leave 1,004 < 1,500.
@@ -105,7 +108,13 @@ describe('retrying', () => {
         calls += 1;
         throw new Error(`attempt ${n}`);
       },
-      { policy: { attempts: 3, baseMs: 100, capMs: 1_000 }, clock, random: () => 0, judge: () => ({ retry: true, serverWaitMs: 250 }), onRetry: ({ delayMs }) => seen.push(delayMs) },
+      {
+        policy: { attempts: 3, baseMs: 100, capMs: 1_000 },
+        clock,
+        random: () => 0,
+        judge: () => ({ retry: true, serverWaitMs: 250 }),
+        onRetry: ({ delayMs }) => seen.push(delayMs),
+      },
     );
     await expect(failing).rejects.toThrow('attempt 3');
     expect(calls).toBe(3);
@@ -115,8 +124,12 @@ describe('retrying', () => {
   it('does not retry what the judge refuses, and returns the first success', async () => {
     const clock = manualClock();
     let calls = 0;
-    await expect(retrying(async () => ((calls += 1), Promise.reject(new Error('no'))), { policy, clock, judge: () => ({ retry: false }) })).rejects.toThrow('no');
+    await expect(
+      retrying(async () => ((calls += 1), Promise.reject(new Error('no'))), { policy, clock, judge: () => ({ retry: false }) }),
+    ).rejects.toThrow('no');
     expect(calls).toBe(1);
-    expect(await retrying(async (n) => (n < 3 ? Promise.reject(new Error('not yet')) : n), { policy, clock, judge: () => ({ retry: true }) })).toBe(3);
+    expect(
+      await retrying(async (n) => (n < 3 ? Promise.reject(new Error('not yet')) : n), { policy, clock, judge: () => ({ retry: true }) }),
+    ).toBe(3);
   });
 });

@@ -40,7 +40,10 @@ describe('role map', () => {
 
 describe('SCIM_GROUP_TYPES', () => {
   it('maps group display names (any case, trimmed) to DocSpace types by name or number; empty when unset', () => {
-    const { scimGroupTypes } = parseSettings({ ...env, SCIM_GROUP_TYPES: '{" DocSpace Admins ": "docspaceadmin", "Room Admins": 1, "External": "Guest"}' });
+    const { scimGroupTypes } = parseSettings({
+      ...env,
+      SCIM_GROUP_TYPES: '{" DocSpace Admins ": "docspaceadmin", "Room Admins": 1, "External": "Guest"}',
+    });
     expect([...scimGroupTypes]).toEqual([
       ['docspace admins', 3],
       ['room admins', 1],

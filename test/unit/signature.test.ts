@@ -36,8 +36,12 @@ describe('Standard Webhooks signature', () => {
   it('refuses a changed body, a wrong secret and a signature from another message', () => {
     vi.useFakeTimers({ now: 1674087231_000 });
     expect(refusal(() => verifyStandardWebhook(webhook(body.replace('contact', 'kontact'), headers), secret)).outcome).toBe('unauthorized');
-    expect(refusal(() => verifyStandardWebhook(webhook(body, headers), 'whsec_' + Buffer.from('x'.repeat(32)).toString('base64'))).message).toMatch(/No matching signature/);
-    expect(refusal(() => verifyStandardWebhook(webhook(body, { ...headers, 'webhook-id': 'msg_other' }), secret)).outcome).toBe('unauthorized');
+    expect(
+      refusal(() => verifyStandardWebhook(webhook(body, headers), 'whsec_' + Buffer.from('x'.repeat(32)).toString('base64'))).message,
+    ).toMatch(/No matching signature/);
+    expect(refusal(() => verifyStandardWebhook(webhook(body, { ...headers, 'webhook-id': 'msg_other' }), secret)).outcome).toBe(
+      'unauthorized',
+    );
   });
 
   it('refuses timestamps more than 5 minutes off, in either direction', () => {

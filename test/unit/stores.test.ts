@@ -35,7 +35,9 @@ describe("DynamoDB's unprocessed keys", () => {
       { Responses: { t: [item('c')] } },
     ];
     const asked: unknown[] = [];
-    const client = { send: async (command: { input: unknown }) => (asked.push(command.input), answers.shift()) } as unknown as DynamoDBClient;
+    const client = {
+      send: async (command: { input: unknown }) => (asked.push(command.input), answers.shift()),
+    } as unknown as DynamoDBClient;
     const got = await dynamoDbRecords(client, 't', clock).getMany<{ v: string }>(['a', 'b', 'c']);
     expect([...got.keys()].sort()).toEqual(['a', 'b', 'c']);
     expect(asked).toHaveLength(3);
@@ -47,8 +49,12 @@ describe("DynamoDB's unprocessed keys", () => {
   it('gives up after its cap when DynamoDB keeps leaving keys, as unavailable (no endless loop)', async () => {
     const clock = recordingClock();
     let requests = 0;
-    const client = { send: async () => ((requests += 1), { Responses: { t: [] }, UnprocessedKeys: { t: { Keys: [{ id: { S: 'a' } }] } } }) } as unknown as DynamoDBClient;
-    const error = await dynamoDbRecords(client, 't', clock).getMany(['a']).catch((e: unknown) => e);
+    const client = {
+      send: async () => ((requests += 1), { Responses: { t: [] }, UnprocessedKeys: { t: { Keys: [{ id: { S: 'a' } }] } } }),
+    } as unknown as DynamoDBClient;
+    const error = await dynamoDbRecords(client, 't', clock)
+      .getMany(['a'])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RefusedEvent);
     expect((error as RefusedEvent).outcome).toBe('unavailable');
     expect(requests).toBe(6);
@@ -69,15 +75,25 @@ describe('compare-and-set races', () => {
   it('writes, or leaves the record, as the change says', async () => {
     const records = memoryRecords();
     const clock = manualClock();
-    expect(await compareAndSet<{ n: number }>(records, clock, 'k', (c) => ({ n: (c?.n ?? 0) + 1 }))).toEqual({ state: 'written', value: { n: 1 } });
+    expect(await compareAndSet<{ n: number }>(records, clock, 'k', (c) => ({ n: (c?.n ?? 0) + 1 }))).toEqual({
+      state: 'written',
+      value: { n: 1 },
+    });
     expect(await compareAndSet<{ n: number }>(records, clock, 'k', () => undefined)).toEqual({ state: 'left', value: { n: 1 } });
   });
 
-  const event = { id: 'e1', type: 'user.role_changed', occurredAt: '2026-01-01T00:00:00Z', data: { email: 'a@example.com', role: 'User' } } as unknown as CanonicalEvent;
+  const event = {
+    id: 'e1',
+    type: 'user.role_changed',
+    occurredAt: '2026-01-01T00:00:00Z',
+    data: { email: 'a@example.com', role: 'User' },
+  } as unknown as CanonicalEvent;
 
   it('a pending-work change that keeps losing is unavailable; a lease that keeps losing is busy', async () => {
     const clock = recordingClock();
-    await expect(new PendingWork(contested(), memoryKeySet(), clock).keep('a@example.com', event)).rejects.toMatchObject({ outcome: 'unavailable' });
+    await expect(new PendingWork(contested(), memoryKeySet(), clock).keep('a@example.com', event)).rejects.toMatchObject({
+      outcome: 'unavailable',
+    });
     expect(clock.waits).toHaveLength(COMPARE_AND_SET.attempts - 1);
     expect(await new MemberLease(contested(), clock).claim('a@example.com', event, () => 60_000)).toEqual({ state: 'busy' });
   });

@@ -12,7 +12,9 @@ const at = { id: 'evt', occurredAt: '2026-11-22T09:30:00Z' };
 
 function deps(people: Partial<People>, remainingMs = 30_000): SyncDeps & { people: Record<string, ReturnType<typeof vi.fn>> } {
   const all = ['createMember', 'getMember', 'findMemberByEmail', 'upgradeType', 'startTypeDowngrade', 'typeChangeProgress', 'setContacts'];
-  const doubles = Object.fromEntries(all.map((name) => [name, vi.fn(people[name as keyof People] as never ?? (() => Promise.reject(new Error(`unexpected ${name}`))))]));
+  const doubles = Object.fromEntries(
+    all.map((name) => [name, vi.fn((people[name as keyof People] as never) ?? (() => Promise.reject(new Error(`unexpected ${name}`))))]),
+  );
   return { people: doubles as never, roles: buildRoleMap(), remainingMs: () => remainingMs, sleep: () => Promise.resolve() };
 }
 
@@ -41,7 +43,9 @@ describe('user.created', () => {
       findMemberByEmail: () => Promise.resolve(null),
       createMember: () => Promise.reject(new DocSpaceError(403, 'Access denied', 'POST', 'api/2.0/people')),
     });
-    await expect(syncEvent({ ...at, type: 'user.created', data: { email: 'a@example.com', firstName: 'A', lastName: 'B' } }, d)).rejects.toBeInstanceOf(DocSpaceError);
+    await expect(
+      syncEvent({ ...at, type: 'user.created', data: { email: 'a@example.com', firstName: 'A', lastName: 'B' } }, d),
+    ).rejects.toBeInstanceOf(DocSpaceError);
   });
 });
 
@@ -73,12 +77,14 @@ describe('user.role_changed downgrade', () => {
     expect(d.people.typeChangeProgress).not.toHaveBeenCalled();
   });
 
-  it('turns a failed task into a refusal that names DocSpace\'s error', async () => {
+  it("turns a failed task into a refusal that names DocSpace's error", async () => {
     const d = deps({
       findMemberByEmail: () => Promise.resolve(jane),
       startTypeDowngrade: () => Promise.resolve({ isCompleted: true, error: 'The user could not be found' }),
     });
-    const error = await syncEvent({ ...at, type: 'user.role_changed', data: { email: jane.email, role: 'User' } }, d).catch((e: unknown) => e);
+    const error = await syncEvent({ ...at, type: 'user.role_changed', data: { email: jane.email, role: 'User' } }, d).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RefusedEvent);
     expect((error as RefusedEvent).message).toMatch(/could not be found/);
   });

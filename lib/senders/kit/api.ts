@@ -17,7 +17,9 @@ class SenderApiError extends ServiceError {
     serverWaitMs?: number,
   ) {
     super(isTransientStatus(status) ? `${message}; try again later` : message, {
-      ...(isTransientStatus(status) ? { retryAfterSeconds: serverWaitMs === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(serverWaitMs / 1000)) } : {}),
+      ...(isTransientStatus(status)
+        ? { retryAfterSeconds: serverWaitMs === undefined ? DEFAULT_RETRY_AFTER_SECONDS : Math.max(1, Math.ceil(serverWaitMs / 1000)) }
+        : {}),
     });
   }
 
@@ -31,7 +33,13 @@ class SenderApiError extends ServiceError {
  * A webhook's read of one record: three attempts within 5 s in all, since the sender waits for our answer (Okta's
  * hook times out after 3 s and retries once). A record is a few KiB: 1 MiB is far past any real one.
  */
-const RECORD: ExchangeKind = { retry: { attempts: 3, baseMs: 100, capMs: 1_000 }, budgetMs: 5_000, reserveMs: 1_000, timeoutMs: 5_000, maxBodyBytes: 1024 * 1024 };
+const RECORD: ExchangeKind = {
+  retry: { attempts: 3, baseMs: 100, capMs: 1_000 },
+  budgetMs: 5_000,
+  reserveMs: 1_000,
+  timeoutMs: 5_000,
+  maxBodyBytes: 1024 * 1024,
+};
 
 /**
  * A page of a roster (reconciliation): five attempts, the vendor's rate-limit wait honoured while the invocation has
@@ -39,7 +47,13 @@ const RECORD: ExchangeKind = { retry: { attempts: 3, baseMs: 100, capMs: 1_000 }
  * BambooHR's custom report and Bob's search answer the whole roster in one list: 16 MiB holds some 40,000 people at
  * about 400 bytes each, and leaves a 256 MB function room to parse them.
  */
-const ROSTER: ExchangeKind = { retry: { attempts: 5, baseMs: 250, capMs: 10_000 }, budgetMs: 30_000, reserveMs: 10_000, timeoutMs: 30_000, maxBodyBytes: 16 * 1024 * 1024 };
+const ROSTER: ExchangeKind = {
+  retry: { attempts: 5, baseMs: 250, capMs: 10_000 },
+  budgetMs: 30_000,
+  reserveMs: 10_000,
+  timeoutMs: 30_000,
+  maxBodyBytes: 16 * 1024 * 1024,
+};
 
 interface ExchangeKind {
   retry: RetryPolicy;
@@ -71,7 +85,12 @@ export interface SenderApi {
    * paging; none when absent). `path` is a path under the API's base URL or a `next` URL this API gave. A 429 is
    * waited out (`X-Rate-Limit-Reset`, else `Retry-After`) while `remainingMs` leaves time, then tried again.
    */
-  page<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, options?: { body?: unknown; remainingMs?: () => number }): Promise<{ data: T; next?: string }>;
+  page<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: z.ZodType<T>,
+    options?: { body?: unknown; remainingMs?: () => number },
+  ): Promise<{ data: T; next?: string }>;
   /** Requests made, for the delivery's log line. */
   readonly calls: number;
 }
@@ -88,8 +107,13 @@ export function nextLink(header: string | string[] | undefined): string | undefi
 }
 
 /** The pages of a Link-paged list (Okta's), in order: the first at `path`, then each `rel="next"` until none. */
-export async function* pagesOf<T>(api: SenderApi, path: string, schema: z.ZodType<T>, options: { remainingMs?: () => number } = {}): AsyncGenerator<T> {
-  for (let next: string | undefined = path; next; ) {
+export async function* pagesOf<T>(
+  api: SenderApi,
+  path: string,
+  schema: z.ZodType<T>,
+  options: { remainingMs?: () => number } = {},
+): AsyncGenerator<T> {
+  for (let next: string | undefined = path; next;) {
     const page: { data: T; next?: string } = await api.page('GET', next, schema, options);
     yield page.data;
     next = page.next;
@@ -123,13 +147,23 @@ export interface SenderApiOptions<C> {
 }
 
 /** A client for one sender's API. */
-export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, credentials: read, pools, clock }: SenderApiOptions<C>): Promise<SenderApi> {
+export async function openSenderApi<C>({
+  sender,
+  access,
+  baseUrl,
+  urlSetting,
+  credentials: read,
+  pools,
+  clock,
+}: SenderApiOptions<C>): Promise<SenderApi> {
   if (!baseUrl) throw new ConfigurationError(`${urlSetting} is not set; the ${sender} webhook needs it to read records`);
   const own = await read();
   if (own === undefined) throw new ConfigurationError(`the sender API secret has no "${sender}" credentials`);
   const credentials = access.credentials.safeParse(own);
   if (!credentials.success) {
-    throw new ConfigurationError(`the "${sender}" credentials in the sender API secret are malformed: ${credentials.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    throw new ConfigurationError(
+      `the "${sender}" credentials in the sender API secret are malformed: ${credentials.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
   }
   const auth = access.authorization(credentials.data);
   const root = baseUrl.replace(/\/+$/, '');
@@ -141,7 +175,13 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
    * is a 503 with Retry-After) while the policy and the time allow; the last such failure is thrown. Any other
    * answer (2xx, 404, another 4xx) is returned.
    */
-  async function exchange(method: 'GET' | 'POST', path: string, body: unknown, kind: ExchangeKind, remainingMs?: () => number): Promise<HttpAnswer> {
+  async function exchange(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    kind: ExchangeKind,
+    remainingMs?: () => number,
+  ): Promise<HttpAnswer> {
     const url = new URL(/^https?:\/\//.test(path) ? path : `${root}${path}`);
     // A next-page URL must stay on the API's own origin: the credentials go nowhere else.
     if (url.origin !== pool.origin) throw new SenderApiError(sender, 502, `the ${sender} API pointed to another host for the next page`);
@@ -156,7 +196,11 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
         const answer = await pool.send({
           method,
           path: `${url.pathname}${url.search}`,
-          headers: { authorization: auth, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: auth,
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
           headersTimeoutMs: timeoutMs,
           bodyTimeoutMs: timeoutMs,
@@ -166,15 +210,25 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
         if (!isTransientStatus(answer.status)) return answer;
         const wait = serverWaitMs(answer.headers, clock.now());
         const limited = answer.status === 429 || (answer.status === 503 && wait !== undefined) ? ' (rate limit)' : '';
-        const failure = new SenderApiError(sender, answer.status, `the ${sender} API answered ${answer.status}${limited} to ${shown}`, wait);
+        const failure = new SenderApiError(
+          sender,
+          answer.status,
+          `the ${sender} API answered ${answer.status}${limited} to ${shown}`,
+          wait,
+        );
         const delay = retries.nextDelay(wait);
         if (delay === undefined) throw failure;
         await retries.wait(delay);
       } catch (error) {
         if (error instanceof SenderApiError) throw error;
         // Asking again would bring the same answer: thrown at once, as a failure (a 5xx's aside) that does not pass.
-        if (error instanceof BodyTooLargeError) throw new SenderApiError(sender, error.status, `the ${sender} API sent ${error.message} (${shown})`);
-        const failure = new SenderApiError(sender, 0, `no answer from the ${sender} API (${error instanceof Error ? error.message : String(error)})`);
+        if (error instanceof BodyTooLargeError)
+          throw new SenderApiError(sender, error.status, `the ${sender} API sent ${error.message} (${shown})`);
+        const failure = new SenderApiError(
+          sender,
+          0,
+          `no answer from the ${sender} API (${error instanceof Error ? error.message : String(error)})`,
+        );
         if (!(await retries.next())) throw failure;
       }
     }
@@ -183,7 +237,8 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
   /** A 2xx answer's JSON, checked against the schema; a refusal (other than 404, which the caller decides) thrown. */
   function parse<T>(answer: HttpAnswer, schema: z.ZodType<T>, method: string, path: string): T {
     const shown = `${method} ${path.replace(/^https?:\/\/[^/]+/, '').replace(/\?.*$/, '')}`;
-    if (answer.status < 200 || answer.status >= 300) throw new SenderApiError(sender, answer.status, `the ${sender} API answered ${answer.status} to ${shown}`);
+    if (answer.status < 200 || answer.status >= 300)
+      throw new SenderApiError(sender, answer.status, `the ${sender} API answered ${answer.status} to ${shown}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(answer.text);
@@ -191,7 +246,8 @@ export async function openSenderApi<C>({ sender, access, baseUrl, urlSetting, cr
       throw new SenderApiError(sender, 502, `the ${sender} API answered ${shown} with something that is not JSON`);
     }
     const result = schema.safeParse(parsed);
-    if (!result.success) throw new SenderApiError(sender, 502, `unexpected ${sender} API answer to ${shown}: ${result.error.issues[0]?.message ?? ''}`);
+    if (!result.success)
+      throw new SenderApiError(sender, 502, `unexpected ${sender} API answer to ${shown}: ${result.error.issues[0]?.message ?? ''}`);
     return result.data;
   }
 

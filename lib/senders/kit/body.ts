@@ -23,9 +23,14 @@ export function bodyOf(request: IncomingWebhook, accepted: readonly BodyFormat[]
   // A delivery that names no type is read as JSON, the format every sender sends by default.
   const format = type === '' ? 'json' : (FORMAT_OF[type] ?? (/^application\/[\w.-]+\+json$/.test(type) ? 'json' : undefined));
   if (!format || !accepted.includes(format)) {
-    refuse(`Content-Type "${type}" is not a format ${sender} sends (${accepted.map((f) => (f === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')})`);
+    refuse(
+      `Content-Type "${type}" is not a format ${sender} sends (${accepted.map((f) => (f === 'json' ? 'application/json' : 'application/x-www-form-urlencoded')).join(' or ')})`,
+    );
   }
-  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
+  const charset = parameters
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"|"$/g, '');
   if (charset !== undefined && !UTF8.has(charset)) refuse(`charset "${charset}" is not UTF-8, the only encoding ${sender} bodies come in`);
   if (request.rawBody.length === 0) refuse('the body is empty');
   let text: string;

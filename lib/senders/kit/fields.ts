@@ -7,7 +7,13 @@
  */
 import { ConfigurationError } from '../../outcome';
 
-export function requireAnswered(sender: string, what: string, requested: Iterable<string>, answered: Record<string, unknown>, likelyCause: string): void {
+export function requireAnswered(
+  sender: string,
+  what: string,
+  requested: Iterable<string>,
+  answered: Record<string, unknown>,
+  likelyCause: string,
+): void {
   const missing = [...new Set(requested)].filter((field) => !Object.hasOwn(answered, field));
   if (missing.length === 0) return;
   throw new ConfigurationError(`the ${sender} API's answer for ${what} lacks field(s) asked for: ${missing.join(', ')}. ${likelyCause}`);

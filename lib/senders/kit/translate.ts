@@ -30,7 +30,13 @@ export function roleOf(context: SenderContext, person: SenderPerson, explicitRol
   return userTypeForRole(context.roles, role) === undefined ? { unknown: role } : { role };
 }
 
-export function eventsFor(context: SenderContext, kinds: Iterable<ChangeKind>, person: SenderPerson, at: Occurrence, explicitRole?: string): Translation {
+export function eventsFor(
+  context: SenderContext,
+  kinds: Iterable<ChangeKind>,
+  person: SenderPerson,
+  at: Occurrence,
+  explicitRole?: string,
+): Translation {
   const out: Translation = { events: [], ignored: [] };
   const who = `${context.sender} ${person.senderId}`;
   if (!present(person.email)) {

@@ -49,7 +49,10 @@ export function docFiles(): string[] {
  * doc set) when set, else every doc.
  */
 export function selectedFiles(): { files: string[]; selected: boolean } {
-  const wanted = (process.env.DOCS ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const wanted = (process.env.DOCS ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   if (wanted.length === 0) return { files: docFiles(), selected: false };
   for (const file of wanted) if (!existsSync(join(ROOT, file))) throw new Error(`DOCS names ${file}, which does not exist`);
   return { files: wanted.map((f) => relative(ROOT, resolve(ROOT, f))), selected: true };
@@ -137,7 +140,10 @@ export function anchorsOf(text: string): Set<string> {
     for (const m of l.matchAll(/<a\s+(?:[^>]*\s)?(?:id|name)="([^"]+)"/g)) anchors.add(m[1]!);
     const h = /^ {0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/.exec(l);
     if (!h) continue;
-    const base = headingText(h[1]!).toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '').replace(/ /g, '-');
+    const base = headingText(h[1]!)
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
     let slug = base;
     while (seen.has(slug)) {
       const n = (seen.get(base) ?? 0) + 1;
@@ -160,7 +166,8 @@ export function linksOf(text: string): Link[] {
   const links: Link[] = [];
   for (const { line, text: raw } of proseLines(text)) {
     const l = raw.replace(/(`+)(?:(?!\1).)+?\1/g, '');
-    for (const m of l.matchAll(/\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g)) links.push({ line, target: m[1]!.replace(/^<|>$/g, '') });
+    for (const m of l.matchAll(/\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g))
+      links.push({ line, target: m[1]!.replace(/^<|>$/g, '') });
     const def = /^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)/.exec(l);
     if (def) links.push({ line, target: def[1]!.replace(/^<|>$/g, '') });
     for (const m of l.matchAll(/<(?:a|img)\s[^>]*(?:href|src)="([^"]+)"/g)) links.push({ line, target: m[1]! });
@@ -188,6 +195,11 @@ export function commandsOf(body: string): string[] {
   return body
     .replace(/\\\n/g, ' ')
     .split('\n')
-    .map((l) => l.replace(/(^|\s)#.*$/, '').replace(/\s+/g, ' ').trim())
+    .map((l) =>
+      l
+        .replace(/(^|\s)#.*$/, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
     .filter(Boolean);
 }

@@ -37,10 +37,14 @@ export function readerEnv(settingNames: Iterable<string>): NodeJS.ProcessEnv {
     env[name] = value;
   }
   // npm run puts the project's node_modules/.bin first on PATH; a reader's shell has no such entry.
-  env.PATH = (process.env.PATH ?? '').split(':').filter((p) => !p.includes('node_modules/.bin')).join(':');
+  env.PATH = (process.env.PATH ?? '')
+    .split(':')
+    .filter((p) => !p.includes('node_modules/.bin'))
+    .join(':');
   return env;
 }
 
+// eslint-disable-next-line no-control-regex -- the escape character is what an ANSI colour code starts with
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const MAX_OUTPUT = 4_000_000;
 
@@ -80,7 +84,12 @@ export class Shell {
   private readonly listeners = new Set<() => void>();
 
   constructor(script: string, options: { cwd: string; env: NodeJS.ProcessEnv }) {
-    this.child = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const pgid = this.child.pid;
     if (pgid !== undefined) groups.add(pgid);
     const take = (chunk: Buffer) => {
@@ -146,7 +155,11 @@ export class Shell {
     const pgid = this.pgid;
     const sent: NodeJS.Signals[] = [];
     if (pgid === undefined) return sent;
-    for (const [signal, wait] of [[first, graceMs], ['SIGTERM', 5_000], ['SIGKILL', 5_000]] as const) {
+    for (const [signal, wait] of [
+      [first, graceMs],
+      ['SIGTERM', 5_000],
+      ['SIGKILL', 5_000],
+    ] as const) {
       if (!this.groupAlive()) break;
       if (sent.includes(signal)) continue;
       signalGroup(pgid, signal);
@@ -188,7 +201,9 @@ function listening(port: number): Promise<boolean> {
 export async function waitPortsFree(ports: number[], timeoutMs: number): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const taken = (await Promise.all(ports.map(async (p) => ((await listening(p)) ? p : undefined)))).filter((p): p is number => p !== undefined);
+    const taken = (await Promise.all(ports.map(async (p) => ((await listening(p)) ? p : undefined)))).filter(
+      (p): p is number => p !== undefined,
+    );
     if (taken.length === 0 || Date.now() > deadline) return taken;
     await sleep(250);
   }

@@ -42,7 +42,11 @@ export function serviceDefinitions(fences: Fence[]): { services: Map<string, Ser
     const def: ServiceDef = { id, file: f.file, line: f.line, script: f.body, ready, needs: needs && needs !== 'none' ? needs : undefined };
     const seen = services.get(id);
     if (!seen) services.set(id, def);
-    else if (withoutInstall(seen.script).trim() !== withoutInstall(def.script).trim() || seen.ready !== def.ready || seen.needs !== def.needs) {
+    else if (
+      withoutInstall(seen.script).trim() !== withoutInstall(def.script).trim() ||
+      seen.ready !== def.ready ||
+      seen.needs !== def.needs
+    ) {
       problems.push(`${where(f)}: service id=${id} is already defined differently at ${where(seen)}`);
     }
   }
@@ -111,14 +115,20 @@ export class ServiceStack {
     }
     const ports = this.options.ports ?? DEFAULT_PORTS;
     const taken = await waitPortsFree(ports, PORTS_TIMEOUT_MS);
-    if (taken.length > 0) throw new Error(`port(s) ${taken.join(', ')} still in use ${PORTS_TIMEOUT_MS / 1000} s after the last service stopped: another process (npm start in a terminal?) holds them`);
+    if (taken.length > 0)
+      throw new Error(
+        `port(s) ${taken.join(', ')} still in use ${PORTS_TIMEOUT_MS / 1000} s after the last service stopped: another process (npm start in a terminal?) holds them`,
+      );
     for (const service of chain) {
       const started = Date.now();
       const shell = new Shell(withoutInstall(service.script), this.options);
       this.running.push({ def: service, shell });
       const ready = await shell.waitFor(service.ready, READY_TIMEOUT_MS);
       if (!ready) {
-        const why = shell.exitCode !== undefined ? `exited with ${shell.exitCode}` : `did not print "${service.ready}" within ${READY_TIMEOUT_MS / 1000} s`;
+        const why =
+          shell.exitCode !== undefined
+            ? `exited with ${shell.exitCode}`
+            : `did not print "${service.ready}" within ${READY_TIMEOUT_MS / 1000} s`;
         const message = [
           `service ${service.id} (${where(service)}) ${why}`,
           '--- its block ---',
@@ -143,7 +153,8 @@ export class ServiceStack {
     while (this.running.length > 0) {
       const { def, shell } = this.running.pop()!;
       const sent = await shell.stopGroup('SIGINT', STOP_GRACE_MS);
-      if (sent.length > 1) notes.push(`service ${def.id} (${where(def)}) did not stop on SIGINT within ${STOP_GRACE_MS / 1000} s: sent ${sent.join(', ')}`);
+      if (sent.length > 1)
+        notes.push(`service ${def.id} (${where(def)}) did not stop on SIGINT within ${STOP_GRACE_MS / 1000} s: sent ${sent.join(', ')}`);
     }
     const taken = await waitPortsFree(this.options.ports ?? DEFAULT_PORTS, PORTS_TIMEOUT_MS);
     if (taken.length > 0) notes.push(`port(s) ${taken.join(', ')} still in use after the services stopped`);
@@ -154,6 +165,8 @@ export class ServiceStack {
 
   /** The last lines of each running service's output, for a failure message. */
   outputs(lines = 60): string {
-    return this.running.map(({ def, shell }) => `--- the last lines of service ${def.id} (${where(def)}) ---\n${tail(shell.output, lines)}`).join('\n');
+    return this.running
+      .map(({ def, shell }) => `--- the last lines of service ${def.id} (${where(def)}) ---\n${tail(shell.output, lines)}`)
+      .join('\n');
   }
 }
