@@ -15,6 +15,7 @@ import { SENDER_NAMES } from '../../lib/senders/registry';
 import { LOCAL, startLocalStack, type LocalStack } from '../../local/stack';
 import { deliveryFor, SENDER_ROUTES } from '../../local/deliveries';
 import { secretsIn } from '../setup/logGuard';
+import { secretArnOf } from '../support/template';
 
 let stack: LocalStack;
 
@@ -301,22 +302,6 @@ describe('serverless package --stage prod', () => {
 
     const policies = (roles[0]?.[1].Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
     expect((roles[0]?.[1].Properties.ManagedPolicyArns as unknown[] | undefined) ?? []).toEqual([]);
-    const secretArn = (name: string) => ({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':secretsmanager:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          ':secret:',
-          name,
-          '-??????',
-        ],
-      ],
-    });
     const sqsActions: string[] = [];
     for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
       expect(statement.Effect).toBe('Allow');
@@ -329,9 +314,9 @@ describe('serverless package --stage prod', () => {
       } else if (actions.every((a) => a.startsWith('secretsmanager:'))) {
         expect(actions).toEqual(['secretsmanager:GetSecretValue']);
         expect(statement.Resource).toEqual([
-          secretArn(LOCAL.apiKeySecretId),
-          secretArn(LOCAL.webhookSecretId),
-          secretArn(LOCAL.senderApiSecretId),
+          secretArnOf(LOCAL.apiKeySecretId),
+          secretArnOf(LOCAL.webhookSecretId),
+          secretArnOf(LOCAL.senderApiSecretId),
         ]);
       } else if (actions.every((a) => a.startsWith('sqs:'))) {
         // The doors send; the worker's event source mapping receives, deletes and reads attributes: that queue only.

@@ -6,28 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { allows, functionRoles, secretArn, shownArn } from '../../lib/preflight/iam';
 import { stageConfig } from '../../lib/preflight/stage';
+import { secretArnOf } from '../support/template';
 
 const place = { region: 'eu-central-1' };
 const GET = 'secretsmanager:GetSecretValue';
 
-/** A statement as serverless.yml writes this project's: the secret's name with `-??????`, in this stack's account and region. */
-const joinArn = (name: string) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':secretsmanager:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      ':secret:',
-      name,
-      '-??????',
-    ],
-  ],
-});
-const readSecrets = (...names: string[]) => ({ Effect: 'Allow', Action: [GET], Resource: names.map(joinArn) });
+const readSecrets = (...names: string[]) => ({ Effect: 'Allow', Action: [GET], Resource: names.map(secretArnOf) });
 
 describe('allows', () => {
   it("matches this project's statement: the name's ARN with any six-character suffix, in the stage's region", () => {
