@@ -6,10 +6,10 @@
  * with your AWS credentials. Exit 0 when every check passed, 1 at the first failure, 64 for a wrong command line.
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { logger } from '../lib/log';
 import { preflight, type Target } from '../lib/preflight/preflight';
 import { runningStackEnv } from '../local/stack';
+import { parseCommandLine, usageError } from './cli';
 
 const USAGE = `usage: npm run preflight [-- --stage <stage>]
 
@@ -22,24 +22,13 @@ queue mode, the queue. One line per check; stops with exit code 1 at the first F
                     configure it (the same exports), read with your AWS credentials
   -h, --help        this text`;
 
+/** The command line, read as every script reads it (scripts/cli.ts): an unknown option exits 64 before anything is read. */
 function commandLine(): { stage?: string } {
-  try {
-    const { values } = parseArgs({
-      options: { stage: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (values.help) {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    if (values.stage !== undefined && !/^[A-Za-z0-9-]+$/.test(values.stage))
-      throw new Error(`--stage "${values.stage}": a stage name is letters, digits and hyphens`);
-    return values.stage === undefined ? {} : { stage: values.stage };
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    process.exit(64);
+  const { values } = parseCommandLine(USAGE, { stage: { type: 'string' } });
+  if (values.stage !== undefined && !/^[A-Za-z0-9-]+$/.test(values.stage)) {
+    usageError(`--stage "${values.stage}": a stage name is letters, digits and hyphens`, USAGE);
   }
+  return values.stage === undefined ? {} : { stage: values.stage };
 }
 
 async function main(): Promise<void> {
