@@ -10,7 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { DocSpaceFor } from '../docspace/ports';
 import type { ScimGroups } from './groups';
-import { exchangeOf, isHttpApiEvent } from '../http/exchange';
+import { exchangeOf, isHttpApiEvent, type DoorRequest } from '../http/exchange';
 import { rawBody } from '../http/rawBody';
 import { logger } from '../log';
 import { countEvent, countScimRequest, flushMetrics } from '../metrics/record';
@@ -21,7 +21,6 @@ import { badRequest, notFound, ScimFailure, scimErrorOf } from './errors';
 import { ERROR_SCHEMA, listResponse, resourceTypes, schemaDocuments, serviceProviderConfig } from './schema';
 import type { ScimReply, ScimRequest, ScimUsers } from './users';
 
-type MiddyRequest = middy.Request<unknown, unknown, Error, Context>;
 export interface ScimDoorServices {
   secrets: Secrets;
   /** The /Users and /Groups operations, built on first use; absent without an events table, where SCIM cannot run. */
@@ -123,12 +122,7 @@ export function scimDoor(services: () => ScimDoorServices) {
     { operation: string; metric?: string; userId?: string; groupId?: string; calls: () => number; events: ScimRequest['events'] }
   >();
 
-  const respond = (
-    request: middy.Request<unknown, unknown, Error, Context>,
-    reply: ScimReply,
-    outcome: string,
-    retryAfterSeconds?: number,
-  ) => {
+  const respond = (request: DoorRequest, reply: ScimReply, outcome: string, retryAfterSeconds?: number) => {
     const exchange = exchangeOf(request);
     const about = info.get(request) ?? { operation: 'unrouted', calls: () => 0, events: [] };
     const fields = {
@@ -162,11 +156,11 @@ export function scimDoor(services: () => ScimDoorServices) {
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(flushMetrics())
     .use({
-      after: (request: MiddyRequest) => {
+      after: (request: DoorRequest) => {
         const routed = request.response as Routed;
         respond(request, routed.reply, routed.reply.status < 300 ? 'ok' : `http_${routed.reply.status}`);
       },
-      onError: (request: MiddyRequest) => {
+      onError: (request: DoorRequest) => {
         const error = scimErrorOf(request.error);
         if (error.status === 500) logger.error('unexpected SCIM error', { error: request.error });
         const body = {
@@ -182,12 +176,12 @@ export function scimDoor(services: () => ScimDoorServices) {
     .use(bearerToken(tokens, now))
     .use({
       // The handler gets the middy request itself: the route needs API Gateway's event and the exchange.
-      before: (request: MiddyRequest) => {
+      before: (request: DoorRequest) => {
         request.event = { request, api: request.event };
       },
     })
     .handler(async (input): Promise<Routed> => {
-      const { request, api } = input as { request: MiddyRequest; api: unknown };
+      const { request, api } = input as { request: DoorRequest; api: unknown };
       return route(request, api);
     });
 

@@ -5,6 +5,7 @@
 import type { Context } from 'aws-lambda';
 import type { CanonicalEvent } from '../events';
 import type { SyncResult } from '../outcome';
+import type { RetryClock } from '../net/retry';
 
 /** A record and the version it was read at. */
 export interface Versioned<T> {
@@ -52,9 +53,5 @@ export interface IdempotencyStore {
 /** Seconds a sender should wait when the same event is being applied by another container right now. */
 export const IN_FLIGHT_RETRY_AFTER_SECONDS = 5;
 
-/** Time, injectable so that tests need not wait. */
-/** Passed around as values (a clock's `sleep` handed to a poller), so its members are functions, not methods. */
-export interface Clock {
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-}
+/** Time, injectable so that tests need not wait: the retry policy's clock (lib/net/retry.ts). */
+export type Clock = RetryClock;
